@@ -1,0 +1,12 @@
+# apdu/: the library that the driver, the emulator and the tools share.
+noinst_LTLIBRARIES += apdu/libtumar-apdu.la
+apdu_libtumar_apdu_la_SOURCES = \
+	apdu/apdu.c apdu/apdu.h \
+	apdu/buf.c apdu/buf.h \
+	apdu/protocol.h \
+	apdu/rc.c apdu/rc.h \
+	apdu/sw.c apdu/sw.h \
+	apdu/tlv.c apdu/tlv.h \
+	apdu/trace.c apdu/trace.h \
+	apdu/transceive.c apdu/transceive.h
+apdu_libtumar_apdu_la_LIBADD = $(CRYPTO_LIBS)

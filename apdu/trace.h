@@ -1,0 +1,61 @@
+/*
+ * APDU trace lines (docs/trace-format.md): a writer that hides the data
+ * of secret-carrying commands, and a strict parser for the same format.
+ */
+#ifndef TUMAR_APDU_TRACE_H
+#define TUMAR_APDU_TRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "apdu.h"
+
+#define TM_TRACE_MAX_READER 255
+
+/* One exchange, as the writer takes it. */
+struct tm_trace_event {
+	uint64_t seq;
+	int64_t time_us;      /* Unix time in microseconds */
+	uint32_t duration_us;
+	const char *reader;   /* may be NULL */
+	bool sensitive;       /* the sender's mark; see tm_trace_is_secret */
+	const uint8_t *cmd;
+	size_t cmd_len;
+	const uint8_t *resp;  /* NULL: the transport failed */
+	size_t resp_len;
+};
+
+/* One exchange, as the parser returns it.  Large: allocate it. */
+struct tm_trace_rec {
+	uint64_t seq;
+	int64_t time_us;
+	uint32_t duration_us;
+	char reader[TM_TRACE_MAX_READER + 1]; /* "" when the line had "-" */
+	bool sensitive;
+	uint8_t cmd[TM_APDU_MAX_COMMAND]; /* for a secret: the 4 header bytes */
+	size_t cmd_len;
+	size_t hidden_len;    /* for a secret: data bytes not written */
+	bool has_resp;
+	uint8_t resp[TM_APDU_MAX_RESPONSE];
+	size_t resp_len;
+};
+
+/* True for the commands whose data is always a secret (PINs): VERIFY,
+ * CHANGE REFERENCE DATA and RESET RETRY COUNTER of interindustry class. */
+bool tm_trace_is_secret(const uint8_t *cmd, size_t len);
+
+/* The line for ev, with its '\n', NUL-terminated, from OPENSSL_malloc
+ * (free with OPENSSL_free); NULL on bad arguments or no memory. */
+char *tm_trace_format(const struct tm_trace_event *ev, size_t *len);
+
+/* Formats and writes ev with one fwrite, then flushes. TM_OK or an error. */
+int tm_trace_write(FILE *f, const struct tm_trace_event *ev);
+
+/* TM_OK; TM_ERR_NOT_FOUND for a line that is not a trace line (so a
+ * reader skips it); TM_ERR_MALFORMED for a trace line that breaks the
+ * format. */
+int tm_trace_parse(const char *line, size_t len, struct tm_trace_rec *rec);
+
+#endif

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages that Tumar builds and tests with.
+# Safe to run again: it asks apt only for what is missing.
+set -euo pipefail
+
+packages=(
+	build-essential autoconf automake libtool autoconf-archive pkg-config
+	libssl-dev        # OpenSSL 3: all cryptography
+	libpcsclite-dev   # PC/SC (pcsc-lite)
+	libp11-kit-dev    # pkcs11.h
+	libcmocka-dev     # unit tests
+)
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+	command -v sudo >/dev/null || { echo "install-deps: run as root or install sudo" >&2; exit 1; }
+	sudo=sudo
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "install-deps: all ${#packages[@]} packages present"
+	exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+$sudo apt-get update -q
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Builds Tumar from this tree twice, out of tree, and runs the test suite in
+# each build: once strict (-Werror), once with AddressSanitizer and
+# UndefinedBehaviorSanitizer.  Then make distcheck.  Ends with the line
+# "N passed, N failed" over both test runs; exits non-zero on any failure.
+set -uo pipefail
+
+src=$(cd "$(dirname "$0")/.." && pwd)
+out=${TM_BUILD_DIR:-$src/build}
+jobs=$(nproc 2>/dev/null || echo 2)
+passed=0 failed=0 skipped=0
+
+count() { # test-suite.log of one build
+	local log=$1 n
+	for key in PASS XFAIL; do
+		n=$(sed -n "s/^# $key: *//p" "$log" | head -n1); passed=$((passed + ${n:-0}))
+	done
+	for key in FAIL ERROR XPASS; do
+		n=$(sed -n "s/^# $key: *//p" "$log" | head -n1); failed=$((failed + ${n:-0}))
+	done
+	n=$(sed -n "s/^# SKIP: *//p" "$log" | head -n1); skipped=$((skipped + ${n:-0}))
+}
+
+build_and_check() { # name, configure flags...
+	local name=$1; shift
+	local dir=$out/$name
+	echo "=== $name build: configure $*"
+	rm -rf "$dir" && mkdir -p "$dir" || return 1
+	if ! (cd "$dir" && "$src/configure" "$@" >configure.out 2>&1); then
+		tail -n 20 "$dir/configure.out"
+		echo "=== $name build: configure failed"; failed=$((failed + 1)); return 1
+	fi
+	if ! make -C "$dir" -j"$jobs" >"$dir/make.out" 2>&1; then
+		grep -E "error|warning" "$dir/make.out" | head -n 40
+		echo "=== $name build: compilation failed"; failed=$((failed + 1)); return 1
+	fi
+	make -C "$dir" -j"$jobs" check
+	if [ -f "$dir/test-suite.log" ]; then
+		count "$dir/test-suite.log"
+		# Show what failed, not just that something did.
+		sed -n '/^FAIL\|^ERROR\|^XPASS/,/^$/p' "$dir/test-suite.log" | head -n 80
+	else
+		echo "=== $name build: no test-suite.log"; failed=$((failed + 1))
+	fi
+}
+
+(cd "$src" && NOCONFIGURE=1 ./autogen.sh >/dev/null) || { echo "autogen.sh failed"; echo "0 passed, 1 failed"; exit 1; }
+
+build_and_check strict --enable-strict
+build_and_check sanitize --enable-strict --enable-asan --enable-ubsan
+
+if [ "${TM_SKIP_DISTCHECK:-0}" != 1 ] && [ -d "$out/strict" ]; then
+	echo "=== make distcheck"
+	if make -C "$out/strict" -j"$jobs" distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-strict >"$out/distcheck.out" 2>&1; then
+		echo "=== make distcheck passed"
+	else
+		tail -n 40 "$out/distcheck.out"
+		echo "=== make distcheck failed"; failed=$((failed + 1))
+	fi
+fi
+
+summary="$passed passed, $failed failed"
+[ "$skipped" -gt 0 ] && summary="$summary, $skipped skipped"
+echo "$summary"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
