@@ -45,3 +45,23 @@ tests_fuzz_fuzz_trace_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_trace_LDADD = $(FUZZ_LIBS)
 
 EXTRA_DIST += tests/fuzz/corpus tests/fuzz/replay_main.c
+
+# Emulator unit tests: the applet through its dispatch function.
+check_LTLIBRARIES += tests/libtmemutest.la
+tests_libtmemutest_la_SOURCES = tests/support/emu.c tests/support/emu.h
+emu_tests = \
+	tests/unit/test_emu_crypto \
+	tests/unit/test_emu_framing \
+	tests/unit/test_emu_image \
+	tests/unit/test_emu_models \
+	tests/unit/test_emu_objects \
+	tests/unit/test_emu_pin
+check_PROGRAMS += $(emu_tests)
+TESTS += $(emu_tests)
+EMU_TEST_LIBS = tests/libtmemutest.la emulator/libtumar-emu.la $(LDADD)
+tests_unit_test_emu_crypto_LDADD = $(EMU_TEST_LIBS)
+tests_unit_test_emu_framing_LDADD = $(EMU_TEST_LIBS)
+tests_unit_test_emu_image_LDADD = $(EMU_TEST_LIBS)
+tests_unit_test_emu_models_LDADD = $(EMU_TEST_LIBS)
+tests_unit_test_emu_objects_LDADD = $(EMU_TEST_LIBS)
+tests_unit_test_emu_pin_LDADD = $(EMU_TEST_LIBS)

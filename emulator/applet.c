@@ -1,0 +1,321 @@
+#include <config.h>
+
+#include "applet.h"
+
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "apdu/apdu.h"
+#include "apdu/protocol.h"
+#include "apdu/rc.h"
+#include "emulator/applet_internal.h"
+#include "emulator/image.h"
+
+static const uint8_t tumar_aid[] = {TM_AID_BYTES};
+
+void tm_applet_init(struct tm_applet *a, struct tm_card *card)
+{
+	memset(a, 0, sizeof(*a));
+	a->card = card;
+	tm_buf_init_dynamic(&a->chain, TM_APDU_MAX_NC);
+}
+
+static void drop_kept(struct tm_applet *a)
+{
+	if (a->kept != NULL)
+		OPENSSL_clear_free(a->kept, a->kept_len);
+	a->kept = NULL;
+	a->kept_len = a->kept_off = 0;
+}
+
+static void drop_chain(struct tm_applet *a)
+{
+	tm_buf_free(&a->chain);
+	tm_buf_init_dynamic(&a->chain, TM_APDU_MAX_NC);
+	a->in_chain = false;
+}
+
+void tm_applet_reset(struct tm_applet *a)
+{
+	a->selected = false;
+	memset(a->verified, 0, sizeof(a->verified));
+	OPENSSL_cleanse(&a->se_sign, sizeof(a->se_sign));
+	OPENSSL_cleanse(&a->se_decrypt, sizeof(a->se_decrypt));
+	drop_chain(a);
+	drop_kept(a);
+	a->torn = false;
+}
+
+void tm_applet_free(struct tm_applet *a)
+{
+	tm_applet_reset(a);
+	tm_buf_free(&a->chain);
+	tm_card_free(a->card);
+	a->card = NULL;
+}
+
+uint16_t tm_applet_need_user(const struct tm_applet *a)
+{
+	if (!a->verified[TM_PIN_IDX_USER])
+		return TM_SW_SECURITY_STATUS;
+	if (a->card->pins[TM_PIN_IDX_USER].flags & TM_PINF_MUST_CHANGE)
+		return TM_SW_CONDITIONS;
+	return TM_SW_OK;
+}
+
+uint16_t tm_applet_need_so(const struct tm_applet *a)
+{
+	return a->verified[TM_PIN_IDX_SO] ? TM_SW_OK : TM_SW_SECURITY_STATUS;
+}
+
+uint16_t tm_applet_commit(struct tm_applet *a, bool counts_as_change)
+{
+	char why[256];
+	struct tm_card *fresh;
+
+	if (counts_as_change)
+		a->card->change_counter++;
+	if (tm_card_save(a->card) == TM_OK)
+		return TM_SW_OK;
+	if (a->card->torn)
+		return TM_SW_NO_DIAGNOSIS; /* no answer goes out; the caller reloads */
+	/* The image on disk is the last good state: go back to it, so the
+	 * card never answers from a state it could not keep. */
+	if (tm_image_load(a->card->path, a->card->model, &fresh, why, sizeof(why)) == TM_OK) {
+		tm_card_free(a->card);
+		a->card = fresh;
+	} else {
+		a->mute = true;
+	}
+	return TM_SW_NO_DIAGNOSIS;
+}
+
+static uint16_t h_select(struct tm_applet *a, const struct tm_apdu *c,
+			 struct tm_buf *out)
+{
+	if (c->p1 != TM_P1_SELECT_BY_AID || (c->p2 & 0xF3) != TM_P2_SELECT_FIRST_FCI)
+		return TM_SW_WRONG_P1P2;
+	/* Selecting is also deselecting: whatever we had is gone. */
+	tm_applet_reset(a);
+	/* Partial AID selection (7816-4 §11.2.2) matches a prefix. */
+	if (c->nc == 0 || c->nc > sizeof(tumar_aid) ||
+	    memcmp(c->data, tumar_aid, c->nc) != 0)
+		return TM_SW_FILE_NOT_FOUND;
+	a->selected = true;
+	if ((c->p2 & 0x0C) == 0x0C)
+		return TM_SW_OK; /* "no response data" requested */
+	size_t fci = tm_tlv_begin(out, TM_TAG_FCI);
+	tm_tlv_put(out, TM_TAG_AID, tumar_aid, sizeof(tumar_aid));
+	size_t prop = tm_tlv_begin(out, TM_TAG_PROPRIETARY);
+	tm_applet_put_card_info(a, out);
+	tm_tlv_end(out, prop);
+	tm_applet_put_pin_info(a, out);
+	tm_tlv_end(out, fci);
+	return TM_SW_OK;
+}
+
+static uint16_t h_get_challenge(struct tm_applet *a, const struct tm_apdu *c,
+				struct tm_buf *out)
+{
+	if (c->p1 != 0 || c->p2 != 0)
+		return TM_SW_WRONG_P1P2;
+	if (c->ne == 0 || c->ne > a->card->model->max_resp)
+		return TM_SW_WRONG_LENGTH;
+	uint8_t *p = tm_buf_reserve(out, c->ne);
+	if (p == NULL || RAND_bytes(p, (int)c->ne) != 1)
+		return TM_SW_NO_DIAGNOSIS;
+	return TM_SW_OK;
+}
+
+enum access { OPEN, SELECTED };
+
+struct handler {
+	uint8_t ins;
+	uint8_t cla;            /* TM_CLA_ISO or TM_CLA_PROPRIETARY */
+	enum access access;     /* finer rules live in the handlers */
+	tm_handler_fn fn;
+};
+
+static const struct handler handlers[] = {
+	{.ins = TM_INS_SELECT, .cla = TM_CLA_ISO, .access = OPEN, .fn = h_select},
+	{.ins = TM_INS_GET_CHALLENGE, .cla = TM_CLA_ISO, .access = OPEN, .fn = h_get_challenge},
+	{.ins = TM_INS_GET_DATA, .cla = TM_CLA_ISO, .access = SELECTED, .fn = tm_h_get_data},
+	{.ins = TM_INS_VERIFY, .cla = TM_CLA_ISO, .access = SELECTED, .fn = tm_h_verify},
+	{.ins = TM_INS_CHANGE_REFERENCE_DATA, .cla = TM_CLA_ISO, .access = SELECTED, .fn = tm_h_change_ref},
+	{.ins = TM_INS_RESET_RETRY_COUNTER, .cla = TM_CLA_ISO, .access = SELECTED, .fn = tm_h_reset_retry},
+	{.ins = TM_INS_CREATE_FILE, .cla = TM_CLA_ISO, .access = SELECTED, .fn = tm_h_create_file},
+	{.ins = TM_INS_READ_BINARY_ODD, .cla = TM_CLA_ISO, .access = SELECTED, .fn = tm_h_read_binary},
+	{.ins = TM_INS_UPDATE_BINARY_ODD, .cla = TM_CLA_ISO, .access = SELECTED, .fn = tm_h_update_binary},
+	{.ins = TM_INS_PUT_DATA_ODD, .cla = TM_CLA_ISO, .access = SELECTED, .fn = tm_h_put_data},
+	{.ins = TM_INS_DELETE_FILE, .cla = TM_CLA_ISO, .access = SELECTED, .fn = tm_h_delete_file},
+	{.ins = TM_INS_GENERATE_KEY_PAIR, .cla = TM_CLA_ISO, .access = SELECTED, .fn = tm_h_generate},
+	{.ins = TM_INS_MSE, .cla = TM_CLA_ISO, .access = SELECTED, .fn = tm_h_mse},
+	{.ins = TM_INS_PSO, .cla = TM_CLA_ISO, .access = SELECTED, .fn = tm_h_pso},
+	{.ins = TM_INS_INITIALIZE_TOKEN, .cla = TM_CLA_PROPRIETARY, .access = SELECTED, .fn = tm_h_init_token},
+};
+
+static const struct handler *find_handler(uint8_t ins)
+{
+	for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++)
+		if (handlers[i].ins == ins)
+			return &handlers[i];
+	return NULL;
+}
+
+static size_t answer_sw(uint8_t *resp, uint16_t sw)
+{
+	resp[0] = (uint8_t)(sw >> 8);
+	resp[1] = (uint8_t)sw;
+	return 2;
+}
+
+/* Sends up to `room` bytes of what is kept, with 61xx when more is left. */
+static size_t answer_kept(struct tm_applet *a, size_t room, uint8_t *resp)
+{
+	size_t left = a->kept_len - a->kept_off;
+	size_t n = left < room ? left : room;
+
+	memcpy(resp, a->kept + a->kept_off, n);
+	a->kept_off += n;
+	left -= n;
+	if (left == 0) {
+		drop_kept(a);
+		return n + answer_sw(resp + n, TM_SW_OK);
+	}
+	return n + answer_sw(resp + n, (uint16_t)(TM_SW_MORE_DATA | (left > 255 ? 0 : left)));
+}
+
+/* The most response data one APDU may carry: Ne, the model's limit, and
+ * 256 on a short APDU. */
+static size_t room_for(const struct tm_applet *a, const struct tm_apdu *c, bool extended)
+{
+	size_t room = c->ne;
+
+	if (room > a->card->model->max_resp)
+		room = a->card->model->max_resp;
+	if (!extended && room > TM_APDU_MAX_SHORT_NE)
+		room = TM_APDU_MAX_SHORT_NE;
+	return room;
+}
+
+/* Class byte rules: no secure messaging, basic channel only, and the
+ * class the instruction belongs to. */
+static uint16_t check_class(uint8_t cla, const struct handler *h)
+{
+	if ((cla & 0x60) != 0 || (cla & 0x80 && (cla & 0xE0) != 0x80))
+		return TM_SW_CLA_NOT_SUPPORTED;
+	if (cla & 0x0C)
+		return TM_SW_SM_NOT_SUPPORTED;
+	if (cla & 0x03)
+		return TM_SW_CHANNEL_NOT_SUPPORTED;
+	if (h != NULL && (cla & 0x80) != h->cla)
+		return TM_SW_CLA_NOT_SUPPORTED;
+	return TM_SW_OK;
+}
+
+static size_t process(struct tm_applet *a, const uint8_t *raw, size_t len,
+		      uint8_t *resp)
+{
+	const struct tm_model *m = a->card->model;
+	struct tm_apdu c;
+	bool extended;
+
+	a->last_op = TM_OP_NONE;
+	if (tm_apdu_decode(raw, len, &c, &extended) != TM_OK)
+		return answer_sw(resp, TM_SW_WRONG_LENGTH);
+	/* A Java Card 2.2.1 token cannot even receive an extended APDU. */
+	if (extended && !(m->caps & TM_CAP_EXTENDED_LENGTH))
+		return answer_sw(resp, TM_SW_WRONG_LENGTH);
+
+	if (c.ins == TM_INS_GET_RESPONSE && (c.cla & 0x80) == 0) {
+		if (a->kept == NULL)
+			return answer_sw(resp, TM_SW_CONDITIONS);
+		if (c.p1 != 0 || c.p2 != 0)
+			return answer_sw(resp, TM_SW_WRONG_P1P2);
+		return answer_kept(a, room_for(a, &c, extended), resp);
+	}
+	drop_kept(a);
+
+	const struct handler *h = find_handler(c.ins);
+	uint16_t sw = check_class(c.cla & ~TM_CLA_CHAIN, h);
+	if (sw != TM_SW_OK) {
+		drop_chain(a);
+		return answer_sw(resp, sw);
+	}
+
+	/* Command chaining: collect the pieces, then run the whole. */
+	const uint8_t hdr[4] = {(uint8_t)(c.cla & ~TM_CLA_CHAIN), c.ins, c.p1, c.p2};
+	if (a->in_chain && memcmp(hdr, a->chain_hdr, 4) != 0)
+		drop_chain(a); /* another command: the chain is abandoned */
+	if (c.cla & TM_CLA_CHAIN) {
+		if (!(m->caps & TM_CAP_CHAINING))
+			return answer_sw(resp, TM_SW_CHAINING_NOT_SUPPORTED);
+		memcpy(a->chain_hdr, hdr, 4);
+		a->in_chain = true;
+		tm_buf_add(&a->chain, c.data, c.nc);
+		if (!tm_buf_ok(&a->chain) || a->chain.len > m->max_cmd) {
+			drop_chain(a);
+			return answer_sw(resp, TM_SW_WRONG_LENGTH);
+		}
+		return answer_sw(resp, TM_SW_OK);
+	}
+	if (a->in_chain) {
+		tm_buf_add(&a->chain, c.data, c.nc);
+		if (!tm_buf_ok(&a->chain)) {
+			drop_chain(a);
+			return answer_sw(resp, TM_SW_WRONG_LENGTH);
+		}
+		c.data = a->chain.data;
+		c.nc = a->chain.len;
+	}
+
+	if (c.nc > m->max_cmd)
+		sw = TM_SW_WRONG_LENGTH;
+	else if (h == NULL)
+		sw = TM_SW_INS_NOT_SUPPORTED;
+	else if (h->access == SELECTED && !a->selected)
+		sw = TM_SW_INS_NOT_SUPPORTED; /* no applet: as a bare Java Card */
+
+	struct tm_buf out;
+	tm_buf_init_dynamic(&out, TM_APDU_MAX_NE);
+	if (sw == TM_SW_OK) {
+		sw = h->fn(a, &c, &out);
+		if (sw == TM_SW_OK && !tm_buf_ok(&out))
+			sw = TM_SW_NO_DIAGNOSIS;
+	}
+	if (a->in_chain)
+		drop_chain(a);
+
+	size_t n;
+	if (sw != TM_SW_OK || out.len == 0) {
+		n = answer_sw(resp, sw);
+	} else {
+		a->kept = out.data; /* keep it all; send what fits */
+		a->kept_len = out.len;
+		out.data = NULL;
+		n = answer_kept(a, room_for(a, &c, extended), resp);
+	}
+	tm_buf_free(&out);
+	return n;
+}
+
+size_t tm_applet_process(struct tm_applet *a, const uint8_t *cmd, size_t len,
+			 uint8_t *resp, size_t cap)
+{
+	if (cap < TM_APDU_MAX_RESPONSE)
+		return 0;
+	if (a->mute)
+		return answer_sw(resp, TM_SW_NO_DIAGNOSIS);
+	size_t n = process(a, cmd, len, resp);
+	if (a->card->torn) {
+		/* Power went during the command: there is no answer, and RAM
+		 * is gone.  The caller reloads the image and drops the link. */
+		a->card->torn = false;
+		tm_applet_reset(a);
+		a->torn = true;
+		return 0;
+	}
+	return n;
+}

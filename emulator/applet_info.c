@@ -1,0 +1,116 @@
+/* GET DATA: card information, PIN information and the object directory
+ * (docs/protocol.md §3, §5.1). */
+#include <config.h>
+
+#include <string.h>
+
+#include "apdu/protocol.h"
+#include "emulator/applet_internal.h"
+
+static void put_str(struct tm_buf *out, uint32_t tag, const char *s)
+{
+	tm_tlv_put(out, tag, s, strlen(s));
+}
+
+static void put_u32(struct tm_buf *out, uint32_t v)
+{
+	tm_buf_add_u32(out, v);
+}
+
+void tm_applet_put_card_info(const struct tm_applet *a, struct tm_buf *out)
+{
+	const struct tm_card *c = a->card;
+	const struct tm_model *m = c->model;
+
+	tm_tlv_put_u8(out, TM_TAG_CI_VERSION, TM_PROTOCOL_VERSION);
+	put_str(out, TM_TAG_CI_MODEL, m->key);
+	put_str(out, TM_TAG_CI_MODEL_NAME, m->name);
+	put_str(out, TM_TAG_CI_SERIAL, c->serial);
+	put_str(out, TM_TAG_CI_LABEL, c->label);
+	tm_tlv_put_u16(out, TM_TAG_CI_CAPS, m->caps);
+	tm_tlv_put_u16(out, TM_TAG_CI_MAX_CMD, m->max_cmd);
+	tm_tlv_put_u16(out, TM_TAG_CI_MAX_RESP, m->max_resp);
+	size_t mem = tm_tlv_begin(out, TM_TAG_CI_MEMORY);
+	put_u32(out, m->memory);
+	put_u32(out, (uint32_t)tm_card_free_bytes(c));
+	tm_tlv_end(out, mem);
+	put_str(out, TM_TAG_CI_MANUFACTURER, m->manufacturer);
+	size_t algs = tm_tlv_begin(out, TM_TAG_CI_ALGORITHMS);
+	for (size_t i = 0; i < m->n_algs; i++) {
+		tm_buf_add_u8(out, m->algs[i].key_alg);
+		tm_buf_add_u16(out, m->algs[i].min_bits);
+		tm_buf_add_u16(out, m->algs[i].max_bits);
+	}
+	tm_tlv_end(out, algs);
+	size_t ctr = tm_tlv_begin(out, TM_TAG_CI_CHANGE_COUNTER);
+	put_u32(out, c->change_counter);
+	tm_tlv_end(out, ctr);
+}
+
+void tm_applet_put_pin_info(const struct tm_applet *a, struct tm_buf *out)
+{
+	for (int i = 0; i < TM_PIN_COUNT; i++) {
+		const struct tm_pin *p = &a->card->pins[i];
+		const struct tm_pin_policy *pol = tm_card_pin_policy(a->card, p->ref);
+		size_t m = tm_tlv_begin(out, TM_TAG_PIN_INFO);
+
+		tm_tlv_put_u8(out, TM_TAG_PIN_REF, p->ref);
+		tm_tlv_put_u8(out, TM_TAG_PIN_FLAGS,
+			      (uint8_t)(p->flags | (a->verified[i] ? TM_PINF_VERIFIED : 0)));
+		tm_tlv_put_u8(out, TM_TAG_PIN_TRIES_LEFT, p->tries_left);
+		tm_tlv_put_u8(out, TM_TAG_PIN_TRIES_MAX, pol->tries);
+		tm_tlv_put_u8(out, TM_TAG_PIN_MIN_LEN, pol->min_len);
+		tm_tlv_put_u8(out, TM_TAG_PIN_MAX_LEN, pol->max_len);
+		tm_tlv_put_u16(out, TM_TAG_PIN_CHARSET,
+			       (uint16_t)(pol->allowed << 8 | pol->required));
+		tm_tlv_end(out, m);
+	}
+}
+
+static void put_directory(const struct tm_applet *a, struct tm_buf *out)
+{
+	bool user = a->verified[TM_PIN_IDX_USER];
+
+	for (size_t i = 0; i < a->card->n_objects; i++) {
+		const struct tm_object *o = &a->card->objects[i];
+		if ((o->flags & TM_OBJF_PRIVATE) && !user)
+			continue;
+		size_t m = tm_tlv_begin(out, TM_TAG_OBJECT);
+		tm_tlv_put_u16(out, TM_TAG_FILE_ID, o->ref);
+		tm_tlv_put_u8(out, TM_TAG_OBJ_CLASS, o->cls);
+		tm_tlv_put_u8(out, TM_TAG_OBJ_FLAGS, o->flags);
+		tm_tlv_put(out, TM_TAG_OBJ_ID, o->id, o->id_len);
+		tm_tlv_put(out, TM_TAG_OBJ_LABEL, o->label, o->label_len);
+		if (o->cls == TM_OBJ_KEY_PAIR) {
+			tm_tlv_put_u8(out, TM_TAG_OBJ_USAGE, o->usage);
+			tm_tlv_put_u8(out, TM_TAG_OBJ_KEY_ALG, o->key_alg);
+			tm_tlv_put_u16(out, TM_TAG_OBJ_KEY_BITS, o->bits);
+			tm_applet_put_public_key(o, out);
+		} else {
+			if (o->cls == TM_OBJ_DATA)
+				tm_tlv_put(out, TM_TAG_OBJ_APPLICATION, o->app, o->app_len);
+			tm_tlv_put_u16(out, TM_TAG_FILE_SIZE, (uint16_t)o->size);
+		}
+		tm_tlv_end(out, m);
+	}
+}
+
+uint16_t tm_h_get_data(struct tm_applet *a, const struct tm_apdu *c, struct tm_buf *out)
+{
+	switch ((unsigned)c->p1 << 8 | c->p2) {
+	case TM_GET_DATA_CARD_INFO: {
+		size_t m = tm_tlv_begin(out, TM_TAG_PROPRIETARY);
+		tm_applet_put_card_info(a, out);
+		tm_tlv_end(out, m);
+		return TM_SW_OK;
+	}
+	case TM_GET_DATA_PIN_INFO:
+		tm_applet_put_pin_info(a, out);
+		return TM_SW_OK;
+	case TM_GET_DATA_DIRECTORY:
+		put_directory(a, out);
+		return TM_SW_OK;
+	default:
+		return TM_SW_REF_NOT_FOUND;
+	}
+}

@@ -1,0 +1,244 @@
+/* Keys: GENERATE ASYMMETRIC KEY PAIR, MSE SET and PSO
+ * (docs/protocol.md §6). */
+#include <config.h>
+
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "apdu/protocol.h"
+#include "apdu/rc.h"
+#include "emulator/applet_internal.h"
+#include "emulator/keys.h"
+
+void tm_applet_put_public_key(const struct tm_object *o, struct tm_buf *out)
+{
+	tm_key_put_public(o->pkey, out);
+}
+
+static bool get_u(const uint8_t *d, size_t n, uint32_t tag, size_t len, uint32_t *v)
+{
+	struct tm_tlv t;
+	return tm_tlv_find(d, n, tag, &t) == TM_OK && t.len == len &&
+	       tm_tlv_get_uint(&t, v) == TM_OK;
+}
+
+static uint16_t generate(struct tm_applet *a, const struct tm_apdu *c, struct tm_buf *out)
+{
+	struct tm_tlv e2, t;
+	uint32_t alg, bits, usage, flags = 0;
+	uint16_t sw;
+
+	if ((sw = tm_applet_need_user(a)) != TM_SW_OK)
+		return sw;
+	if (tm_tlv_find(c->data, c->nc, TM_TAG_KEYGEN, &e2) != TM_OK ||
+	    e2.value + e2.len != c->data + c->nc ||
+	    !get_u(e2.value, e2.len, TM_TAG_OBJ_KEY_ALG, 1, &alg) ||
+	    !get_u(e2.value, e2.len, TM_TAG_OBJ_KEY_BITS, 2, &bits) ||
+	    !get_u(e2.value, e2.len, TM_TAG_OBJ_USAGE, 1, &usage))
+		return TM_SW_WRONG_DATA;
+	int frc = tm_tlv_find(e2.value, e2.len, TM_TAG_OBJ_FLAGS, &t);
+	if (frc == TM_OK) {
+		/* A key pair's private half is always private: only the
+		 * modifiable flag is the caller's to choose. */
+		if (t.len != 1 || (t.value[0] & ~TM_OBJF_MODIFIABLE) != 0)
+			return TM_SW_WRONG_DATA;
+		flags = t.value[0];
+	} else if (frc != TM_ERR_NOT_FOUND) {
+		return TM_SW_WRONG_DATA;
+	}
+	if (!tm_model_has_alg(a->card->model, (uint8_t)alg, bits) || usage == 0 ||
+	    (usage & ~(uint32_t)(TM_USAGE_SIGN | TM_USAGE_DECRYPT)) != 0 ||
+	    (alg == TM_KEY_EC_P256 && (usage & TM_USAGE_DECRYPT)))
+		return TM_SW_WRONG_DATA;
+
+	struct tm_object tmp = {.cls = TM_OBJ_KEY_PAIR, .flags = (uint8_t)flags,
+				.key_alg = (uint8_t)alg, .bits = (uint16_t)bits,
+				.usage = (uint8_t)usage};
+	struct tm_tlv id, label;
+	if (tm_tlv_find(e2.value, e2.len, TM_TAG_OBJ_ID, &id) == TM_OK) {
+		if (id.len > sizeof(tmp.id))
+			return TM_SW_WRONG_DATA;
+		memcpy(tmp.id, id.value, id.len);
+		tmp.id_len = id.len;
+	}
+	if (tm_tlv_find(e2.value, e2.len, TM_TAG_OBJ_LABEL, &label) == TM_OK) {
+		if (label.len > sizeof(tmp.label))
+			return TM_SW_WRONG_DATA;
+		memcpy(tmp.label, label.value, label.len);
+		tmp.label_len = label.len;
+	}
+	if (tm_object_cost(&tmp) > tm_card_free_bytes(a->card))
+		return TM_SW_NO_MEMORY;
+
+	a->last_op = TM_OP_KEYGEN;
+	tmp.pkey = tm_key_generate((uint8_t)alg, bits);
+	struct tm_object *o = tmp.pkey ? tm_card_add(a->card) : NULL;
+	if (o == NULL) {
+		EVP_PKEY_free(tmp.pkey);
+		return TM_SW_NO_DIAGNOSIS;
+	}
+	tmp.ref = o->ref;
+	*o = tmp;
+	if ((sw = tm_applet_commit(a, true)) != TM_SW_OK)
+		return sw;
+	o = tm_card_find(a->card, tmp.ref);
+	tm_tlv_put_u16(out, TM_TAG_FILE_ID, o->ref);
+	tm_key_put_public(o->pkey, out);
+	return TM_SW_OK;
+}
+
+uint16_t tm_h_generate(struct tm_applet *a, const struct tm_apdu *c, struct tm_buf *out)
+{
+	if (c->p2 != 0)
+		return TM_SW_WRONG_P1P2;
+	if (c->p1 == TM_P1_GENERATE)
+		return generate(a, c, out);
+	if (c->p1 != TM_P1_READ_PUBLIC)
+		return TM_SW_WRONG_P1P2;
+
+	uint32_t ref;
+	if (!get_u(c->data, c->nc, TM_TAG_FILE_ID, 2, &ref))
+		return TM_SW_WRONG_DATA;
+	struct tm_object *o = tm_card_find(a->card, (uint16_t)ref);
+	if (o == NULL || o->cls != TM_OBJ_KEY_PAIR)
+		return TM_SW_REF_NOT_FOUND;
+	tm_key_put_public(o->pkey, out);
+	return TM_SW_OK;
+}
+
+/* Parses the DOs that name a key and an algorithm: 84, 80 and the
+ * parameters C1-C4, and (input_tag != 0) the input.  Unknown DOs are
+ * refused. */
+static uint16_t parse_dos(const uint8_t *d, size_t n, uint32_t input_tag,
+			  struct tm_security_env *se, const uint8_t **in, size_t *in_len)
+{
+	struct tm_tlv_iter it;
+	struct tm_tlv t;
+	bool have_key = false, have_alg = false, have_in = false;
+	int rc;
+
+	memset(se, 0, sizeof(*se));
+	se->params.salt_len = -1;
+	tm_tlv_iter_init(&it, d, n);
+	while ((rc = tm_tlv_next(&it, &t)) == TM_OK) {
+		if (t.tag == TM_TAG_KEY_REF && t.len == 2) {
+			se->key_ref = (uint16_t)(t.value[0] << 8 | t.value[1]);
+			have_key = true;
+		} else if (t.tag == TM_TAG_ALGORITHM && t.len == 1) {
+			se->params.alg = t.value[0];
+			have_alg = true;
+		} else if (t.tag == TM_TAG_PARAM_HASH && t.len == 1) {
+			se->params.hash = t.value[0];
+		} else if (t.tag == TM_TAG_PARAM_MGF_HASH && t.len == 1) {
+			se->params.mgf_hash = t.value[0];
+		} else if (t.tag == TM_TAG_PARAM_SALT_LEN && t.len == 2) {
+			se->params.salt_len = t.value[0] << 8 | t.value[1];
+		} else if (t.tag == TM_TAG_PARAM_LABEL && t.len <= sizeof(se->params.label)) {
+			memcpy(se->params.label, t.value, t.len);
+			se->params.label_len = t.len;
+		} else if (input_tag != 0 && t.tag == input_tag && !have_in) {
+			*in = t.value;
+			*in_len = t.len;
+			have_in = true;
+		} else {
+			return TM_SW_WRONG_DATA;
+		}
+	}
+	if (rc != TM_ERR_NOT_FOUND || !have_key || !have_alg ||
+	    (input_tag != 0 && !have_in))
+		return TM_SW_WRONG_DATA;
+	se->set = true;
+	return TM_SW_OK;
+}
+
+static bool is_sign_alg(uint8_t alg)
+{
+	return alg == TM_ALG_RSA_PKCS1 || alg == TM_ALG_RSA_PSS || alg == TM_ALG_ECDSA;
+}
+
+static bool is_decrypt_alg(uint8_t alg)
+{
+	return alg == TM_ALG_RSA_DECRYPT_PKCS1 || alg == TM_ALG_RSA_DECRYPT_OAEP;
+}
+
+/* The key pair of se, checked against the operation's usage. */
+static uint16_t usable_key(struct tm_applet *a, const struct tm_security_env *se,
+			   uint8_t usage, struct tm_object **key)
+{
+	*key = tm_card_find(a->card, se->key_ref);
+	if (*key == NULL || (*key)->cls != TM_OBJ_KEY_PAIR)
+		return TM_SW_REF_NOT_FOUND;
+	if (!((*key)->usage & usage))
+		return TM_SW_CONDITIONS;
+	bool ok = usage == TM_USAGE_SIGN ? is_sign_alg(se->params.alg)
+					 : is_decrypt_alg(se->params.alg);
+	return ok ? TM_SW_OK : TM_SW_WRONG_DATA;
+}
+
+uint16_t tm_h_mse(struct tm_applet *a, const struct tm_apdu *c, struct tm_buf *out)
+{
+	struct tm_security_env se;
+	struct tm_object *key;
+	uint16_t sw;
+
+	(void)out;
+	if ((sw = tm_applet_need_user(a)) != TM_SW_OK)
+		return sw;
+	if (c->p1 != TM_P1_MSE_SET_COMPUTE ||
+	    (c->p2 != TM_P2_CRT_DST && c->p2 != TM_P2_CRT_CT))
+		return TM_SW_WRONG_P1P2;
+	if ((sw = parse_dos(c->data, c->nc, 0, &se, NULL, NULL)) != TM_SW_OK)
+		return sw;
+	bool sign = c->p2 == TM_P2_CRT_DST;
+	if ((sw = usable_key(a, &se, sign ? TM_USAGE_SIGN : TM_USAGE_DECRYPT, &key)) != TM_SW_OK)
+		return sw;
+	*(sign ? &a->se_sign : &a->se_decrypt) = se;
+	return TM_SW_OK;
+}
+
+uint16_t tm_h_pso(struct tm_applet *a, const struct tm_apdu *c, struct tm_buf *out)
+{
+	struct tm_security_env se;
+	const uint8_t *in = c->data;
+	size_t n = c->nc;
+	struct tm_object *key;
+	uint16_t sw;
+
+	if ((sw = tm_applet_need_user(a)) != TM_SW_OK)
+		return sw;
+	unsigned p1p2 = (unsigned)c->p1 << 8 | c->p2;
+	bool sign = p1p2 == TM_P1P2_PSO_CDS || p1p2 == TM_P1P2_PSO_CDS_DOS;
+
+	switch (p1p2) {
+	case TM_P1P2_PSO_CDS:
+		se = a->se_sign;
+		break;
+	case TM_P1P2_PSO_DECIPHER:
+		/* The first byte is the padding indicator: 00, none. */
+		if (n < 1 || in[0] != 0x00)
+			return TM_SW_WRONG_DATA;
+		in++;
+		n--;
+		se = a->se_decrypt;
+		break;
+	case TM_P1P2_PSO_CDS_DOS:
+	case TM_P1P2_PSO_DECIPHER_DOS:
+		sw = parse_dos(c->data, c->nc, sign ? TM_TAG_PSO_INPUT : TM_TAG_PSO_CRYPTOGRAM,
+			       &se, &in, &n);
+		if (sw != TM_SW_OK)
+			return sw;
+		break;
+	default:
+		return TM_SW_WRONG_P1P2;
+	}
+	if (!se.set)
+		return TM_SW_CONDITIONS;
+	if ((sw = usable_key(a, &se, sign ? TM_USAGE_SIGN : TM_USAGE_DECRYPT, &key)) != TM_SW_OK)
+		return sw;
+	a->last_op = sign ? TM_OP_SIGN : TM_OP_DECRYPT;
+	sw = sign ? tm_key_sign(key->pkey, &se.params, in, n, out)
+		  : tm_key_decrypt(key->pkey, &se.params, in, n, out);
+	OPENSSL_cleanse(&se, sizeof(se));
+	return sw;
+}

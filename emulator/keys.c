@@ -1,0 +1,203 @@
+#include <config.h>
+
+#include "keys.h"
+
+#include <string.h>
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/ec.h>
+#include <openssl/rsa.h>
+
+#include "apdu/protocol.h"
+#include "apdu/sw.h"
+#include "apdu/tlv.h"
+
+EVP_PKEY *tm_key_generate(uint8_t key_alg, unsigned bits)
+{
+	if (key_alg == TM_KEY_RSA)
+		return EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)bits);
+	if (key_alg == TM_KEY_EC_P256 && bits == 256)
+		return EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	return NULL;
+}
+
+static void put_bn_param(EVP_PKEY *k, const char *name, uint32_t tag,
+			 struct tm_buf *out)
+{
+	BIGNUM *bn = NULL;
+	uint8_t buf[1024];
+	int n;
+
+	if (!EVP_PKEY_get_bn_param(k, name, &bn) || BN_num_bytes(bn) > (int)sizeof(buf) ||
+	    (n = BN_bn2bin(bn, buf)) <= 0) {
+		out->failed = true;
+	} else {
+		tm_tlv_put(out, tag, buf, (size_t)n);
+	}
+	BN_free(bn);
+}
+
+void tm_key_put_public(EVP_PKEY *k, struct tm_buf *out)
+{
+	size_t m = tm_tlv_begin(out, TM_TAG_PUBLIC_KEY);
+
+	if (EVP_PKEY_is_a(k, "RSA")) {
+		put_bn_param(k, OSSL_PKEY_PARAM_RSA_N, TM_TAG_RSA_MODULUS, out);
+		put_bn_param(k, OSSL_PKEY_PARAM_RSA_E, TM_TAG_RSA_EXPONENT, out);
+	} else {
+		uint8_t point[133];
+		size_t len = 0;
+		if (!EVP_PKEY_get_octet_string_param(k, OSSL_PKEY_PARAM_PUB_KEY, point,
+						     sizeof(point), &len))
+			out->failed = true;
+		else
+			tm_tlv_put(out, TM_TAG_EC_POINT, point, len);
+	}
+	tm_tlv_end(out, m);
+}
+
+const EVP_MD *tm_hash_md(uint8_t hash)
+{
+	switch (hash) {
+	case TM_HASH_SHA1: return EVP_sha1();
+	case TM_HASH_SHA224: return EVP_sha224();
+	case TM_HASH_SHA256: return EVP_sha256();
+	case TM_HASH_SHA384: return EVP_sha384();
+	case TM_HASH_SHA512: return EVP_sha512();
+	default: return NULL;
+	}
+}
+
+/* PSS and OAEP settings on ctx; false when the parameters are bad. */
+static bool set_rsa_params(EVP_PKEY_CTX *ctx, const struct tm_op_params *p,
+			   const EVP_MD *md)
+{
+	const EVP_MD *mgf = p->mgf_hash ? tm_hash_md(p->mgf_hash) : md;
+
+	if (mgf == NULL)
+		return false;
+	if (p->alg == TM_ALG_RSA_PSS)
+		return EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PSS_PADDING) > 0 &&
+		       EVP_PKEY_CTX_set_signature_md(ctx, md) > 0 &&
+		       EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, mgf) > 0 &&
+		       EVP_PKEY_CTX_set_rsa_pss_saltlen(
+			       ctx, p->salt_len < 0 ? RSA_PSS_SALTLEN_DIGEST : p->salt_len) > 0;
+	/* OAEP */
+	if (EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_OAEP_PADDING) <= 0 ||
+	    EVP_PKEY_CTX_set_rsa_oaep_md(ctx, md) <= 0 ||
+	    EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, mgf) <= 0)
+		return false;
+	if (p->label_len == 0)
+		return true;
+	void *label = OPENSSL_memdup(p->label, p->label_len);
+	if (label == NULL || EVP_PKEY_CTX_set0_rsa_oaep_label(ctx, label, (int)p->label_len) <= 0) {
+		OPENSSL_free(label);
+		return false;
+	}
+	return true; /* ctx owns label now */
+}
+
+/* ECDSA gives DER; PKCS#11's CKM_ECDSA wants r || s, each the size of the
+ * group order (PKCS#11 2.40 §2.3.1). */
+static uint16_t ecdsa_raw(const uint8_t *der, size_t len, struct tm_buf *out)
+{
+	const uint8_t *p = der;
+	ECDSA_SIG *sig = d2i_ECDSA_SIG(NULL, &p, (long)len);
+	uint16_t sw = TM_SW_NO_DIAGNOSIS;
+
+	if (sig != NULL) {
+		uint8_t *rs = tm_buf_reserve(out, 64);
+		if (rs != NULL && BN_bn2binpad(ECDSA_SIG_get0_r(sig), rs, 32) == 32 &&
+		    BN_bn2binpad(ECDSA_SIG_get0_s(sig), rs + 32, 32) == 32)
+			sw = TM_SW_OK;
+		ECDSA_SIG_free(sig);
+	}
+	return sw;
+}
+
+uint16_t tm_key_sign(EVP_PKEY *k, const struct tm_op_params *p,
+		     const uint8_t *in, size_t n, struct tm_buf *out)
+{
+	const EVP_MD *md = tm_hash_md(p->hash);
+	bool rsa = EVP_PKEY_is_a(k, "RSA");
+	size_t k_len = (size_t)EVP_PKEY_get_size(k), sig_len = k_len;
+	uint16_t sw = TM_SW_WRONG_DATA;
+	uint8_t sig[1024];
+
+	switch (p->alg) {
+	case TM_ALG_RSA_PKCS1:
+		if (!rsa || n == 0 || n + 11 > k_len)
+			return TM_SW_WRONG_DATA;
+		break;
+	case TM_ALG_RSA_PSS:
+		if (!rsa || md == NULL || n != (size_t)EVP_MD_get_size(md))
+			return TM_SW_WRONG_DATA;
+		break;
+	case TM_ALG_ECDSA:
+		if (rsa || n == 0 || n > 64)
+			return TM_SW_WRONG_DATA;
+		break;
+	default:
+		return TM_SW_WRONG_DATA;
+	}
+	if (k_len > sizeof(sig))
+		return TM_SW_NO_DIAGNOSIS;
+
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, k, NULL);
+	if (ctx == NULL || EVP_PKEY_sign_init(ctx) <= 0)
+		goto done;
+	if (p->alg == TM_ALG_RSA_PKCS1 &&
+	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) <= 0)
+		goto done;
+	if (p->alg == TM_ALG_RSA_PSS && !set_rsa_params(ctx, p, md))
+		goto done;
+	if (EVP_PKEY_sign(ctx, sig, &sig_len, in, n) <= 0) {
+		sw = TM_SW_NO_DIAGNOSIS;
+		goto done;
+	}
+	if (p->alg == TM_ALG_ECDSA) {
+		sw = ecdsa_raw(sig, sig_len, out);
+	} else {
+		tm_buf_add(out, sig, sig_len);
+		sw = TM_SW_OK;
+	}
+done:
+	EVP_PKEY_CTX_free(ctx);
+	return sw;
+}
+
+uint16_t tm_key_decrypt(EVP_PKEY *k, const struct tm_op_params *p,
+			const uint8_t *in, size_t n, struct tm_buf *out)
+{
+	size_t k_len = (size_t)EVP_PKEY_get_size(k), len = k_len;
+	uint16_t sw = TM_SW_WRONG_DATA;
+	uint8_t plain[1024];
+
+	if (!EVP_PKEY_is_a(k, "RSA") || n != k_len || k_len > sizeof(plain))
+		return TM_SW_WRONG_DATA;
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, k, NULL);
+	if (ctx == NULL || EVP_PKEY_decrypt_init(ctx) <= 0)
+		goto done;
+	if (p->alg == TM_ALG_RSA_DECRYPT_PKCS1) {
+		if (EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) <= 0)
+			goto done;
+	} else if (p->alg == TM_ALG_RSA_DECRYPT_OAEP) {
+		/* PKCS#1's default OAEP hash is SHA-1. */
+		const EVP_MD *md = tm_hash_md(p->hash ? p->hash : TM_HASH_SHA1);
+		if (md == NULL || !set_rsa_params(ctx, p, md))
+			goto done;
+	} else {
+		goto done;
+	}
+	/* A padding error is the sender's, not the card's: 6A80. */
+	if (EVP_PKEY_decrypt(ctx, plain, &len, in, n) > 0) {
+		tm_buf_add(out, plain, len);
+		sw = TM_SW_OK;
+	}
+	OPENSSL_cleanse(plain, sizeof(plain));
+done:
+	EVP_PKEY_CTX_free(ctx);
+	return sw;
+}

@@ -1,0 +1,35 @@
+/*
+ * The card's cryptography, all through OpenSSL 3's EVP interface: key
+ * generation, signatures, decryption, and the public key in 7816-8 form.
+ * Functions answer with the status word the applet sends.
+ */
+#ifndef TUMAR_EMU_KEYS_H
+#define TUMAR_EMU_KEYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+
+#include "apdu/buf.h"
+#include "emulator/applet.h"
+
+/* A new key (TM_KEY_RSA with e = 65537, or TM_KEY_EC_P256), or NULL. */
+EVP_PKEY *tm_key_generate(uint8_t key_alg, unsigned bits);
+
+/* Appends 7F49 {81 n, 82 e} or 7F49 {86 04||X||Y}. */
+void tm_key_put_public(EVP_PKEY *k, struct tm_buf *out);
+
+/* Signs in with p (TM_ALG_RSA_PKCS1, _PSS, _ECDSA). 9000, 6A80 (input
+ * or parameters do not fit), 6F00. */
+uint16_t tm_key_sign(EVP_PKEY *k, const struct tm_op_params *p,
+		     const uint8_t *in, size_t n, struct tm_buf *out);
+
+/* Decrypts in with p (TM_ALG_RSA_DECRYPT_PKCS1, _OAEP). 9000, 6A80. */
+uint16_t tm_key_decrypt(EVP_PKEY *k, const struct tm_op_params *p,
+			const uint8_t *in, size_t n, struct tm_buf *out);
+
+/* The EVP_MD of a TM_HASH_* value, or NULL. */
+const EVP_MD *tm_hash_md(uint8_t hash);
+
+#endif

@@ -1,0 +1,192 @@
+/* The card image: round trip, refusals that leave the file alone, atomic
+ * writes, a failed write rolled back, and a torn VERIFY. */
+#include <config.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <openssl/crypto.h>
+
+#include "apdu/protocol.h"
+#include "apdu/rc.h"
+#include "emulator/image.h"
+#include "tests/support/emu.h"
+
+static char dir[] = "/tmp/tumar-image-XXXXXX";
+static char path[256];
+
+static int setup(void **state)
+{
+	(void)state;
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	snprintf(path, sizeof(path), "%s/card.img", dir);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd);
+}
+
+static size_t slurp(const char *p, uint8_t *buf, size_t cap)
+{
+	FILE *f = fopen(p, "rb");
+	size_t n = f ? fread(buf, 1, cap, f) : 0;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+static void spit(const char *p, const uint8_t *buf, size_t n)
+{
+	FILE *f = fopen(p, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(buf, 1, n, f), n);
+	fclose(f);
+}
+
+/* A card saved to `path`, with one key and one object. */
+static struct emu *saved_card(const char *model)
+{
+	struct emu *e = emu_new(model);
+	assert_non_null(e);
+	e->applet.card->path = OPENSSL_strdup(path);
+	assert_int_equal(tm_card_save(e->applet.card), TM_OK);
+	return e;
+}
+
+static void test_round_trip(void **state)
+{
+	(void)state;
+	struct emu *e = saved_card("jacarta-pki");
+	char why[256];
+	struct tm_card *c;
+	struct stat st;
+
+	assert_int_equal(emu_verify(e, TM_PIN_USER, "1234567890"), 0x9000);
+	assert_int_equal(emu_cmd(e, "004600000F E20D C70102 C8020100 C50101 C40145 00"), 0x9000);
+	assert_int_equal(emu_cmd(e, "00E0000011620F80020003A509C10102C20100C4014400"), 0x9000);
+	assert_int_equal(emu_verify(e, TM_PIN_USER, "0000"), 0x63C9);
+
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(tm_image_load(path, e->applet.card->model, &c, why, sizeof(why)), TM_OK);
+	assert_string_equal(c->serial, "TEST0001");
+	assert_string_equal(c->label, "JaCarta PKI");
+	assert_int_equal(c->n_objects, 2);
+	assert_int_equal(c->pins[TM_PIN_IDX_USER].tries_left, 9);
+	assert_int_equal(c->change_counter, e->applet.card->change_counter);
+	/* The loaded key is the same key: a loaded card signs and the PIN
+	 * still matches. */
+	assert_true(tm_pin_matches(&c->pins[TM_PIN_IDX_USER], (const uint8_t *)"1234567890", 10));
+	assert_int_equal(EVP_PKEY_eq(c->objects[0].pkey, e->applet.card->objects[0].pkey), 1);
+	tm_card_free(c);
+	emu_free(e);
+}
+
+static void test_refusals_leave_the_file(void **state)
+{
+	(void)state;
+	struct emu *e = saved_card("kaztoken");
+	static uint8_t good[1 << 16], now[1 << 16];
+	size_t n = slurp(path, good, sizeof(good));
+	char why[256];
+	struct tm_card *c;
+
+	emu_free(e);
+	/* Another model's name. */
+	assert_int_equal(tm_image_load(path, tm_model_find("jacarta-pki"), &c, why, sizeof(why)),
+			 TM_ERR_WRONG_DATA);
+	assert_non_null(strstr(why, "--model kaztoken"));
+	/* One flipped byte in the body. */
+	good[n - 5] ^= 0x40;
+	spit(path, good, n);
+	assert_int_equal(tm_image_load(path, tm_model_find("kaztoken"), &c, why, sizeof(why)),
+			 TM_ERR_MALFORMED);
+	assert_non_null(strstr(why, "damaged"));
+	assert_int_equal(slurp(path, now, sizeof(now)), n);
+	assert_memory_equal(now, good, n);
+	/* Someone else's file. */
+	spit(path, (const uint8_t *)"#!/bin/sh\necho hello\n", 21);
+	assert_int_equal(tm_image_load(path, tm_model_find("kaztoken"), &c, why, sizeof(why)),
+			 TM_ERR_MALFORMED);
+	assert_non_null(strstr(why, "not a Tumar card image"));
+	/* A newer format. */
+	good[n - 5] ^= 0x40;
+	good[9] = 9;
+	spit(path, good, n);
+	assert_int_equal(tm_image_load(path, tm_model_find("kaztoken"), &c, why, sizeof(why)),
+			 TM_ERR_MALFORMED);
+	assert_non_null(strstr(why, "version 9"));
+	/* Truncated. */
+	good[9] = 1;
+	spit(path, good, n / 2);
+	assert_int_equal(tm_image_load(path, tm_model_find("kaztoken"), &c, why, sizeof(why)),
+			 TM_ERR_MALFORMED);
+	/* No file at all: the caller personalises a new card. */
+	unlink(path);
+	assert_int_equal(tm_image_load(path, tm_model_find("kaztoken"), &c, why, sizeof(why)),
+			 TM_ERR_NOT_FOUND);
+}
+
+static void test_failed_write_rolls_back(void **state)
+{
+	(void)state;
+	struct emu *e = saved_card("kaztoken");
+	char blocker[300];
+
+	assert_int_equal(emu_verify(e, TM_PIN_USER, "12345678"), 0x9000);
+	/* A directory where the temporary file would go: the write fails,
+	 * the image stays readable, and the card goes back to it. */
+	snprintf(blocker, sizeof(blocker), "%s.tmp.%ld", path, (long)getpid());
+	assert_int_equal(mkdir(blocker, 0700), 0);
+	uint16_t sw = emu_cmd(e, "00E0000011620F80020003A509C10102C20100C4014400");
+	rmdir(blocker);
+	assert_int_equal(sw, 0x6F00);
+	assert_int_equal(e->applet.card->n_objects, 0);
+	assert_false(e->applet.mute);
+	assert_int_equal(emu_cmd(e, "00E0000011620F80020003A509C10102C20100C4014400"), 0x9000);
+	emu_free(e);
+}
+
+static void test_torn_verify_spends_the_try(void **state)
+{
+	(void)state;
+	struct emu *e = saved_card("kaztoken");
+	char why[256];
+	struct tm_card *c;
+
+	/* Power goes right after the first write of a VERIFY with the right
+	 * PIN: no answer, and the counter on disk is one lower. */
+	e->applet.card->tear_on_save = true;
+	assert_int_equal(emu_verify(e, TM_PIN_USER, "12345678"), 0);
+	assert_int_equal(e->len, 0);
+	assert_true(e->applet.torn);
+	assert_int_equal(tm_image_load(path, e->applet.card->model, &c, why, sizeof(why)), TM_OK);
+	assert_int_equal(c->pins[TM_PIN_IDX_USER].tries_left, 9);
+	tm_card_free(c);
+	emu_free(e);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_refusals_leave_the_file),
+		cmocka_unit_test(test_failed_write_rolls_back),
+		cmocka_unit_test(test_torn_verify_spends_the_try),
+	};
+	return cmocka_run_group_tests_name("emu_image", tests, setup, teardown);
+}
