@@ -1,0 +1,261 @@
+/* tumar-emu: command line, card image, then the server loop. */
+#include <config.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "apdu/protocol.h"
+#include "apdu/rc.h"
+#include "emulator/applet.h"
+#include "emulator/image.h"
+#include "emulator/models.h"
+#include "emulator/profile.h"
+#include "emulator/server.h"
+#include "emulator/vpcd.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: tumar-emu --model NAME --card FILE [options]\n"
+"       tumar-emu --profile-file FILE --card FILE [options]\n"
+"       tumar-emu --list-models\n"
+"       tumar-emu ctl SOCKET COMMAND...\n"
+"\n"
+"A virtual smart-card token for vsmartcard's vpcd, behaving like a real\n"
+"model (ATR, default PINs, retry limits, PIN rules, memory, algorithms).\n"
+"\n"
+"Token:\n"
+"  --model NAME          kaztoken, etoken-pro-72k, jacarta-pki, akey, kz-idcard\n"
+"  --profile-file FILE   a model of your own (docs/emulator.md lists the keys)\n"
+"  --card FILE           the card image; made and personalised if missing\n"
+"  --serial S, --label L serial number and label of a new card\n"
+"  --user-pin PIN        the user PIN of a new card, as an issuer sets it\n"
+"                        (needed for kz-idcard, whose PIN is set at issue)\n"
+"Link:\n"
+"  --vpcd HOST:PORT      connect to vpcd (default localhost:35963)\n"
+"  --listen PORT         listen instead; vpcd connects (reversed mode)\n"
+"Testing:\n"
+"  --control SOCKET      a Unix socket for remove, insert, status and faults\n"
+"  --latency realistic   answer as slowly as a real USB token (estimates)\n"
+"  --trace FILE          append every APDU to FILE (PINs redacted)\n"
+"  -v, --verbose         log to stderr\n"
+"  -h, --help            this text\n"
+"  --version\n"
+"\n"
+"Control commands (tumar-emu ctl SOCKET ...): remove, insert, status,\n"
+"fault sw INS SW [COUNT], fault delay MS, fault tear N, fault clear.\n"
+"\n"
+"Exit status: 0 stopped by a signal; 1 bad usage or set-up; 2 the card\n"
+"image was refused (damaged, foreign, another model).\n");
+}
+
+static void list_models(void)
+{
+	size_t n;
+	const struct tm_model *m = tm_models(&n);
+
+	for (size_t i = 0; i < n; i++) {
+		printf("%s\n  name:       %s\n  ATR:       ", m[i].key, m[i].name);
+		for (size_t k = 0; k < m[i].atr_len; k++)
+			printf(" %02X", m[i].atr[k]);
+		printf("\n  user PIN:   %s, %u tries, %u-%u characters\n",
+		       m[i].user.factory[0] ? m[i].user.factory : "(set at issue)",
+		       m[i].user.tries, m[i].user.min_len, m[i].user.max_len);
+		printf("  SO PIN:     %s, %u tries, %u-%u characters%s\n", m[i].so.factory,
+		       m[i].so.tries, m[i].so.min_len, m[i].so.max_len,
+		       (m[i].caps & TM_CAP_SO_IS_PUK) ? " (PUK: unblocks only)" : "");
+		printf("  memory:     %u bytes\n  framing:    %s\n  keys:      ", m[i].memory,
+		       (m[i].caps & TM_CAP_EXTENDED_LENGTH) ? "extended length and chaining"
+							     : "short APDUs with chaining");
+		for (size_t k = 0; k < m[i].n_algs; k++) {
+			if (m[i].algs[k].key_alg == TM_KEY_EC_P256)
+				printf(" EC P-256");
+			else
+				printf(" RSA %u-%u", m[i].algs[k].min_bits, m[i].algs[k].max_bits);
+		}
+		printf("\n  sources:    %s\n\n", m[i].sources);
+	}
+}
+
+static int ctl(int argc, char **argv)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	char line[256] = "", reply[256];
+	int fd;
+
+	if (argc < 2 || strlen(argv[0]) >= sizeof(a.sun_path)) {
+		fprintf(stderr, "usage: tumar-emu ctl SOCKET COMMAND...\n");
+		return 1;
+	}
+	for (int i = 1; i < argc; i++) {
+		strncat(line, argv[i], sizeof(line) - strlen(line) - 2);
+		strncat(line, i + 1 < argc ? " " : "\n", 2);
+	}
+	strcpy(a.sun_path, argv[0]);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
+		fprintf(stderr, "tumar-emu ctl: cannot reach %s: %s\n", argv[0], strerror(errno));
+		return 1;
+	}
+	if (send(fd, line, strlen(line), MSG_NOSIGNAL) < 0) {
+		close(fd);
+		return 1;
+	}
+	ssize_t n = recv(fd, reply, sizeof(reply) - 1, MSG_WAITALL);
+	close(fd);
+	if (n <= 0)
+		return 1;
+	reply[n] = '\0';
+	fputs(reply, stdout);
+	return strncmp(reply, "ok", 2) == 0 ? 0 : 1;
+}
+
+/* Loads the card, or personalises a new one when there is no file. */
+static struct tm_card *open_card(const struct tm_model *m, const char *path,
+				 const char *serial, const char *label, const char *user_pin,
+				 int *status)
+{
+	char why[512], made_serial[TM_MAX_SERIAL + 1];
+	struct tm_card *c;
+	int rc = tm_image_load(path, m, &c, why, sizeof(why));
+
+	if (rc == TM_OK) {
+		if (serial || label || user_pin)
+			fprintf(stderr, "tumar-emu: %s exists; --serial, --label and "
+					"--user-pin apply only to new cards\n", path);
+		return c;
+	}
+	if (rc != TM_ERR_NOT_FOUND) {
+		/* Never overwritten: the file may be someone's token. */
+		fprintf(stderr, "tumar-emu: %s: %s\n", path, why);
+		*status = 2;
+		return NULL;
+	}
+	if (user_pin && !tm_pin_acceptable(&m->user, (const uint8_t *)user_pin,
+					   strlen(user_pin), NULL)) {
+		fprintf(stderr, "tumar-emu: --user-pin breaks the %s PIN rules (%u-%u characters)\n",
+			m->key, m->user.min_len, m->user.max_len);
+		*status = 1;
+		return NULL;
+	}
+	if (serial == NULL) {
+		uint8_t r[4];
+		if (RAND_bytes(r, sizeof(r)) != 1)
+			return NULL;
+		snprintf(made_serial, sizeof(made_serial), "TM%02X%02X%02X%02X", r[0], r[1], r[2], r[3]);
+		serial = made_serial;
+	}
+	c = tm_card_new(m, serial, label, user_pin);
+	if (c == NULL || (c->path = OPENSSL_strdup(path)) == NULL || tm_card_save(c) != TM_OK) {
+		fprintf(stderr, "tumar-emu: cannot create the card image %s: %s\n", path,
+			strerror(errno));
+		tm_card_free(c);
+		*status = 1;
+		return NULL;
+	}
+	return c;
+}
+
+int main(int argc, char **argv)
+{
+	static struct tm_model profile;
+	static const struct option opts[] = {
+		{"model", required_argument, NULL, 'm'},
+		{"profile-file", required_argument, NULL, 'P'},
+		{"card", required_argument, NULL, 'c'},
+		{"vpcd", required_argument, NULL, 'V'},
+		{"listen", required_argument, NULL, 'l'},
+		{"trace", required_argument, NULL, 't'},
+		{"control", required_argument, NULL, 'C'},
+		{"latency", required_argument, NULL, 'L'},
+		{"serial", required_argument, NULL, 's'},
+		{"label", required_argument, NULL, 'b'},
+		{"user-pin", required_argument, NULL, 'u'},
+		{"list-models", no_argument, NULL, 'M'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'R'},
+		{0, 0, 0, 0},
+	};
+	struct tm_server_opts so = {.port = TM_VPCD_DEFAULT_PORT};
+	const char *model_key = NULL, *profile_path = NULL, *card = NULL;
+	const char *serial = NULL, *label = NULL, *user_pin = NULL;
+	int c, status = 1;
+
+	snprintf(so.host, sizeof(so.host), "localhost");
+	if (argc > 1 && strcmp(argv[1], "ctl") == 0)
+		return ctl(argc - 2, argv + 2);
+	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm': model_key = optarg; break;
+		case 'P': profile_path = optarg; break;
+		case 'c': card = optarg; break;
+		case 't': so.trace_path = optarg; break;
+		case 'C': so.control_path = optarg; break;
+		case 's': serial = optarg; break;
+		case 'b': label = optarg; break;
+		case 'u': user_pin = optarg; break;
+		case 'v': so.verbose = true; break;
+		case 'V':
+			if (tm_vpcd_parse_address(optarg, so.host, sizeof(so.host), &so.port) != 0) {
+				fprintf(stderr, "tumar-emu: --vpcd takes HOST:PORT\n");
+				return 1;
+			}
+			so.listen = false;
+			break;
+		case 'l':
+			if (tm_vpcd_parse_address(optarg, so.host, sizeof(so.host), &so.port) != 0) {
+				fprintf(stderr, "tumar-emu: --listen takes a port\n");
+				return 1;
+			}
+			so.listen = true;
+			break;
+		case 'L':
+			if (strcmp(optarg, "realistic") != 0 && strcmp(optarg, "none") != 0) {
+				fprintf(stderr, "tumar-emu: --latency takes realistic or none\n");
+				return 1;
+			}
+			so.realistic = strcmp(optarg, "realistic") == 0;
+			break;
+		case 'M': list_models(); return 0;
+		case 'h': usage(stdout); return 0;
+		case 'R': printf("tumar-emu %s\n", PACKAGE_VERSION); return 0;
+		default: usage(stderr); return 1;
+		}
+	}
+	if (optind != argc || card == NULL || (model_key == NULL) == (profile_path == NULL)) {
+		fprintf(stderr, "tumar-emu: give --card and one of --model or --profile-file\n\n");
+		usage(stderr);
+		return 1;
+	}
+	const struct tm_model *m = model_key ? tm_model_find(model_key) : &profile;
+	if (model_key && m == NULL) {
+		fprintf(stderr, "tumar-emu: no model \"%s\"; tumar-emu --list-models lists them\n",
+			model_key);
+		return 1;
+	}
+	if (profile_path) {
+		char why[256];
+		if (tm_profile_load(profile_path, &profile, why, sizeof(why)) != TM_OK) {
+			fprintf(stderr, "tumar-emu: %s: %s\n", profile_path, why);
+			return 1;
+		}
+	}
+	struct tm_card *cardp = open_card(m, card, serial, label, user_pin, &status);
+	if (cardp == NULL)
+		return status;
+	struct tm_applet applet;
+	tm_applet_init(&applet, cardp);
+	status = tm_server_run(&applet, &so);
+	tm_applet_free(&applet);
+	return status;
+}

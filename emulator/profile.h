@@ -1,0 +1,24 @@
+/*
+ * A token model from a profile file (tumar-emu --profile-file), for a
+ * token we do not ship.  One "key = value" a line, '#' starts a comment;
+ * docs/emulator.md lists the keys.  Parsing is strict: an unknown key, a
+ * value out of range or a missing required key is refused with the line
+ * number.
+ */
+#ifndef TUMAR_EMU_PROFILE_H
+#define TUMAR_EMU_PROFILE_H
+
+#include <stddef.h>
+
+#include "emulator/models.h"
+
+#define TM_PROFILE_MAX_SIZE 65536
+
+/* TM_OK, or TM_ERR_MALFORMED with a sentence in why. */
+int tm_profile_parse(const char *text, size_t len, struct tm_model *out,
+		     char *why, size_t cap);
+
+/* Reads and parses a file. */
+int tm_profile_load(const char *path, struct tm_model *out, char *why, size_t cap);
+
+#endif

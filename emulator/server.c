@@ -1,0 +1,384 @@
+#include <config.h>
+
+#include "server.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "apdu/apdu.h"
+#include "apdu/rc.h"
+#include "apdu/trace.h"
+#include "emulator/faults.h"
+#include "emulator/image.h"
+#include "emulator/vpcd.h"
+
+/* A torn card comes back after this long, as if re-inserted. */
+#define REINSERT_AFTER_TEAR_MS 500
+#define RECONNECT_EVERY_MS 100
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+struct server {
+	struct tm_applet *a;
+	const struct tm_server_opts *o;
+	struct tm_vpcd v;
+	struct tm_faults faults;
+	bool inserted;
+	uint64_t not_before_ms;  /* no reconnect until then (after a tear) */
+	int ctl_fd;
+	FILE *trace;
+	char reader[96];
+	uint64_t seq, apdus;
+	uint8_t cmd[TM_VPCD_MAX_FRAME];
+	uint8_t resp[TM_APDU_MAX_RESPONSE];
+};
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static int64_t wall_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void sleep_us(uint64_t us)
+{
+	struct timespec ts = {(time_t)(us / 1000000u), (long)(us % 1000000u) * 1000};
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR && !stop)
+		;
+}
+
+static void vlog(const struct server *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!s->o->verbose)
+		return;
+	fprintf(stderr, "tumar-emu[%s]: ", s->a->card->model->key);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void power_loss(struct server *s)
+{
+	tm_applet_reset(s->a);
+}
+
+static void remove_card(struct server *s)
+{
+	if (s->v.listen)
+		tm_vpcd_shutdown(&s->v); /* else vpcd would connect right back */
+	else
+		tm_vpcd_close(&s->v);
+	power_loss(s);
+}
+
+/* After a tear, RAM is gone and the image is the truth. */
+static int reload(struct server *s)
+{
+	struct tm_card *fresh;
+	char why[256];
+
+	if (s->a->card->path == NULL)
+		return 0;
+	if (tm_image_load(s->a->card->path, s->a->card->model, &fresh, why, sizeof(why)) != TM_OK) {
+		fprintf(stderr, "tumar-emu: after a power loss the card image cannot be read: %s\n", why);
+		return -1;
+	}
+	tm_card_free(s->a->card);
+	s->a->card = fresh;
+	return 0;
+}
+
+static void trace(struct server *s, const uint8_t *cmd, size_t len, const uint8_t *resp,
+		  size_t resp_len, int64_t t0, uint64_t dur_us)
+{
+	if (s->trace == NULL || len < 4)
+		return;
+	struct tm_trace_event ev = {
+		.seq = s->seq++, .time_us = t0, .duration_us = (uint32_t)dur_us,
+		.reader = s->reader, .cmd = cmd, .cmd_len = len,
+		.resp = resp, .resp_len = resp_len,
+	};
+	tm_trace_write(s->trace, &ev);
+}
+
+static uint64_t op_latency_us(const struct server *s)
+{
+	const struct tm_model_latency *l = &s->a->card->model->latency;
+	uint64_t us = l->per_apdu_us;
+
+	switch (s->a->last_op) {
+	case TM_OP_SIGN:
+	case TM_OP_DECRYPT:
+		return us + l->sign_us;
+	case TM_OP_KEYGEN:
+		return us + l->keygen_us;
+	default:
+		return us;
+	}
+}
+
+static int handle_apdu(struct server *s, size_t len)
+{
+	int64_t t0 = wall_us();
+	uint64_t m0 = mono_ms();
+	bool tear = tm_faults_take_tear(&s->faults);
+	uint16_t fault_sw = len >= 4 ? tm_faults_take_sw(&s->faults, s->cmd[1]) : 0;
+	size_t n;
+
+	s->apdus++;
+	if (fault_sw != 0) {
+		s->resp[0] = (uint8_t)(fault_sw >> 8);
+		s->resp[1] = (uint8_t)fault_sw;
+		n = 2;
+	} else {
+		s->a->card->tear_on_save = tear;
+		n = tm_applet_process(s->a, s->cmd, len, s->resp, sizeof(s->resp));
+		s->a->card->tear_on_save = false;
+	}
+	if (tear) {
+		/* Power goes during this APDU: after its first write, if it
+		 * made one; no answer either way. */
+		vlog(s, "power torn during APDU %02X %02X", s->cmd[0], len > 1 ? s->cmd[1] : 0);
+		trace(s, s->cmd, len, NULL, 0, t0, (mono_ms() - m0) * 1000u);
+		remove_card(s);
+		s->not_before_ms = mono_ms() + REINSERT_AFTER_TEAR_MS;
+		return reload(s);
+	}
+	if (s->o->realistic)
+		sleep_us(op_latency_us(s));
+	if (s->faults.delay_ms)
+		sleep_us((uint64_t)s->faults.delay_ms * 1000u);
+	uint64_t dur_us = (mono_ms() - m0) * 1000u;
+	if (len >= 4)
+		vlog(s, "APDU %02X %02X %02X%02X (%zu bytes) -> %02X%02X (%zu bytes)", s->cmd[0],
+		     s->cmd[1], s->cmd[2], s->cmd[3], len, s->resp[n - 2], s->resp[n - 1], n);
+	trace(s, s->cmd, len, s->resp, n, t0, dur_us);
+	if (tm_vpcd_send(&s->v, s->resp, n) != 0) {
+		vlog(s, "vpcd went away while we answered");
+		tm_vpcd_close(&s->v);
+		power_loss(s);
+	}
+	return 0;
+}
+
+static void handle_frame(struct server *s)
+{
+	size_t len;
+
+	if (tm_vpcd_recv(&s->v, s->cmd, sizeof(s->cmd), &len) != 0) {
+		vlog(s, "the link to vpcd closed; reconnecting");
+		tm_vpcd_close(&s->v);
+		power_loss(s);
+		return;
+	}
+	if (len != 1) {
+		if (handle_apdu(s, len) != 0)
+			stop = 1;
+		return;
+	}
+	switch (s->cmd[0]) {
+	case TM_VPCD_POWER_OFF:
+	case TM_VPCD_POWER_ON:
+	case TM_VPCD_RESET:
+		vlog(s, "%s", s->cmd[0] == TM_VPCD_RESET ? "reset" :
+			      s->cmd[0] == TM_VPCD_POWER_ON ? "power on" : "power off");
+		power_loss(s);
+		break;
+	case TM_VPCD_GET_ATR:
+		tm_vpcd_send(&s->v, s->a->card->model->atr, s->a->card->model->atr_len);
+		break;
+	default:
+		vlog(s, "unknown vpcd control code %02X", s->cmd[0]);
+	}
+}
+
+/* --- The control socket ---------------------------------------------- */
+
+static int control_listen(const char *path)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	struct stat st;
+	int fd;
+
+	if (strlen(path) >= sizeof(a.sun_path))
+		return -1;
+	/* A socket left behind by a dead emulator is stale; anything else at
+	 * that path is not ours to remove. */
+	if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
+		unlink(path);
+	strcpy(a.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	mode_t old = umask(0077);
+	int rc = bind(fd, (struct sockaddr *)&a, sizeof(a));
+	umask(old);
+	if (rc != 0 || listen(fd, 4) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void control_command(struct server *s, const char *line, char *reply, size_t cap)
+{
+	if (tm_faults_command(&s->faults, line, reply, cap))
+		return;
+	if (strncmp(line, "remove", 6) == 0) {
+		remove_card(s);
+		s->inserted = false;
+		snprintf(reply, cap, "ok card removed");
+	} else if (strncmp(line, "insert", 6) == 0) {
+		s->inserted = true;
+		s->not_before_ms = 0;
+		snprintf(reply, cap, "ok card inserted");
+	} else if (strncmp(line, "status", 6) == 0) {
+		snprintf(reply, cap, "ok %s model=%s serial=%s apdus=%llu vpcd=%s",
+			 s->inserted ? "inserted" : "removed", s->a->card->model->key,
+			 s->a->card->serial, (unsigned long long)s->apdus,
+			 s->v.fd >= 0 ? "connected" : "waiting");
+	} else {
+		snprintf(reply, cap, "error: commands are remove, insert, status, fault ...");
+	}
+}
+
+static void handle_control(struct server *s)
+{
+	char line[256], reply[256];
+	size_t n = 0;
+	int fd = accept4(s->ctl_fd, NULL, NULL, SOCK_CLOEXEC);
+	struct timeval tv = {1, 0};
+
+	if (fd < 0)
+		return;
+	/* A client that says nothing cannot hold the token up for long. */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	while (n < sizeof(line) - 1) {
+		ssize_t r = recv(fd, line + n, 1, 0);
+		if (r <= 0 || line[n] == '\n')
+			break;
+		n++;
+	}
+	line[n] = '\0';
+	control_command(s, line, reply, sizeof(reply));
+	vlog(s, "control: %s -> %s", line, reply);
+	strcat(reply, "\n");
+	if (send(fd, reply, strlen(reply), MSG_NOSIGNAL) < 0)
+		vlog(s, "control client went away");
+	close(fd);
+}
+
+/* --- The loop -------------------------------------------------------- */
+
+static void try_connect(struct server *s)
+{
+	if (!s->inserted || s->v.fd >= 0 || mono_ms() < s->not_before_ms)
+		return;
+	if (s->v.listen) {
+		/* After a removal: listen again; accept when poll says so. */
+		if (tm_vpcd_listen(&s->v) != 0)
+			vlog(s, "cannot listen on port %u: %s", s->v.port, strerror(errno));
+		return;
+	}
+	if (tm_vpcd_open(&s->v) == 0)
+		vlog(s, "connected to vpcd at %s:%u", s->v.host, s->v.port);
+}
+
+int tm_server_run(struct tm_applet *a, const struct tm_server_opts *o)
+{
+	static struct server s;
+	struct sigaction sa = {.sa_handler = on_signal};
+
+	memset(&s, 0, sizeof(s));
+	s.a = a;
+	s.o = o;
+	s.inserted = true;
+	s.ctl_fd = -1;
+	tm_faults_clear(&s.faults);
+	tm_vpcd_init(&s.v, o->host, o->port, o->listen);
+	snprintf(s.reader, sizeof(s.reader), "tumar-emu/%s@%u", a->card->model->key, o->port);
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (o->trace_path && (s.trace = fopen(o->trace_path, "a")) == NULL) {
+		fprintf(stderr, "tumar-emu: cannot open the trace file %s: %s\n", o->trace_path,
+			strerror(errno));
+		return 1;
+	}
+	if (o->control_path && (s.ctl_fd = control_listen(o->control_path)) < 0) {
+		fprintf(stderr, "tumar-emu: cannot make the control socket %s: %s\n",
+			o->control_path, strerror(errno));
+		return 1;
+	}
+	/* Bind now, so a busy port is an error at start, not a retry. */
+	if (o->listen && tm_vpcd_listen(&s.v) != 0) {
+		fprintf(stderr, "tumar-emu: cannot listen on port %u: %s\n", o->port,
+			strerror(errno));
+		return 1;
+	}
+
+	while (!stop) {
+		try_connect(&s);
+		struct pollfd p[2];
+		nfds_t n = 0;
+		int vpcd_slot = -1, ctl_slot = -1;
+		if (s.ctl_fd >= 0) {
+			ctl_slot = (int)n;
+			p[n++] = (struct pollfd){.fd = s.ctl_fd, .events = POLLIN};
+		}
+		if (s.v.fd >= 0 || (s.v.listen && s.v.listen_fd >= 0 && s.inserted)) {
+			vpcd_slot = (int)n;
+			p[n++] = (struct pollfd){.fd = s.v.fd >= 0 ? s.v.fd : s.v.listen_fd,
+						 .events = POLLIN};
+		}
+		int waiting = s.inserted && s.v.fd < 0 && !s.v.listen;
+		int r = poll(p, n, waiting || mono_ms() < s.not_before_ms ? RECONNECT_EVERY_MS : -1);
+		if (r < 0)
+			continue; /* EINTR: stop is checked above */
+		if (ctl_slot >= 0 && (p[ctl_slot].revents & POLLIN))
+			handle_control(&s);
+		if (vpcd_slot >= 0 && p[vpcd_slot].revents) {
+			if (s.v.fd >= 0)
+				handle_frame(&s);
+			else if (tm_vpcd_open(&s.v) == 0)
+				vlog(&s, "vpcd connected on port %u", s.v.port);
+		}
+	}
+	vlog(&s, "stopping");
+	tm_vpcd_shutdown(&s.v);
+	if (s.ctl_fd >= 0) {
+		close(s.ctl_fd);
+		unlink(o->control_path);
+	}
+	if (s.trace)
+		fclose(s.trace);
+	return 0;
+}

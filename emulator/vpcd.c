@@ -1,0 +1,187 @@
+#include <config.h>
+
+#include "vpcd.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+void tm_vpcd_init(struct tm_vpcd *v, const char *host, uint16_t port, bool listen)
+{
+	memset(v, 0, sizeof(*v));
+	snprintf(v->host, sizeof(v->host), "%s", host ? host : "localhost");
+	v->port = port;
+	v->listen = listen;
+	v->listen_fd = -1;
+	v->fd = -1;
+}
+
+static void tune(int fd)
+{
+	int one = 1;
+
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
+}
+
+static int connect_to(const char *host, uint16_t port)
+{
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res, *ai;
+	char service[8];
+	int fd = -1;
+
+	snprintf(service, sizeof(service), "%u", port);
+	if (getaddrinfo(host, service, &hints, &res) != 0)
+		return -1;
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+		if (fd < 0)
+			continue;
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			break;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	return fd;
+}
+
+static int listen_on(uint16_t port)
+{
+	struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_port = htons(port),
+				 .sin6_addr = IN6ADDR_ANY_INIT};
+	int one = 1, fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(fd, 1) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int tm_vpcd_listen(struct tm_vpcd *v)
+{
+	if (v->listen_fd >= 0)
+		return 0;
+	v->listen_fd = listen_on(v->port);
+	return v->listen_fd >= 0 ? 0 : -1;
+}
+
+int tm_vpcd_open(struct tm_vpcd *v)
+{
+	if (v->fd >= 0)
+		return 0;
+	if (!v->listen)
+		v->fd = connect_to(v->host, v->port);
+	else if (v->listen_fd >= 0)
+		v->fd = accept4(v->listen_fd, NULL, NULL, SOCK_CLOEXEC); /* blocking */
+	if (v->fd < 0)
+		return -1;
+	tune(v->fd);
+	return 0;
+}
+
+void tm_vpcd_close(struct tm_vpcd *v)
+{
+	if (v->fd >= 0)
+		close(v->fd);
+	v->fd = -1;
+}
+
+void tm_vpcd_shutdown(struct tm_vpcd *v)
+{
+	tm_vpcd_close(v);
+	if (v->listen_fd >= 0)
+		close(v->listen_fd);
+	v->listen_fd = -1;
+}
+
+static int read_exact(int fd, uint8_t *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t r = recv(fd, p, n, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+int tm_vpcd_recv(struct tm_vpcd *v, uint8_t *buf, size_t cap, size_t *len)
+{
+	uint8_t hdr[2];
+	int one = 1;
+
+	if (v->fd < 0 || read_exact(v->fd, hdr, 2) != 0)
+		return -1;
+	size_t n = (size_t)hdr[0] << 8 | hdr[1];
+	if (n > cap || read_exact(v->fd, buf, n) != 0)
+		return -1;
+	/* Linux turns quick ACKs off again by itself: re-arm after every
+	 * receive, or the next request waits for a delayed ACK. */
+	setsockopt(v->fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
+	*len = n;
+	return 0;
+}
+
+int tm_vpcd_send(struct tm_vpcd *v, const uint8_t *data, size_t len)
+{
+	static uint8_t frame[2 + TM_VPCD_MAX_FRAME];
+	size_t off = 0;
+
+	if (v->fd < 0 || len > TM_VPCD_MAX_FRAME)
+		return -1;
+	frame[0] = (uint8_t)(len >> 8);
+	frame[1] = (uint8_t)len;
+	memcpy(frame + 2, data, len);
+	/* One send() for the whole frame: with TCP_NODELAY it leaves in one
+	 * segment, and vpcd's two reads never wait on each other. */
+	while (off < len + 2) {
+		ssize_t w = send(v->fd, frame + off, len + 2 - off, MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		off += (size_t)w;
+	}
+	return 0;
+}
+
+int tm_vpcd_parse_address(const char *s, char *host, size_t host_cap, uint16_t *port)
+{
+	const char *colon = strrchr(s, ':');
+	char *end;
+	long p = TM_VPCD_DEFAULT_PORT;
+
+	if (colon == NULL && s[0] >= '0' && s[0] <= '9' && strspn(s, "0123456789") == strlen(s)) {
+		snprintf(host, host_cap, "localhost");
+		colon = s - 1;
+	} else if (colon == NULL) {
+		snprintf(host, host_cap, "%s", s);
+		*port = (uint16_t)p;
+		return host[0] ? 0 : -1;
+	} else {
+		if ((size_t)(colon - s) >= host_cap || colon == s)
+			return -1;
+		memcpy(host, s, (size_t)(colon - s));
+		host[colon - s] = '\0';
+	}
+	errno = 0;
+	p = strtol(colon + 1, &end, 10);
+	if (errno || *end || end == colon + 1 || p < 1 || p > 65535)
+		return -1;
+	*port = (uint16_t)p;
+	return 0;
+}
