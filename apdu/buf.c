@@ -48,8 +48,11 @@ uint8_t *tm_buf_reserve(struct tm_buf *b, size_t n)
 {
 	if (b->failed)
 		return NULL;
+	/* An empty dynamic buffer has no memory yet; even a reservation of
+	 * nothing must not offset a null pointer (C11 §6.5.6). */
 	if (n > SIZE_MAX - b->len ||
-	    (b->len + n > b->cap && !grow(b, b->len + n))) {
+	    ((b->len + n > b->cap || b->data == NULL) &&
+	     !grow(b, b->len + n ? b->len + n : 1))) {
 		b->failed = true;
 		return NULL;
 	}
@@ -60,9 +63,12 @@ uint8_t *tm_buf_reserve(struct tm_buf *b, size_t n)
 
 void tm_buf_add(struct tm_buf *b, const void *p, size_t n)
 {
-	uint8_t *dst = tm_buf_reserve(b, n);
+	uint8_t *dst;
 
-	if (dst != NULL && n > 0)
+	if (n == 0)
+		return;
+	dst = tm_buf_reserve(b, n);
+	if (dst != NULL)
 		memcpy(dst, p, n);
 }
 

@@ -4,6 +4,7 @@ apdu_libtumar_apdu_la_SOURCES = \
 	apdu/apdu.c apdu/apdu.h \
 	apdu/buf.c apdu/buf.h \
 	apdu/protocol.h \
+	apdu/pubkey.c apdu/pubkey.h \
 	apdu/rc.c apdu/rc.h \
 	apdu/sw.c apdu/sw.h \
 	apdu/tlv.c apdu/tlv.h \

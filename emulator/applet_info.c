@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "apdu/protocol.h"
+#include "apdu/pubkey.h"
 #include "emulator/applet_internal.h"
 
 static void put_str(struct tm_buf *out, uint32_t tag, const char *s)
@@ -85,7 +86,7 @@ static void put_directory(const struct tm_applet *a, struct tm_buf *out)
 			tm_tlv_put_u8(out, TM_TAG_OBJ_USAGE, o->usage);
 			tm_tlv_put_u8(out, TM_TAG_OBJ_KEY_ALG, o->key_alg);
 			tm_tlv_put_u16(out, TM_TAG_OBJ_KEY_BITS, o->bits);
-			tm_applet_put_public_key(o, out);
+			tm_pubkey_encode(o->pkey, out);
 		} else {
 			if (o->cls == TM_OBJ_DATA)
 				tm_tlv_put(out, TM_TAG_OBJ_APPLICATION, o->app, o->app_len);

@@ -46,7 +46,4 @@ uint16_t tm_h_generate(struct tm_applet *a, const struct tm_apdu *c, struct tm_b
 uint16_t tm_h_mse(struct tm_applet *a, const struct tm_apdu *c, struct tm_buf *out);
 uint16_t tm_h_pso(struct tm_applet *a, const struct tm_apdu *c, struct tm_buf *out);
 
-/* The public key of a key pair as 7F49 {81 n, 82 e} or 7F49 {86 W}. */
-void tm_applet_put_public_key(const struct tm_object *o, struct tm_buf *out);
-
 #endif

@@ -9,12 +9,8 @@
 #include "apdu/protocol.h"
 #include "apdu/rc.h"
 #include "emulator/applet_internal.h"
+#include "apdu/pubkey.h"
 #include "emulator/keys.h"
-
-void tm_applet_put_public_key(const struct tm_object *o, struct tm_buf *out)
-{
-	tm_key_put_public(o->pkey, out);
-}
 
 static bool get_u(const uint8_t *d, size_t n, uint32_t tag, size_t len, uint32_t *v)
 {
@@ -84,7 +80,7 @@ static uint16_t generate(struct tm_applet *a, const struct tm_apdu *c, struct tm
 		return sw;
 	o = tm_card_find(a->card, tmp.ref);
 	tm_tlv_put_u16(out, TM_TAG_FILE_ID, o->ref);
-	tm_key_put_public(o->pkey, out);
+	tm_pubkey_encode(o->pkey, out);
 	return TM_SW_OK;
 }
 
@@ -103,7 +99,7 @@ uint16_t tm_h_generate(struct tm_applet *a, const struct tm_apdu *c, struct tm_b
 	struct tm_object *o = tm_card_find(a->card, (uint16_t)ref);
 	if (o == NULL || o->cls != TM_OBJ_KEY_PAIR)
 		return TM_SW_REF_NOT_FOUND;
-	tm_key_put_public(o->pkey, out);
+	tm_pubkey_encode(o->pkey, out);
 	return TM_SW_OK;
 }
 

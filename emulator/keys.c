@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include <openssl/bn.h>
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
 #include <openssl/rsa.h>
@@ -21,41 +20,6 @@ EVP_PKEY *tm_key_generate(uint8_t key_alg, unsigned bits)
 	if (key_alg == TM_KEY_EC_P256 && bits == 256)
 		return EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
 	return NULL;
-}
-
-static void put_bn_param(EVP_PKEY *k, const char *name, uint32_t tag,
-			 struct tm_buf *out)
-{
-	BIGNUM *bn = NULL;
-	uint8_t buf[1024];
-	int n;
-
-	if (!EVP_PKEY_get_bn_param(k, name, &bn) || BN_num_bytes(bn) > (int)sizeof(buf) ||
-	    (n = BN_bn2bin(bn, buf)) <= 0) {
-		out->failed = true;
-	} else {
-		tm_tlv_put(out, tag, buf, (size_t)n);
-	}
-	BN_free(bn);
-}
-
-void tm_key_put_public(EVP_PKEY *k, struct tm_buf *out)
-{
-	size_t m = tm_tlv_begin(out, TM_TAG_PUBLIC_KEY);
-
-	if (EVP_PKEY_is_a(k, "RSA")) {
-		put_bn_param(k, OSSL_PKEY_PARAM_RSA_N, TM_TAG_RSA_MODULUS, out);
-		put_bn_param(k, OSSL_PKEY_PARAM_RSA_E, TM_TAG_RSA_EXPONENT, out);
-	} else {
-		uint8_t point[133];
-		size_t len = 0;
-		if (!EVP_PKEY_get_octet_string_param(k, OSSL_PKEY_PARAM_PUB_KEY, point,
-						     sizeof(point), &len))
-			out->failed = true;
-		else
-			tm_tlv_put(out, TM_TAG_EC_POINT, point, len);
-	}
-	tm_tlv_end(out, m);
 }
 
 const EVP_MD *tm_hash_md(uint8_t hash)

@@ -1,6 +1,7 @@
 /*
  * The card's cryptography, all through OpenSSL 3's EVP interface: key
- * generation, signatures, decryption, and the public key in 7816-8 form.
+ * generation, signatures and decryption (apdu/pubkey.c encodes public
+ * keys).
  * Functions answer with the status word the applet sends.
  */
 #ifndef TUMAR_EMU_KEYS_H
@@ -16,9 +17,6 @@
 
 /* A new key (TM_KEY_RSA with e = 65537, or TM_KEY_EC_P256), or NULL. */
 EVP_PKEY *tm_key_generate(uint8_t key_alg, unsigned bits);
-
-/* Appends 7F49 {81 n, 82 e} or 7F49 {86 04||X||Y}. */
-void tm_key_put_public(EVP_PKEY *k, struct tm_buf *out);
 
 /* Signs in with p (TM_ALG_RSA_PKCS1, _PSS, _ECDSA). 9000, 6A80 (input
  * or parameters do not fit), 6F00. */

@@ -45,6 +45,7 @@ static void usage(FILE *f)
 "  --listen PORT         listen instead; vpcd connects (reversed mode)\n"
 "Testing:\n"
 "  --control SOCKET      a Unix socket for remove, insert, status and faults\n"
+"  --inspect             print the card image's state and exit (no PINs)\n"
 "  --latency realistic   answer as slowly as a real USB token (estimates)\n"
 "  --trace FILE          append every APDU to FILE (PINs redacted)\n"
 "  -v, --verbose         log to stderr\n"
@@ -119,6 +120,25 @@ static int ctl(int argc, char **argv)
 	return strncmp(reply, "ok", 2) == 0 ? 0 : 1;
 }
 
+/* One line a tester or a test can read: the state, never a PIN. */
+static int inspect_card(const struct tm_model *m, const char *path)
+{
+	char why[512];
+	struct tm_card *c;
+
+	if (tm_image_load(path, m, &c, why, sizeof(why)) != TM_OK) {
+		fprintf(stderr, "tumar-emu: %s: %s\n", path, why);
+		return 2;
+	}
+	printf("model=%s serial=%s change_counter=%u objects=%zu free=%zu "
+	       "user_tries=%u user_flags=%u so_tries=%u so_flags=%u\n",
+	       m->key, c->serial, c->change_counter, c->n_objects, tm_card_free_bytes(c),
+	       c->pins[TM_PIN_IDX_USER].tries_left, c->pins[TM_PIN_IDX_USER].flags,
+	       c->pins[TM_PIN_IDX_SO].tries_left, c->pins[TM_PIN_IDX_SO].flags);
+	tm_card_free(c);
+	return 0;
+}
+
 /* Loads the card, or personalises a new one when there is no file. */
 static struct tm_card *open_card(const struct tm_model *m, const char *path,
 				 const char *serial, const char *label, const char *user_pin,
@@ -181,6 +201,7 @@ int main(int argc, char **argv)
 		{"label", required_argument, NULL, 'b'},
 		{"user-pin", required_argument, NULL, 'u'},
 		{"list-models", no_argument, NULL, 'M'},
+		{"inspect", no_argument, NULL, 'I'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'R'},
@@ -190,6 +211,7 @@ int main(int argc, char **argv)
 	const char *model_key = NULL, *profile_path = NULL, *card = NULL;
 	const char *serial = NULL, *label = NULL, *user_pin = NULL;
 	int c, status = 1;
+	bool inspect = false;
 
 	snprintf(so.host, sizeof(so.host), "localhost");
 	if (argc > 1 && strcmp(argv[1], "ctl") == 0)
@@ -227,6 +249,7 @@ int main(int argc, char **argv)
 			so.realistic = strcmp(optarg, "realistic") == 0;
 			break;
 		case 'M': list_models(); return 0;
+		case 'I': inspect = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'R': printf("tumar-emu %s\n", PACKAGE_VERSION); return 0;
 		default: usage(stderr); return 1;
@@ -250,6 +273,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	if (inspect)
+		return inspect_card(m, card);
 	struct tm_card *cardp = open_card(m, card, serial, label, user_pin, &status);
 	if (cardp == NULL)
 		return status;

@@ -71,6 +71,9 @@ static void sleep_us(uint64_t us)
 }
 
 static void vlog(const struct server *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void vlog(const struct server *s, const char *fmt, ...)
 {
 	va_list ap;
 

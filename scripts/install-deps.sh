@@ -9,6 +9,9 @@ packages=(
 	libpcsclite-dev   # PC/SC (pcsc-lite)
 	libp11-kit-dev    # pkcs11.h
 	libcmocka-dev     # unit tests
+	clang             # the sanitizer build: its UBSan checks more than gcc's
+	pcscd vsmartcard-vpcd  # the real stack under the integration tests
+	opensc openssl    # independent clients: opensc-tool, openssl dgst
 )
 
 sudo=""

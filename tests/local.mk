@@ -21,6 +21,10 @@ TESTS += $(unit_tests)
 # by hand (docs/testing.md); otherwise make check replays their seeds.
 fuzz_targets = \
 	tests/fuzz/fuzz_apdu_decode \
+	tests/fuzz/fuzz_applet \
+	tests/fuzz/fuzz_image \
+	tests/fuzz/fuzz_profile \
+	tests/fuzz/fuzz_pubkey \
 	tests/fuzz/fuzz_tlv \
 	tests/fuzz/fuzz_trace
 if FUZZING
@@ -37,6 +41,19 @@ FUZZ_LIBS = apdu/libtumar-apdu.la $(CRYPTO_LIBS)
 tests_fuzz_fuzz_apdu_decode_SOURCES = tests/fuzz/fuzz_apdu_decode.c tests/fuzz/fuzz.h $(FUZZ_MAIN)
 tests_fuzz_fuzz_apdu_decode_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_apdu_decode_LDADD = $(FUZZ_LIBS)
+tests_fuzz_fuzz_pubkey_SOURCES = tests/fuzz/fuzz_pubkey.c tests/fuzz/fuzz.h $(FUZZ_MAIN)
+tests_fuzz_fuzz_pubkey_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_pubkey_LDADD = $(FUZZ_LIBS)
+FUZZ_EMU_LIBS = emulator/libtumar-emu.la $(FUZZ_LIBS)
+tests_fuzz_fuzz_applet_SOURCES = tests/fuzz/fuzz_applet.c tests/fuzz/fuzz.h $(FUZZ_MAIN)
+tests_fuzz_fuzz_applet_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_applet_LDADD = $(FUZZ_EMU_LIBS)
+tests_fuzz_fuzz_image_SOURCES = tests/fuzz/fuzz_image.c tests/fuzz/fuzz.h $(FUZZ_MAIN)
+tests_fuzz_fuzz_image_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_image_LDADD = $(FUZZ_EMU_LIBS)
+tests_fuzz_fuzz_profile_SOURCES = tests/fuzz/fuzz_profile.c tests/fuzz/fuzz.h $(FUZZ_MAIN)
+tests_fuzz_fuzz_profile_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_profile_LDADD = $(FUZZ_EMU_LIBS)
 tests_fuzz_fuzz_tlv_SOURCES = tests/fuzz/fuzz_tlv.c tests/fuzz/fuzz.h $(FUZZ_MAIN)
 tests_fuzz_fuzz_tlv_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_tlv_LDADD = $(FUZZ_LIBS)
@@ -44,7 +61,7 @@ tests_fuzz_fuzz_trace_SOURCES = tests/fuzz/fuzz_trace.c tests/fuzz/fuzz.h $(FUZZ
 tests_fuzz_fuzz_trace_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_trace_LDADD = $(FUZZ_LIBS)
 
-EXTRA_DIST += tests/fuzz/corpus tests/fuzz/replay_main.c
+EXTRA_DIST += tests/fuzz/corpus tests/fuzz/replay_main.c docs/examples
 
 # Emulator unit tests: the applet through its dispatch function.
 check_LTLIBRARIES += tests/libtmemutest.la
@@ -55,7 +72,8 @@ emu_tests = \
 	tests/unit/test_emu_image \
 	tests/unit/test_emu_models \
 	tests/unit/test_emu_objects \
-	tests/unit/test_emu_pin
+	tests/unit/test_emu_pin \
+	tests/unit/test_emu_profile
 check_PROGRAMS += $(emu_tests)
 TESTS += $(emu_tests)
 EMU_TEST_LIBS = tests/libtmemutest.la emulator/libtumar-emu.la $(LDADD)
@@ -65,3 +83,26 @@ tests_unit_test_emu_image_LDADD = $(EMU_TEST_LIBS)
 tests_unit_test_emu_models_LDADD = $(EMU_TEST_LIBS)
 tests_unit_test_emu_objects_LDADD = $(EMU_TEST_LIBS)
 tests_unit_test_emu_pin_LDADD = $(EMU_TEST_LIBS)
+tests_unit_test_emu_profile_LDADD = $(EMU_TEST_LIBS)
+
+# Integration tests: the real stack (pcscd + vpcd + tumar-emu) and real
+# clients.  Shell scripts printing TAP; their helper programs below.
+check_PROGRAMS += \
+	tests/integration/free-port \
+	tests/integration/pcsc-flow \
+	tests/integration/vpcd-client
+tests_integration_free_port_SOURCES = tests/integration/free_port.c
+tests_integration_free_port_LDADD =
+tests_integration_vpcd_client_SOURCES = tests/integration/vpcd_client.c
+tests_integration_pcsc_flow_SOURCES = tests/integration/pcsc_flow.c
+tests_integration_pcsc_flow_CPPFLAGS = $(AM_CPPFLAGS) $(PCSC_CFLAGS)
+tests_integration_pcsc_flow_LDADD = apdu/libtumar-apdu.la $(PCSC_LIBS) $(CRYPTO_LIBS)
+
+integration_tests = \
+	tests/integration/emu_crash.sh \
+	tests/integration/emu_stack.sh
+TESTS += $(integration_tests)
+EXTRA_DIST += $(integration_tests) tests/integration/lib.sh
+TEST_EXTENSIONS = .sh
+SH_LOG_DRIVER = $(LOG_DRIVER)
+SH_LOG_COMPILER = $(BASH)

@@ -60,12 +60,29 @@ static void test_insert(void **state)
 	tm_buf_free(&b);
 }
 
+/* Found by fuzz_applet under clang's UBSan: reserving nothing in an
+ * empty dynamic buffer offset a null pointer. */
+static void test_empty_reservations(void **state)
+{
+	(void)state;
+	struct tm_buf b;
+
+	tm_buf_init_dynamic(&b, 16);
+	tm_buf_add(&b, NULL, 0);
+	assert_true(tm_buf_ok(&b));
+	assert_non_null(tm_buf_reserve(&b, 0));
+	assert_int_equal(b.len, 0);
+	assert_true(tm_buf_ok(&b));
+	tm_buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fixed_overflow_sticks),
 		cmocka_unit_test(test_dynamic_growth_and_limit),
 		cmocka_unit_test(test_insert),
+		cmocka_unit_test(test_empty_reservations),
 	};
 	return cmocka_run_group_tests_name("buf", tests, NULL, NULL);
 }

@@ -11,13 +11,12 @@
 
 #include <cmocka.h>
 #include <openssl/bn.h>
-#include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
-#include <openssl/param_build.h>
 #include <openssl/rsa.h>
 
 #include "apdu/protocol.h"
+#include "apdu/pubkey.h"
 #include "apdu/rc.h"
 #include "apdu/tlv.h"
 #include "tests/support/emu.h"
@@ -28,35 +27,8 @@ EMU_FIXTURE
 /* The public key in a 7F49 template, as an OpenSSL key. */
 static EVP_PKEY *public_key(const uint8_t *d, size_t n)
 {
-	struct tm_tlv pk, a, b;
-	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
-	EVP_PKEY_CTX *ctx = NULL;
-	EVP_PKEY *key = NULL;
-	BIGNUM *bn_n = NULL, *bn_e = NULL;
-	OSSL_PARAM *params = NULL;
-
-	assert_int_equal(tm_tlv_find(d, n, TM_TAG_PUBLIC_KEY, &pk), TM_OK);
-	if (tm_tlv_find(pk.value, pk.len, TM_TAG_RSA_MODULUS, &a) == TM_OK) {
-		assert_int_equal(tm_tlv_find(pk.value, pk.len, TM_TAG_RSA_EXPONENT, &b), TM_OK);
-		bn_n = BN_bin2bn(a.value, (int)a.len, NULL);
-		bn_e = BN_bin2bn(b.value, (int)b.len, NULL);
-		OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn_n);
-		OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, bn_e);
-		ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
-	} else {
-		assert_int_equal(tm_tlv_find(pk.value, pk.len, TM_TAG_EC_POINT, &a), TM_OK);
-		OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0);
-		OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, a.value, a.len);
-		ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
-	}
-	params = OSSL_PARAM_BLD_to_param(bld);
-	assert_true(EVP_PKEY_fromdata_init(ctx) > 0);
-	assert_true(EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_PUBLIC_KEY, params) > 0);
-	OSSL_PARAM_free(params);
-	OSSL_PARAM_BLD_free(bld);
-	EVP_PKEY_CTX_free(ctx);
-	BN_free(bn_n);
-	BN_free(bn_e);
+	EVP_PKEY *key;
+	assert_int_equal(tm_pubkey_decode(d, n, &key), TM_OK);
 	return key;
 }
 

@@ -1,0 +1,111 @@
+#include <config.h>
+
+#include "pubkey.h"
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/param_build.h>
+
+#include "apdu/protocol.h"
+#include "apdu/rc.h"
+#include "apdu/tlv.h"
+
+#define P256_POINT_LEN 65 /* 04 || X || Y */
+
+static void put_bn_param(EVP_PKEY *k, const char *name, uint32_t tag, struct tm_buf *out)
+{
+	BIGNUM *bn = NULL;
+	uint8_t buf[1024];
+	int n;
+
+	if (!EVP_PKEY_get_bn_param(k, name, &bn) || BN_num_bytes(bn) > (int)sizeof(buf) ||
+	    (n = BN_bn2bin(bn, buf)) <= 0)
+		out->failed = true;
+	else
+		tm_tlv_put(out, tag, buf, (size_t)n);
+	BN_free(bn);
+}
+
+void tm_pubkey_encode(EVP_PKEY *k, struct tm_buf *out)
+{
+	size_t m = tm_tlv_begin(out, TM_TAG_PUBLIC_KEY);
+
+	if (EVP_PKEY_is_a(k, "RSA")) {
+		put_bn_param(k, OSSL_PKEY_PARAM_RSA_N, TM_TAG_RSA_MODULUS, out);
+		put_bn_param(k, OSSL_PKEY_PARAM_RSA_E, TM_TAG_RSA_EXPONENT, out);
+	} else {
+		uint8_t point[P256_POINT_LEN];
+		size_t len = 0;
+		if (!EVP_PKEY_get_octet_string_param(k, OSSL_PKEY_PARAM_PUB_KEY, point,
+						     sizeof(point), &len))
+			out->failed = true;
+		else
+			tm_tlv_put(out, TM_TAG_EC_POINT, point, len);
+	}
+	tm_tlv_end(out, m);
+}
+
+static EVP_PKEY *from_params(const char *type, OSSL_PARAM_BLD *bld)
+{
+	OSSL_PARAM *params = OSSL_PARAM_BLD_to_param(bld);
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, type, NULL);
+	EVP_PKEY *key = NULL;
+
+	if (params == NULL || ctx == NULL || EVP_PKEY_fromdata_init(ctx) <= 0 ||
+	    EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_PUBLIC_KEY, params) <= 0)
+		key = NULL;
+	OSSL_PARAM_free(params);
+	EVP_PKEY_CTX_free(ctx);
+	return key;
+}
+
+/* EVP_PKEY_fromdata does not check that a point is on the curve: a
+ * public-key check does. */
+static bool valid_public(EVP_PKEY *key)
+{
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
+	bool ok = ctx != NULL && EVP_PKEY_public_check(ctx) == 1;
+	EVP_PKEY_CTX_free(ctx);
+	return ok;
+}
+
+int tm_pubkey_decode(const uint8_t *buf, size_t len, EVP_PKEY **out)
+{
+	struct tm_tlv pk, a, b;
+	OSSL_PARAM_BLD *bld;
+	EVP_PKEY *key = NULL;
+	BIGNUM *n = NULL, *e = NULL;
+	int rc = tm_tlv_find(buf, len, TM_TAG_PUBLIC_KEY, &pk);
+
+	*out = NULL;
+	if (rc != TM_OK)
+		return rc;
+	if ((bld = OSSL_PARAM_BLD_new()) == NULL)
+		return TM_ERR_NO_MEMORY;
+	if (tm_tlv_find(pk.value, pk.len, TM_TAG_RSA_MODULUS, &a) == TM_OK) {
+		/* 1024 to 4096 bits, odd exponent: what a token makes. */
+		if (tm_tlv_find(pk.value, pk.len, TM_TAG_RSA_EXPONENT, &b) == TM_OK &&
+		    a.len >= 128 && a.len <= 512 && a.value[0] != 0 && b.len >= 1 && b.len <= 8 &&
+		    (b.value[b.len - 1] & 1) && (n = BN_bin2bn(a.value, (int)a.len, NULL)) &&
+		    (e = BN_bin2bn(b.value, (int)b.len, NULL)) &&
+		    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) &&
+		    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e))
+			key = from_params("RSA", bld);
+	} else if (tm_tlv_find(pk.value, pk.len, TM_TAG_EC_POINT, &a) == TM_OK &&
+		   a.len == P256_POINT_LEN && a.value[0] == 0x04 &&
+		   OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) &&
+		   OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, a.value, a.len)) {
+		key = from_params("EC", bld);
+		if (key != NULL && !valid_public(key)) {
+			EVP_PKEY_free(key);
+			key = NULL;
+		}
+	}
+	OSSL_PARAM_BLD_free(bld);
+	BN_free(n);
+	BN_free(e);
+	if (key == NULL)
+		return TM_ERR_MALFORMED;
+	*out = key;
+	return TM_OK;
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# tumar-emu through the real stack: a private pcscd, vsmartcard's vpcd and
+# the emulator, driven by independent clients (OpenSC's opensc-tool, and
+# pcsc-flow over libpcsclite), signatures checked by OpenSSL's command
+# line.  Every model; then removal, faults, traces and a vpcd restart.
+. "$(dirname "$0")/lib.sh"
+private_pcscd_namespace "$@"
+start_pcscd || { not_ok "pcscd starts"; tap_done; exit 1; }
+
+# ATRs as design.md §4 gives them (the pcsc-tools list), not as the
+# emulator's table says: an independent source.
+declare -A ATR=(
+	[kaztoken]="3b:88:01:4b:41:5a:54:4f:4b:45:4e:82"
+	[etoken-pro-72k]="3b:d5:18:00:81:31:3a:7d:80:73:c8:21:10:30"
+	[jacarta-pki]="3b:dc:18:ff:81:91:fe:1f:c3:80:73:c8:21:13:66:01:06:11:59:00:01:28"
+	[akey]="3b:8a:01:54:55:4d:41:52:2d:41:4b:45:59:ef"
+	[kz-idcard]="3b:fa:18:00:ff:80:31:fe:45:00:31:80:73:94:41:00:00:90:00:90"
+)
+declare -A PIN=([kaztoken]=12345678 [etoken-pro-72k]=1234567890 [jacarta-pki]=1234567890
+	[akey]=1234567890 [kz-idcard]=135790)
+SELECT=00A4040007F054554D41520100
+
+sign_and_verify() { # model alg
+	local dir=$WORK/$1-$2
+	mkdir -p "$dir" && echo "EDS test document for $1" >"$dir/msg"
+	"$PCSC_FLOW" "$READER" "${PIN[$1]}" "$dir" "$2" &&
+		openssl dgst -sha256 -verify "$dir/pub.pem" -signature "$dir/sig.bin" "$dir/msg"
+}
+
+for model in kaztoken etoken-pro-72k jacarta-pki akey kz-idcard; do
+	extra=()
+	[ "$model" = kz-idcard ] && extra=(--user-pin "${PIN[$model]}")
+	if ! start_emu "$model" "$model" "${extra[@]}"; then
+		not_ok "$model: the card appears in the reader"
+		continue
+	fi
+	check "$model: opensc-tool reads the model's ATR" \
+		test "$(opensc-tool -r 0 -a 2>&1)" = "${ATR[$model]}"
+	check "$model: SELECT, then VERIFY status without a try" \
+		bash -c "out=\$(opensc-tool -r 0 -s $SELECT -s 00200081 2>&1) &&
+			 grep -q 'SW1=0x90' <<<\"\$out\" && grep -q 'SW1=0x63, SW2=0xC' <<<\"\$out\""
+	check "$model: on-card RSA-2048 key signs; openssl verifies" sign_and_verify "$model" rsa
+	if [ "$model" = jacarta-pki ]; then
+		check "$model: on-card P-256 key signs ECDSA; openssl verifies" \
+			sign_and_verify "$model" ec
+	fi
+	stop_emu
+done
+
+# A fresh emulator for the tester's controls.
+start_emu tester kaztoken --trace "$WORK/trace.log"
+CTL=("$EMU" ctl "$WORK/tester.ctl")
+removed() { "${CTL[@]}" remove >/dev/null && wait_for 50 card_absent; }
+inserted() { "${CTL[@]}" insert >/dev/null && wait_for 100 card_present; }
+challenge_fault_once() {
+	"${CTL[@]}" fault sw 84 6F00 1 >/dev/null || return 1
+	local out
+	out=$(apdu 0084000008 0084000008)
+	grep -q 'SW1=0x6F, SW2=0x00' <<<"$out" && grep -q 'SW1=0x90' <<<"$out"
+}
+check "status over the control socket" \
+	bash -c '"$@" status | grep -q "ok inserted model=kaztoken"' _ "${CTL[@]}"
+check "remove: the reader is empty, the emulator still runs" removed
+check "insert: the card is back without a restart" inserted
+check "fault sw: GET CHALLENGE answers 6F00 once, then 9000" challenge_fault_once
+check "a bad control command is refused" bash -c '! "$@" fault sw zz' _ "${CTL[@]}"
+"$PCSC_FLOW" "$READER" 12345678 "$WORK" rsa >/dev/null 2>&1 </dev/null || true
+check "trace: the VERIFY is there, its PIN is not" \
+	bash -c "grep -q ' s 00200081\*8 9000' '$WORK/trace.log' &&
+		 ! grep -q 3132333435363738 '$WORK/trace.log' && ! grep -q 12345678 '$WORK/trace.log'"
+check "trace: every line is a TM1 line" bash -c "! grep -v '^TM1 ' '$WORK/trace.log'"
+
+# vpcd goes away with pcscd; the emulator reconnects when it is back.
+stop_pcscd
+wait_for 30 bash -c '"$@" status | grep -q vpcd=waiting' _ "${CTL[@]}"
+start_pcscd "$PORT"
+check "after pcscd restarts, the emulator reconnects by itself" wait_for 100 card_present
+check "and answers" bash -c "opensc-tool -r 0 -s $SELECT | grep -q 'SW1=0x90'"
+tap_done

@@ -1,0 +1,117 @@
+# Shared by the integration tests: TAP output, and a private PC/SC stack
+# (pcscd + vpcd + tumar-emu) that each test starts on free ports and tears
+# down by PID.  Sourced; TM_BUILDDIR and TM_SRCDIR come from make check.
+set -u
+: "${TM_BUILDDIR:?run through make check}"
+EMU=$TM_BUILDDIR/emulator/tumar-emu
+FREE_PORT=$TM_BUILDDIR/tests/integration/free-port
+VPCD_CLIENT=$TM_BUILDDIR/tests/integration/vpcd-client
+PCSC_FLOW=$TM_BUILDDIR/tests/integration/pcsc-flow
+VPCD_DRIVER=/usr/lib/pcsc/drivers/serial/libifdvpcd.so
+READER="Tumar vpcd 00 00"
+
+tap_n=0
+ok() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
+not_ok() { tap_n=$((tap_n + 1)); echo "not ok $tap_n - $*"; }
+# check "description" command...: one TAP line; the command's output goes
+# to the log, and is shown when it fails.
+check() {
+	local desc=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		ok "$desc"
+	else
+		not_ok "$desc"
+		printf '%s\n' "$out" | sed 's/^/# /' | tail -n 20
+	fi
+}
+tap_done() { echo "1..$tap_n"; }
+skip_all() {
+	echo "1..0 # SKIP $*"
+	echo "SKIPPED: $*" >&2
+	exit 0
+}
+
+WORK=$(mktemp -d /tmp/tumar-it.XXXXXX)
+PIDS=()
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# wait_for TENTHS command...: retries for up to TENTHS tenths of a second.
+wait_for() {
+	local n=$1
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		n=$((n - 1))
+		[ "$n" -gt 0 ] || return 1
+		sleep 0.1
+	done
+}
+
+# Re-runs the calling script in a private mount namespace with a tmpfs on
+# /run/pcscd, so its pcscd is its own: pcscd 1.9.9 ignores
+# PCSCLITE_CSOCK_NAME for its own socket.
+private_pcscd_namespace() {
+	[ "$(id -u)" = 0 ] || skip_all "needs root for a private pcscd (unshare --mount)"
+	local t
+	for t in unshare pcscd opensc-tool openssl; do
+		command -v "$t" >/dev/null || skip_all "$t is not installed"
+	done
+	[ -f "$VPCD_DRIVER" ] || skip_all "vsmartcard-vpcd is not installed"
+	if [ -z "${TM_IN_NAMESPACE:-}" ]; then
+		trap - EXIT
+		rm -rf "$WORK"
+		TM_IN_NAMESPACE=1 exec unshare --mount --propagation private bash "$0" "$@"
+	fi
+	mkdir -p /run/pcscd
+	mount -t tmpfs tumar-pcscd /run/pcscd
+}
+
+# pcscd with one vpcd reader pair on a free port ($PORT, $PORT+1), or on
+# the port given (to restart pcscd where an emulator expects it).
+start_pcscd() {
+	PORT=${1:-$("$FREE_PORT")} || return 1
+	mkdir -p "$WORK/readers"
+	printf 'FRIENDLYNAME "Tumar vpcd"\nDEVICENAME /dev/null:0x%X\nLIBPATH %s\nCHANNELID 0x%X\n' \
+		"$PORT" "$VPCD_DRIVER" "$PORT" >"$WORK/readers/vpcd"
+	pcscd -f -c "$WORK/readers" >"$WORK/pcscd.log" 2>&1 &
+	PCSCD_PID=$!
+	PIDS+=("$PCSCD_PID")
+	wait_for 50 test -S /run/pcscd/pcscd.comm
+}
+
+stop_pcscd() {
+	kill "$PCSCD_PID" && wait "$PCSCD_PID" 2>/dev/null
+	rm -f /run/pcscd/pcscd.comm
+}
+
+card_present() { opensc-tool -l 2>/dev/null | grep -Eq "^0 +Yes"; }
+card_absent() { opensc-tool -l 2>/dev/null | grep -Eq "^0 +No"; }
+
+# start_emu NAME MODEL [tumar-emu options]: a virtual token in reader 0.
+start_emu() {
+	local name=$1 model=$2
+	shift 2
+	"$EMU" --model "$model" --card "$WORK/$name.img" --vpcd "localhost:$PORT" \
+		--control "$WORK/$name.ctl" "$@" >"$WORK/$name.log" 2>&1 &
+	EMU_PID=$!
+	PIDS+=("$EMU_PID")
+	wait_for 100 card_present
+}
+
+stop_emu() {
+	kill "$EMU_PID" && wait "$EMU_PID" 2>/dev/null
+	wait_for 100 card_absent
+}
+
+# apdu HEX...: sends APDUs to reader 0 with opensc-tool; prints its output.
+apdu() {
+	local args=() a
+	for a in "$@"; do args+=(-s "$a"); done
+	opensc-tool -r 0 "${args[@]}" 2>&1
+}

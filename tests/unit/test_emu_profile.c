@@ -1,0 +1,97 @@
+/* Profile files: the shipped example parses to the model it describes;
+ * every kind of mistake is refused with a line number or a reason. */
+#include <config.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "apdu/protocol.h"
+#include "apdu/rc.h"
+#include "emulator/profile.h"
+
+static char example[4096];
+
+static int setup(void **state)
+{
+	char path[512];
+	(void)state;
+	snprintf(path, sizeof(path), "%s/docs/examples/mytoken.profile", getenv("TM_SRCDIR"));
+	FILE *f = fopen(path, "r");
+	if (f == NULL)
+		return -1;
+	size_t n = fread(example, 1, sizeof(example) - 1, f);
+	example[n] = '\0';
+	fclose(f);
+	return 0;
+}
+
+static void test_example_parses(void **state)
+{
+	(void)state;
+	struct tm_model m;
+	char why[256];
+
+	assert_int_equal(tm_profile_load("/dev/null", &m, why, sizeof(why)),
+			 TM_ERR_MALFORMED); /* an empty file lacks every key */
+	assert_int_equal(tm_profile_parse(example, strlen(example), &m, why, sizeof(why)), TM_OK);
+	assert_string_equal(m.key, "mytoken");
+	assert_string_equal(m.name, "My Token");
+	assert_int_equal(m.atr_len, 12);
+	assert_string_equal(m.user.factory, "123456");
+	assert_int_equal(m.user.tries, 5);
+	assert_int_equal(m.user.allowed, TM_CHARS_DIGIT);
+	assert_int_equal(m.memory, 32768);
+	assert_false(m.caps & TM_CAP_EXTENDED_LENGTH);
+	assert_true(m.caps & TM_CAP_CHANGE_AT_FIRST_LOGON);
+	assert_int_equal(m.n_algs, 2);
+	assert_true(tm_model_has_alg(&m, TM_KEY_EC_P256, 256));
+	assert_true(tm_model_has_alg(&m, TM_KEY_RSA, 2048));
+}
+
+static void expect_refused(const char *from, const char *to, const char *reason)
+{
+	char text[4096], why[256];
+	struct tm_model m;
+	const char *at = strstr(example, from);
+
+	assert_non_null(at);
+	snprintf(text, sizeof(text), "%.*s%s%s", (int)(at - example), example, to, at + strlen(from));
+	if (tm_profile_parse(text, strlen(text), &m, why, sizeof(why)) != TM_ERR_MALFORMED)
+		fail_msg("accepted a profile with \"%s\"", to);
+	if (strstr(why, reason) == NULL)
+		fail_msg("reason \"%s\" lacks \"%s\"", why, reason);
+}
+
+static void test_mistakes_refused(void **state)
+{
+	(void)state;
+	expect_refused("memory = 32768\n", "", "missing required key \"memory\"");
+	expect_refused("4E 82", "4E 83", "bad value");               /* TCK */
+	expect_refused("user_pin = 123456", "user_pin = 12a456", "factory PIN");
+	expect_refused("user_tries = 5", "user_tries = 16", "bad value");
+	expect_refused("user_tries = 5", "user_tries = -1", "bad value");
+	expect_refused("key = mytoken", "key = My Token", "key:");
+	expect_refused("name = My Token", "name = My Token\ncolour = blue", "line 5: unknown key");
+	expect_refused("name = My Token", "name = My Token\nname = Again", "given twice");
+	expect_refused("name = My Token", "name My Token", "expected key = value");
+	expect_refused("rsa:1024-2048", "rsa:1000-2048", "bad value");
+	expect_refused("extended_length = no", "extended_length = maybe", "bad value");
+	expect_refused("user_min = 6", "user_min = 13", "lengths");
+	expect_refused("user_require = digits", "user_require = upper", "required");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_example_parses),
+		cmocka_unit_test(test_mistakes_refused),
+	};
+	return cmocka_run_group_tests_name("emu_profile", tests, setup, NULL);
+}
