@@ -105,14 +105,25 @@ void tm_vpcd_shutdown(struct tm_vpcd *v)
 	v->listen_fd = -1;
 }
 
+/*
+ * Reads n bytes, re-arming TCP_QUICKACK after every recv().  vpcd writes
+ * a frame's 2-byte length and its body in two sends without TCP_NODELAY,
+ * so Nagle holds the body back until the length is ACKed.  Linux leaves
+ * quick-ACK mode by itself (tcp(7)); setting TCP_QUICKACK again also
+ * sends an ACK that is pending, so the body follows at once instead of
+ * after the ~40 ms delayed-ACK timer.
+ */
 static int read_exact(int fd, uint8_t *p, size_t n)
 {
+	int one = 1;
+
 	while (n > 0) {
 		ssize_t r = recv(fd, p, n, 0);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
 			return -1;
+		setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
 		p += r;
 		n -= (size_t)r;
 	}
@@ -122,16 +133,12 @@ static int read_exact(int fd, uint8_t *p, size_t n)
 int tm_vpcd_recv(struct tm_vpcd *v, uint8_t *buf, size_t cap, size_t *len)
 {
 	uint8_t hdr[2];
-	int one = 1;
 
 	if (v->fd < 0 || read_exact(v->fd, hdr, 2) != 0)
 		return -1;
 	size_t n = (size_t)hdr[0] << 8 | hdr[1];
 	if (n > cap || read_exact(v->fd, buf, n) != 0)
 		return -1;
-	/* Linux turns quick ACKs off again by itself: re-arm after every
-	 * receive, or the next request waits for a delayed ACK. */
-	setsockopt(v->fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
 	*len = n;
 	return 0;
 }

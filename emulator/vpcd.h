@@ -6,7 +6,8 @@
  * Latency: Debian's vpcd sends each frame in two writes without
  * TCP_NODELAY, so a card that lets the kernel delay its ACKs waits about
  * 40 ms per APDU.  We set TCP_NODELAY, write each frame with one send(),
- * and set TCP_QUICKACK again after every receive (Linux clears it).
+ * and set TCP_QUICKACK again after every recv(): after a frame's length
+ * too, so its body is not held back waiting for our ACK (vpcd.c).
  */
 #ifndef TUMAR_EMU_VPCD_H
 #define TUMAR_EMU_VPCD_H

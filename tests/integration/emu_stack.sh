@@ -70,6 +70,16 @@ check "trace: the VERIFY is there, its PIN is not" \
 		 ! grep -q 3132333435363738 '$WORK/trace.log' && ! grep -q 12345678 '$WORK/trace.log'"
 check "trace: every line is a TM1 line" bash -c "! grep -v '^TM1 ' '$WORK/trace.log'"
 
+# Two tokens at once: one process each, on vpcd's second reader too.
+"$EMU" --model jacarta-pki --card "$WORK/second.img" --vpcd "localhost:$((PORT + 1))" \
+	>"$WORK/second.log" 2>&1 &
+PIDS+=($!)
+second_present() { opensc-tool -l 2>/dev/null | grep -Eq "^1 +Yes"; }
+check "a second token in reader 1, beside the first" wait_for 100 second_present
+check "each reader answers with its own model's ATR" bash -c \
+	'test "$(opensc-tool -r 1 -a 2>&1)" = "${1}" && test "$(opensc-tool -r 0 -a 2>&1)" = "${2}"' \
+	_ "${ATR[jacarta-pki]}" "${ATR[kaztoken]}"
+
 # vpcd goes away with pcscd; the emulator reconnects when it is back.
 stop_pcscd
 wait_for 30 bash -c '"$@" status | grep -q vpcd=waiting' _ "${CTL[@]}"
