@@ -118,7 +118,9 @@ static int send_chained(struct tm_channel *ch, const struct tm_apdu *cmd,
 		}
 		off += TM_APDU_MAX_SHORT_NC;
 	}
-	last->data = cmd->data + off;
+	/* A case 2 command (no data) comes here too, for its large Ne:
+	 * never offset a null pointer. */
+	last->data = cmd->nc > 0 ? cmd->data + off : NULL;
 	last->nc = cmd->nc - off;
 	return TM_OK;
 }

@@ -100,7 +100,8 @@ tests_integration_pcsc_flow_LDADD = apdu/libtumar-apdu.la $(PCSC_LIBS) $(CRYPTO_
 
 integration_tests = \
 	tests/integration/emu_crash.sh \
-	tests/integration/emu_stack.sh
+	tests/integration/emu_stack.sh \
+	tests/integration/p11_tool.sh
 TESTS += $(integration_tests)
 EXTRA_DIST += $(integration_tests) tests/integration/lib.sh
 TEST_EXTENSIONS = .sh

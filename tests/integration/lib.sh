@@ -109,6 +109,20 @@ stop_emu() {
 	wait_for 100 card_absent
 }
 
+# A module built with AddressSanitizer needs the ASan runtime loaded first
+# in any process that loads it (pkcs11-tool, openssl, java): prints the
+# environment for that, or nothing for a plain build.
+sanitizer_env() {
+	local module=$1 rt
+	nm -D "$module" 2>/dev/null | grep -q ' U __asan_init' || return 0
+	case "${TM_CC:-cc}" in
+	*clang*) rt=$("${TM_CC}" -print-file-name=libclang_rt.asan-x86_64.so) ;;
+	*) rt=$("${TM_CC:-gcc}" -print-file-name=libasan.so) ;;
+	esac
+	# Leaks are checked in the unit tests; the clients' own are not ours.
+	echo "LD_PRELOAD=$rt ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1"
+}
+
 # apdu HEX...: sends APDUs to reader 0 with opensc-tool; prints its output.
 apdu() {
 	local args=() a

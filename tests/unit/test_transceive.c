@@ -196,6 +196,22 @@ static void test_large_ne_on_short_card(void **state)
 	assert_script_done(&script);
 }
 
+/* Found by the integration tests under clang's UBSan: a case 2 command
+ * with Ne > 256 on a short-only card offset a null data pointer. */
+static void test_large_ne_without_data_on_short_card(void **state)
+{
+	(void)state;
+	const struct tm_script_step steps[] = {
+		TM_STEP("00CA00E100", "0102039000"),
+	};
+	struct tm_apdu cmd = {.ins = 0xCA, .p2 = 0xE1, .ne = 65536};
+
+	start(TM_SCRIPT_STEPS(steps), false);
+	assert_int_equal(tm_transceive(ch, &cmd, &resp), TM_OK);
+	assert_int_equal(resp.len, 3);
+	assert_script_done(&script);
+}
+
 static void test_get_response_keeps_channel(void **state)
 {
 	(void)state;
@@ -414,6 +430,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_chain_transport_failure, teardown),
 		cmocka_unit_test_teardown(test_get_response_rounds, teardown),
 		cmocka_unit_test_teardown(test_large_ne_on_short_card, teardown),
+		cmocka_unit_test_teardown(test_large_ne_without_data_on_short_card, teardown),
 		cmocka_unit_test_teardown(test_get_response_keeps_channel, teardown),
 		cmocka_unit_test_teardown(test_wrong_le_resent_once, teardown),
 		cmocka_unit_test_teardown(test_wrong_le_twice_is_returned, teardown),

@@ -1,0 +1,508 @@
+/* The Tumar applet protocol (docs/protocol.md) as a card driver. */
+#include <config.h>
+
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "apdu/buf.h"
+#include "apdu/pubkey.h"
+#include "apdu/rc.h"
+#include "apdu/sw.h"
+#include "apdu/tlv.h"
+#include "driver/log.h"
+#include "driver/token.h"
+
+/* One command; the status word mapped to a tm_rc. */
+static int run(struct tm_token *t, struct tm_apdu *c, uint8_t *out, size_t cap, size_t *len)
+{
+	/* Commands that expect no data still get room for some. */
+	struct tm_response r = {.data = out ? out : t->io, .cap = out ? cap : sizeof(t->io)};
+	int rc = tm_transceive(t->ch, c, &r);
+
+	if (len != NULL)
+		*len = r.len;
+	if (rc != TM_OK)
+		return rc;
+	if (r.sw != TM_SW_OK)
+		tm_log(TM_LOG_CARD, "INS %02X: SW %04X (%s)", c->ins, r.sw, tm_sw_lookup(r.sw)->name);
+	/* The tries left of a wrong PIN are read again from PIN info. */
+	return tm_sw_to_rc(r.sw);
+}
+
+static void copy_str(char *dst, size_t cap, const struct tm_tlv *t)
+{
+	size_t n = t->len < cap - 1 ? t->len : cap - 1;
+	memcpy(dst, t->value, n);
+	dst[n] = '\0';
+}
+
+static uint32_t be(const uint8_t *p, size_t n)
+{
+	uint32_t v = 0;
+	for (size_t i = 0; i < n; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static int parse_card_info(struct tm_token *t, const uint8_t *d, size_t n)
+{
+	struct tm_card_info *ci = &t->info;
+	struct tm_tlv_iter it;
+	struct tm_tlv x;
+	int rc;
+
+	memset(ci, 0, sizeof(*ci));
+	tm_tlv_iter_init(&it, d, n);
+	while ((rc = tm_tlv_next(&it, &x)) == TM_OK) {
+		switch (x.tag) {
+		case TM_TAG_CI_MODEL: copy_str(ci->model_key, sizeof(ci->model_key), &x); break;
+		case TM_TAG_CI_MODEL_NAME: copy_str(ci->model_name, sizeof(ci->model_name), &x); break;
+		case TM_TAG_CI_MANUFACTURER: copy_str(ci->manufacturer, sizeof(ci->manufacturer), &x); break;
+		case TM_TAG_CI_SERIAL: copy_str(ci->serial, sizeof(ci->serial), &x); break;
+		case TM_TAG_CI_LABEL: copy_str(ci->label, sizeof(ci->label), &x); break;
+		case TM_TAG_CI_CAPS: if (x.len == 2) ci->caps = (uint16_t)be(x.value, 2); break;
+		case TM_TAG_CI_MAX_CMD: if (x.len == 2) ci->max_cmd = (uint16_t)be(x.value, 2); break;
+		case TM_TAG_CI_MAX_RESP: if (x.len == 2) ci->max_resp = (uint16_t)be(x.value, 2); break;
+		case TM_TAG_CI_MEMORY:
+			if (x.len == 8) {
+				ci->mem_total = be(x.value, 4);
+				ci->mem_free = be(x.value + 4, 4);
+			}
+			break;
+		case TM_TAG_CI_CHANGE_COUNTER: if (x.len == 4) ci->change_counter = be(x.value, 4); break;
+		case TM_TAG_CI_ALGORITHMS:
+			for (size_t i = 0; i + 5 <= x.len && ci->n_algs < TM_TOKEN_MAX_ALGS; i += 5) {
+				ci->algs[ci->n_algs].key_alg = x.value[i];
+				ci->algs[ci->n_algs].min_bits = (uint16_t)be(x.value + i + 1, 2);
+				ci->algs[ci->n_algs].max_bits = (uint16_t)be(x.value + i + 3, 2);
+				ci->n_algs++;
+			}
+			break;
+		default: break;
+		}
+	}
+	return rc == TM_ERR_NOT_FOUND && ci->model_key[0] ? TM_OK : TM_ERR_PROTOCOL;
+}
+
+static int parse_pin_info(struct tm_token *t, const uint8_t *d, size_t n)
+{
+	struct tm_tlv_iter it;
+	struct tm_tlv e, x;
+	int rc, seen = 0;
+
+	tm_tlv_iter_init(&it, d, n);
+	while ((rc = tm_tlv_next(&it, &e)) == TM_OK) {
+		if (e.tag != TM_TAG_PIN_INFO)
+			continue;
+		struct tm_pin_state p = {0};
+		static const uint32_t tags[] = {TM_TAG_PIN_REF, TM_TAG_PIN_FLAGS, TM_TAG_PIN_TRIES_LEFT,
+						TM_TAG_PIN_TRIES_MAX, TM_TAG_PIN_MIN_LEN, TM_TAG_PIN_MAX_LEN};
+		uint8_t *fields[] = {&p.ref, &p.flags, &p.tries_left, &p.tries_max, &p.min_len, &p.max_len};
+		for (size_t i = 0; i < 6; i++) {
+			if (tm_tlv_find(e.value, e.len, tags[i], &x) != TM_OK || x.len != 1)
+				return TM_ERR_PROTOCOL;
+			*fields[i] = x.value[0];
+		}
+		if (tm_tlv_find(e.value, e.len, TM_TAG_PIN_CHARSET, &x) == TM_OK && x.len == 2) {
+			p.allowed = x.value[0];
+			p.required = x.value[1];
+		}
+		if (p.ref == TM_PIN_USER)
+			t->pins[0] = p, seen |= 1;
+		else if (p.ref == TM_PIN_SO)
+			t->pins[1] = p, seen |= 2;
+	}
+	return rc == TM_ERR_NOT_FOUND && seen == 3 ? TM_OK : TM_ERR_PROTOCOL;
+}
+
+static int t_bind(struct tm_token *t)
+{
+	static const uint8_t aid[] = {TM_AID_BYTES};
+	uint8_t *out = t->io;
+	struct tm_apdu c = {.ins = TM_INS_SELECT, .p1 = TM_P1_SELECT_BY_AID, .data = aid,
+			    .nc = sizeof(aid), .ne = 256};
+	struct tm_tlv fci, a5;
+	size_t len;
+	int rc = run(t, &c, out, sizeof(t->io), &len);
+
+	if (rc != TM_OK)
+		return rc == TM_ERR_INS_NOT_SUPPORTED || rc == TM_ERR_CLA_NOT_SUPPORTED ||
+				       rc == TM_ERR_WRONG_P1P2
+			       ? TM_ERR_FILE_NOT_FOUND
+			       : rc;
+	if (tm_tlv_find(out, len, TM_TAG_FCI, &fci) != TM_OK ||
+	    tm_tlv_find(fci.value, fci.len, TM_TAG_PROPRIETARY, &a5) != TM_OK ||
+	    parse_card_info(t, a5.value, a5.len) != TM_OK ||
+	    parse_pin_info(t, fci.value, fci.len) != TM_OK)
+		return TM_ERR_PROTOCOL;
+	/* From now on, the card says how long our APDUs may be. */
+	t->ch->extended = (t->info.caps & TM_CAP_EXTENDED_LENGTH) != 0;
+	return TM_OK;
+}
+
+static int get_data(struct tm_token *t, uint16_t tag, uint8_t *out, size_t cap, size_t *len)
+{
+	struct tm_apdu c = {.ins = TM_INS_GET_DATA, .p1 = (uint8_t)(tag >> 8), .p2 = (uint8_t)tag,
+			    .ne = 65536};
+	return run(t, &c, out, cap, len);
+}
+
+static int t_refresh(struct tm_token *t)
+{
+	uint8_t *out = t->io;
+	const size_t cap = sizeof(t->io);
+	struct tm_tlv a5;
+	size_t len;
+	int rc = get_data(t, TM_GET_DATA_CARD_INFO, out, cap, &len);
+
+	if (rc == TM_OK)
+		rc = tm_tlv_find(out, len, TM_TAG_PROPRIETARY, &a5) == TM_OK
+			     ? parse_card_info(t, a5.value, a5.len)
+			     : TM_ERR_PROTOCOL;
+	if (rc == TM_OK)
+		rc = get_data(t, TM_GET_DATA_PIN_INFO, out, cap, &len);
+	if (rc == TM_OK)
+		rc = parse_pin_info(t, out, len);
+	return rc;
+}
+
+static int parse_object(const struct tm_tlv *e, struct tm_card_object *o)
+{
+	struct tm_tlv_iter it;
+	struct tm_tlv x;
+	int rc;
+
+	tm_tlv_iter_init(&it, e->value, e->len);
+	while ((rc = tm_tlv_next(&it, &x)) == TM_OK) {
+		switch (x.tag) {
+		case TM_TAG_FILE_ID: if (x.len == 2) o->ref = (uint16_t)be(x.value, 2); break;
+		case TM_TAG_OBJ_CLASS: if (x.len == 1) o->cls = x.value[0]; break;
+		case TM_TAG_OBJ_FLAGS: if (x.len == 1) o->flags = x.value[0]; break;
+		case TM_TAG_OBJ_ID:
+			if (x.len > sizeof(o->id))
+				return TM_ERR_PROTOCOL;
+			memcpy(o->id, x.value, x.len);
+			o->id_len = x.len;
+			break;
+		case TM_TAG_OBJ_LABEL:
+			if (x.len > TM_MAX_OBJ_LABEL)
+				return TM_ERR_PROTOCOL;
+			memcpy(o->label, x.value, x.len);
+			o->label[x.len] = '\0';
+			o->label_len = x.len;
+			break;
+		case TM_TAG_OBJ_APPLICATION:
+			if (x.len > sizeof(o->app))
+				return TM_ERR_PROTOCOL;
+			memcpy(o->app, x.value, x.len);
+			o->app_len = x.len;
+			break;
+		case TM_TAG_FILE_SIZE: if (x.len >= 1 && x.len <= 4) o->size = be(x.value, x.len); break;
+		case TM_TAG_OBJ_USAGE: if (x.len == 1) o->usage = x.value[0]; break;
+		case TM_TAG_OBJ_KEY_ALG: if (x.len == 1) o->key_alg = x.value[0]; break;
+		case TM_TAG_OBJ_KEY_BITS: if (x.len == 2) o->bits = (uint16_t)be(x.value, 2); break;
+		default: break;
+		}
+	}
+	if (rc != TM_ERR_NOT_FOUND || o->ref == 0 || o->cls < TM_OBJ_CERTIFICATE ||
+	    o->cls > TM_OBJ_KEY_PAIR)
+		return TM_ERR_PROTOCOL;
+	if (o->cls == TM_OBJ_KEY_PAIR && tm_pubkey_decode(e->value, e->len, &o->pub) != TM_OK)
+		return TM_ERR_PROTOCOL;
+	return TM_OK;
+}
+
+static int t_list_objects(struct tm_token *t)
+{
+	uint8_t *out = t->io;
+	struct tm_tlv_iter it;
+	struct tm_tlv e;
+	size_t len;
+	int rc = get_data(t, TM_GET_DATA_DIRECTORY, out, sizeof(t->io), &len);
+
+	tm_token_drop_objects(t);
+	if (rc != TM_OK)
+		return rc;
+	tm_tlv_iter_init(&it, out, len);
+	while ((rc = tm_tlv_next(&it, &e)) == TM_OK) {
+		if (e.tag != TM_TAG_OBJECT)
+			continue;
+		if (t->n_objects == TM_TOKEN_MAX_OBJECTS)
+			break; /* more than a token of this class holds: ignore the rest */
+		if ((rc = parse_object(&e, &t->objects[t->n_objects])) != TM_OK) {
+			t->n_objects++; /* so its key, if any, is freed too */
+			tm_token_drop_objects(t);
+			return rc;
+		}
+		t->n_objects++;
+	}
+	return rc == TM_ERR_NOT_FOUND ? TM_OK : TM_ERR_PROTOCOL;
+}
+
+static int t_read_value(struct tm_token *t, struct tm_card_object *o)
+{
+	uint8_t *v = OPENSSL_zalloc(o->size ? o->size : 1);
+	size_t off = 0;
+	int rc = v ? TM_OK : TM_ERR_NO_MEMORY;
+
+	/* READ BINARY gives at most Ne from an offset: ask for the rest
+	 * until it is all there (one APDU when extended Le reaches). */
+	while (rc == TM_OK && off < o->size) {
+		uint8_t d[5] = {TM_TAG_OFFSET, 0x02, (uint8_t)(off >> 8), (uint8_t)off};
+		struct tm_apdu c = {.ins = TM_INS_READ_BINARY_ODD, .p1 = (uint8_t)(o->ref >> 8),
+				    .p2 = (uint8_t)o->ref, .data = d, .nc = 4, .ne = 65536};
+		size_t len;
+		rc = run(t, &c, v + off, o->size - off, &len);
+		if (rc == TM_OK && len == 0)
+			rc = TM_ERR_PROTOCOL;
+		off += len;
+	}
+	if (rc != TM_OK) {
+		OPENSSL_free(v);
+		return rc;
+	}
+	o->value = v;
+	return TM_OK;
+}
+
+static int pin_cmd(struct tm_token *t, uint8_t ins, uint8_t p1, uint8_t p2,
+		   const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	uint8_t data[2 * TM_MAX_PIN_LEN + 2];
+	struct tm_apdu c = {.ins = ins, .p1 = p1, .p2 = p2, .data = data, .nc = alen + blen,
+			    .sensitive = true};
+	int rc;
+
+	if (alen + blen > sizeof(data))
+		return TM_ERR_ARGS;
+	if (alen)
+		memcpy(data, a, alen);
+	if (blen)
+		memcpy(data + alen, b, blen);
+	if (c.nc == 0)
+		c.data = NULL;
+	rc = run(t, &c, NULL, 0, NULL);
+	OPENSSL_cleanse(data, sizeof(data));
+	return rc;
+}
+
+static int t_verify(struct tm_token *t, uint8_t ref, const uint8_t *pin, size_t len)
+{
+	return pin_cmd(t, TM_INS_VERIFY, TM_P1_VERIFY, ref, pin, len, NULL, 0);
+}
+
+static int t_logout(struct tm_token *t, uint8_t ref)
+{
+	return pin_cmd(t, TM_INS_VERIFY, TM_P1_VERIFY_LOGOUT, ref, NULL, 0, NULL, 0);
+}
+
+static int t_change_pin(struct tm_token *t, uint8_t ref, const uint8_t *old_pin, size_t old_len,
+			const uint8_t *new_pin, size_t new_len)
+{
+	return pin_cmd(t, TM_INS_CHANGE_REFERENCE_DATA, TM_P1_CHANGE_REF_OLD_NEW, ref, old_pin,
+		       old_len, new_pin, new_len);
+}
+
+static int t_init_pin(struct tm_token *t, const uint8_t *pin, size_t len)
+{
+	return pin_cmd(t, TM_INS_RESET_RETRY_COUNTER, TM_P1_RESET_NEW_ONLY, TM_PIN_USER, pin, len,
+		       NULL, 0);
+}
+
+static int t_init_token(struct tm_token *t, const char *label)
+{
+	struct tm_buf b;
+	uint8_t mem[64];
+	tm_buf_init_fixed(&b, mem, sizeof(mem));
+	tm_tlv_put(&b, TM_TAG_CI_LABEL, label, strlen(label));
+	struct tm_apdu c = {.cla = TM_CLA_PROPRIETARY, .ins = TM_INS_INITIALIZE_TOKEN,
+			    .data = mem, .nc = b.len};
+	return tm_buf_ok(&b) ? run(t, &c, NULL, 0, NULL) : TM_ERR_ARGS;
+}
+
+static void put_attrs(struct tm_buf *b, const struct tm_card_object *o)
+{
+	tm_tlv_put(b, TM_TAG_OBJ_ID, o->id, o->id_len);
+	tm_tlv_put(b, TM_TAG_OBJ_LABEL, o->label, o->label_len);
+	if (o->cls == TM_OBJ_DATA)
+		tm_tlv_put(b, TM_TAG_OBJ_APPLICATION, o->app, o->app_len);
+}
+
+static int write_value(struct tm_token *t, uint16_t ref, const uint8_t *value, size_t len)
+{
+	/* Pieces that fit the card's command size, with room for the DOs. */
+	size_t piece = t->info.max_cmd > 16 ? t->info.max_cmd - 16u : 240u;
+	int rc = TM_OK;
+
+	for (size_t off = 0; rc == TM_OK && off < len; off += piece) {
+		size_t n = len - off < piece ? len - off : piece;
+		struct tm_buf b;
+		tm_buf_init_dynamic(&b, n + 32);
+		uint8_t offset[2] = {(uint8_t)(off >> 8), (uint8_t)off};
+		tm_tlv_put(&b, TM_TAG_OFFSET, offset, 2);
+		tm_tlv_put(&b, TM_TAG_DISCRETIONARY, value + off, n);
+		struct tm_apdu c = {.ins = TM_INS_UPDATE_BINARY_ODD, .p1 = (uint8_t)(ref >> 8),
+				    .p2 = (uint8_t)ref, .data = b.data, .nc = b.len};
+		rc = tm_buf_ok(&b) ? run(t, &c, NULL, 0, NULL) : TM_ERR_NO_MEMORY;
+		tm_buf_free(&b);
+	}
+	return rc;
+}
+
+static int t_create_object(struct tm_token *t, const struct tm_card_object *a,
+			   const uint8_t *value, size_t len, uint16_t *ref)
+{
+	struct tm_buf b;
+	uint8_t out[16];
+	size_t olen;
+
+	if (len > TM_MAX_OBJECT_SIZE)
+		return TM_ERR_ARGS;
+	tm_buf_init_dynamic(&b, 1024);
+	size_t fcp = tm_tlv_begin(&b, TM_TAG_FCP);
+	tm_tlv_put_u16(&b, TM_TAG_FILE_SIZE, (uint16_t)len);
+	size_t a5 = tm_tlv_begin(&b, TM_TAG_PROPRIETARY);
+	tm_tlv_put_u8(&b, TM_TAG_OBJ_CLASS, a->cls);
+	tm_tlv_put_u8(&b, TM_TAG_OBJ_FLAGS, a->flags);
+	put_attrs(&b, a);
+	tm_tlv_end(&b, a5);
+	tm_tlv_end(&b, fcp);
+	struct tm_apdu c = {.ins = TM_INS_CREATE_FILE, .data = b.data, .nc = b.len, .ne = 256};
+	int rc = tm_buf_ok(&b) ? run(t, &c, out, sizeof(out), &olen) : TM_ERR_NO_MEMORY;
+	tm_buf_free(&b);
+	if (rc != TM_OK)
+		return rc;
+	if (olen != 4 || out[0] != TM_TAG_FILE_ID)
+		return TM_ERR_PROTOCOL;
+	*ref = (uint16_t)be(out + 2, 2);
+	rc = write_value(t, *ref, value, len);
+	if (rc != TM_OK) {
+		/* Leave no half-written object behind. */
+		uint8_t del[2] = {out[2], out[3]};
+		struct tm_apdu d = {.ins = TM_INS_DELETE_FILE, .data = del, .nc = 2};
+		run(t, &d, NULL, 0, NULL);
+	}
+	return rc;
+}
+
+static int t_set_attributes(struct tm_token *t, const struct tm_card_object *o)
+{
+	struct tm_buf b;
+	tm_buf_init_dynamic(&b, 512);
+	size_t a5 = tm_tlv_begin(&b, TM_TAG_PROPRIETARY);
+	put_attrs(&b, o);
+	tm_tlv_end(&b, a5);
+	struct tm_apdu c = {.ins = TM_INS_PUT_DATA_ODD, .p1 = (uint8_t)(o->ref >> 8),
+			    .p2 = (uint8_t)o->ref, .data = b.data, .nc = b.len};
+	int rc = tm_buf_ok(&b) ? run(t, &c, NULL, 0, NULL) : TM_ERR_NO_MEMORY;
+	tm_buf_free(&b);
+	return rc;
+}
+
+static int t_delete_object(struct tm_token *t, uint16_t ref)
+{
+	uint8_t d[2] = {(uint8_t)(ref >> 8), (uint8_t)ref};
+	struct tm_apdu c = {.ins = TM_INS_DELETE_FILE, .data = d, .nc = 2};
+	return run(t, &c, NULL, 0, NULL);
+}
+
+static int t_generate(struct tm_token *t, const struct tm_card_object *a, uint16_t *ref)
+{
+	uint8_t *out = t->io;
+	struct tm_buf b;
+	size_t len;
+
+	tm_buf_init_dynamic(&b, 512);
+	size_t e2 = tm_tlv_begin(&b, TM_TAG_KEYGEN);
+	tm_tlv_put_u8(&b, TM_TAG_OBJ_KEY_ALG, a->key_alg);
+	tm_tlv_put_u16(&b, TM_TAG_OBJ_KEY_BITS, a->bits);
+	tm_tlv_put_u8(&b, TM_TAG_OBJ_USAGE, a->usage);
+	tm_tlv_put_u8(&b, TM_TAG_OBJ_FLAGS, a->flags & TM_OBJF_MODIFIABLE);
+	put_attrs(&b, a);
+	tm_tlv_end(&b, e2);
+	struct tm_apdu c = {.ins = TM_INS_GENERATE_KEY_PAIR, .p1 = TM_P1_GENERATE, .data = b.data,
+			    .nc = b.len, .ne = 65536};
+	int rc = tm_buf_ok(&b) ? run(t, &c, out, sizeof(t->io), &len) : TM_ERR_NO_MEMORY;
+	tm_buf_free(&b);
+	if (rc != TM_OK)
+		return rc;
+	if (len < 4 || out[0] != TM_TAG_FILE_ID || out[1] != 2)
+		return TM_ERR_PROTOCOL;
+	*ref = (uint16_t)be(out + 2, 2);
+	return TM_OK;
+}
+
+/* PSO with the DOs that name key and algorithm: one APDU per operation. */
+static int pso(struct tm_token *t, uint16_t p1p2, uint32_t in_tag, uint16_t ref,
+	       const struct tm_card_op *op, const uint8_t *in, size_t n, uint8_t *out,
+	       size_t *out_len)
+{
+	struct tm_buf b;
+	tm_buf_init_dynamic(&b, n + 128);
+	tm_tlv_put_u16(&b, TM_TAG_KEY_REF, ref);
+	tm_tlv_put_u8(&b, TM_TAG_ALGORITHM, op->alg);
+	if (op->hash)
+		tm_tlv_put_u8(&b, TM_TAG_PARAM_HASH, op->hash);
+	if (op->mgf_hash)
+		tm_tlv_put_u8(&b, TM_TAG_PARAM_MGF_HASH, op->mgf_hash);
+	if (op->salt_len >= 0)
+		tm_tlv_put_u16(&b, TM_TAG_PARAM_SALT_LEN, (uint16_t)op->salt_len);
+	if (op->label_len)
+		tm_tlv_put(&b, TM_TAG_PARAM_LABEL, op->label, op->label_len);
+	tm_tlv_put(&b, in_tag, in, n);
+	struct tm_apdu c = {.ins = TM_INS_PSO, .p1 = (uint8_t)(p1p2 >> 8), .p2 = (uint8_t)p1p2,
+			    .data = b.data, .nc = b.len, .ne = 65536};
+	int rc = tm_buf_ok(&b) ? run(t, &c, out, *out_len, out_len) : TM_ERR_NO_MEMORY;
+	tm_buf_free(&b);
+	return rc;
+}
+
+static int t_sign(struct tm_token *t, uint16_t ref, const struct tm_card_op *op,
+		  const uint8_t *in, size_t n, uint8_t *out, size_t *out_len)
+{
+	return pso(t, TM_P1P2_PSO_CDS_DOS, TM_TAG_PSO_INPUT, ref, op, in, n, out, out_len);
+}
+
+static int t_decrypt(struct tm_token *t, uint16_t ref, const struct tm_card_op *op,
+		     const uint8_t *in, size_t n, uint8_t *out, size_t *out_len)
+{
+	return pso(t, TM_P1P2_PSO_DECIPHER_DOS, TM_TAG_PSO_CRYPTOGRAM, ref, op, in, n, out,
+		   out_len);
+}
+
+static int t_random(struct tm_token *t, uint8_t *out, size_t n)
+{
+	size_t chunk = t->info.max_resp ? t->info.max_resp : 256;
+	int rc = TM_OK;
+
+	for (size_t off = 0; rc == TM_OK && off < n; ) {
+		size_t want = n - off < chunk ? n - off : chunk, got;
+		struct tm_apdu c = {.ins = TM_INS_GET_CHALLENGE, .ne = want};
+		rc = run(t, &c, out + off, want, &got);
+		if (rc == TM_OK && got != want)
+			rc = TM_ERR_PROTOCOL;
+		off += want;
+	}
+	return rc;
+}
+
+const struct tm_card_driver tm_card_tumar = {
+	.name = "tumar",
+	.bind = t_bind,
+	.refresh = t_refresh,
+	.list_objects = t_list_objects,
+	.read_value = t_read_value,
+	.verify = t_verify,
+	.logout = t_logout,
+	.change_pin = t_change_pin,
+	.init_pin = t_init_pin,
+	.init_token = t_init_token,
+	.create_object = t_create_object,
+	.set_attributes = t_set_attributes,
+	.delete_object = t_delete_object,
+	.generate = t_generate,
+	.sign = t_sign,
+	.decrypt = t_decrypt,
+	.random = t_random,
+};

@@ -1,0 +1,9 @@
+/* tm_rc to CKR_*: one static table, looked up by value. */
+#ifndef TUMAR_DRIVER_CKR_H
+#define TUMAR_DRIVER_CKR_H
+
+#include "driver/p11.h"
+
+CK_RV tm_rc_to_ckr(int rc);
+
+#endif

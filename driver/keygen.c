@@ -1,0 +1,248 @@
+/* Key pairs made on the card (PKCS#11 2.40 §5.14); other key functions
+ * are not offered: a token's keys never leave it, and it holds no
+ * secret keys. */
+#include <config.h>
+
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/x509.h>
+
+#include "apdu/rc.h"
+#include "driver/ckr.h"
+#include "driver/log.h"
+#include "driver/mech.h"
+#include "driver/module.h"
+
+static CK_BBOOL bool_of(const CK_ATTRIBUTE *a)
+{
+	return a->ulValueLen == sizeof(CK_BBOOL) && a->pValue ? *(CK_BBOOL *)a->pValue : 2;
+}
+
+static bool is_p256(const CK_ATTRIBUTE *a)
+{
+	const unsigned char *p = a->pValue;
+	ASN1_OBJECT *oid = p ? d2i_ASN1_OBJECT(NULL, &p, (long)a->ulValueLen) : NULL;
+	bool ok = oid != NULL && OBJ_obj2nid(oid) == NID_X9_62_prime256v1 &&
+		  p == (const unsigned char *)a->pValue + a->ulValueLen;
+	ASN1_OBJECT_free(oid);
+	return ok;
+}
+
+/* Reads one template into the card object's attributes.  Attributes
+ * whose values a card key always has are accepted when they agree;
+ * contradictions are refused. */
+static CK_RV read_template(const CK_ATTRIBUTE *tmpl, CK_ULONG n, bool priv, bool rsa,
+			   struct tm_card_object *o, bool *usage_given, CK_ULONG *bits, bool *curve)
+{
+	for (CK_ULONG i = 0; i < n; i++) {
+		const CK_ATTRIBUTE *a = &tmpl[i];
+		CK_BBOOL b = bool_of(a);
+		if (a->ulValueLen && a->pValue == NULL)
+			return CKR_ATTRIBUTE_VALUE_INVALID;
+		switch (a->type) {
+		case CKA_LABEL:
+			if (a->ulValueLen > TM_MAX_OBJ_LABEL)
+				return CKR_ATTRIBUTE_VALUE_INVALID;
+			memcpy(o->label, a->pValue, a->ulValueLen);
+			o->label_len = a->ulValueLen;
+			break;
+		case CKA_ID:
+			if (a->ulValueLen > TM_MAX_OBJ_ID)
+				return CKR_ATTRIBUTE_VALUE_INVALID;
+			memcpy(o->id, a->pValue, a->ulValueLen);
+			o->id_len = a->ulValueLen;
+			break;
+		case CKA_MODULUS_BITS:
+			if (!rsa || a->ulValueLen != sizeof(CK_ULONG))
+				return CKR_ATTRIBUTE_VALUE_INVALID;
+			*bits = *(CK_ULONG *)a->pValue;
+			break;
+		case CKA_PUBLIC_EXPONENT: {
+			/* The card makes e = 65537 only. */
+			const uint8_t *e = a->pValue;
+			size_t k = 0;
+			while (k < a->ulValueLen && e[k] == 0)
+				k++;
+			if (!rsa || a->ulValueLen - k != 3 || memcmp(e + k, "\x01\x00\x01", 3) != 0)
+				return CKR_ATTRIBUTE_VALUE_INVALID;
+			break;
+		}
+		case CKA_EC_PARAMS:
+			if (rsa || !is_p256(a))
+				return CKR_CURVE_NOT_SUPPORTED;
+			*curve = true;
+			break;
+		case CKA_SIGN: case CKA_VERIFY:
+			if (b == 2)
+				return CKR_ATTRIBUTE_VALUE_INVALID;
+			if (b)
+				o->usage |= TM_USAGE_SIGN;
+			*usage_given = true;
+			break;
+		case CKA_DECRYPT: case CKA_ENCRYPT:
+			if (b == 2)
+				return CKR_ATTRIBUTE_VALUE_INVALID;
+			if (b && !rsa)
+				return CKR_ATTRIBUTE_VALUE_INVALID;
+			if (b)
+				o->usage |= TM_USAGE_DECRYPT;
+			*usage_given = true;
+			break;
+		case CKA_TOKEN:
+			if (b != CK_TRUE)
+				return CKR_ATTRIBUTE_VALUE_INVALID; /* no session keys */
+			break;
+		case CKA_PRIVATE:
+			if (b == 2 || (priv && !b))
+				return CKR_ATTRIBUTE_VALUE_INVALID;
+			break;
+		case CKA_SENSITIVE: case CKA_ALWAYS_SENSITIVE:
+			if (b != CK_TRUE)
+				return CKR_ATTRIBUTE_VALUE_INVALID;
+			break;
+		case CKA_EXTRACTABLE:
+			if (b != CK_FALSE)
+				return CKR_ATTRIBUTE_VALUE_INVALID; /* never leaves the card */
+			break;
+		case CKA_MODIFIABLE:
+			if (b == 2)
+				return CKR_ATTRIBUTE_VALUE_INVALID;
+			if (b)
+				o->flags |= TM_OBJF_MODIFIABLE;
+			break;
+		case CKA_CLASS: case CKA_KEY_TYPE: case CKA_SUBJECT: case CKA_DERIVE:
+		case CKA_WRAP: case CKA_UNWRAP: case CKA_VERIFY_RECOVER: case CKA_SIGN_RECOVER:
+		case CKA_START_DATE: case CKA_END_DATE:
+			break; /* implied or ignored: true of every card key, or false */
+		default:
+			return CKR_ATTRIBUTE_TYPE_INVALID;
+		}
+	}
+	return CKR_OK;
+}
+
+/* An ID when the caller gave none: SHA-1 of the modulus or of the point,
+ * as OpenSC and pkcs11-tool make it, so certificates match their keys. */
+static void default_id(const struct tm_card_object *key, struct tm_card_object *o)
+{
+	uint8_t buf[1024];
+	size_t len = 0;
+	BIGNUM *n = NULL;
+
+	if (EVP_PKEY_is_a(key->pub, "RSA") && EVP_PKEY_get_bn_param(key->pub, OSSL_PKEY_PARAM_RSA_N, &n))
+		len = (size_t)BN_bn2bin(n, buf);
+	else
+		EVP_PKEY_get_octet_string_param(key->pub, OSSL_PKEY_PARAM_PUB_KEY, buf, sizeof(buf), &len);
+	BN_free(n);
+	if (len && EVP_Digest(buf, len, o->id, NULL, EVP_sha1(), NULL))
+		o->id_len = 20;
+}
+
+CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
+			CK_ATTRIBUTE_PTR pPubTmpl, CK_ULONG ulPubCount,
+			CK_ATTRIBUTE_PTR pPrivTmpl, CK_ULONG ulPrivCount,
+			CK_OBJECT_HANDLE_PTR phPublicKey, CK_OBJECT_HANDLE_PTR phPrivateKey)
+{
+	struct tm_session *se;
+	struct tm_slot *slot;
+	CK_RV rv;
+
+	if ((rv = tm_session_begin(hSession, &se, &slot)) != CKR_OK)
+		return rv;
+	struct tm_token *t = slot->token;
+	bool rsa = pMechanism && pMechanism->mechanism == CKM_RSA_PKCS_KEY_PAIR_GEN;
+	bool ec = pMechanism && pMechanism->mechanism == CKM_EC_KEY_PAIR_GEN;
+	struct tm_card_object o = {.cls = TM_OBJ_KEY_PAIR};
+	bool usage_given = false, curve = false;
+	CK_ULONG bits = 0;
+	CK_MECHANISM_INFO info;
+
+	if (pMechanism == NULL || phPublicKey == NULL || phPrivateKey == NULL ||
+	    (pPubTmpl == NULL && ulPubCount) || (pPrivTmpl == NULL && ulPrivCount))
+		rv = CKR_ARGUMENTS_BAD;
+	else if (!(se->flags & CKF_RW_SESSION))
+		rv = CKR_SESSION_READ_ONLY;
+	else if (!t->user_in)
+		rv = CKR_USER_NOT_LOGGED_IN;
+	else if ((!rsa && !ec) || tm_mech_info(t, pMechanism->mechanism, &info) != CKR_OK)
+		rv = CKR_MECHANISM_INVALID;
+	if (rv == CKR_OK)
+		rv = read_template(pPubTmpl, ulPubCount, false, rsa, &o, &usage_given, &bits, &curve);
+	if (rv == CKR_OK)
+		rv = read_template(pPrivTmpl, ulPrivCount, true, rsa, &o, &usage_given, &bits, &curve);
+	if (rv == CKR_OK && rsa && (bits < info.ulMinKeySize || bits > info.ulMaxKeySize || bits % 1024))
+		rv = bits == 0 ? CKR_TEMPLATE_INCOMPLETE : CKR_KEY_SIZE_RANGE;
+	if (rv == CKR_OK && ec && !curve)
+		rv = CKR_TEMPLATE_INCOMPLETE;
+	if (rv != CKR_OK) {
+		tm_session_end(slot);
+		return rv;
+	}
+	if (!usage_given)
+		o.usage = rsa ? TM_USAGE_SIGN | TM_USAGE_DECRYPT : TM_USAGE_SIGN;
+	o.key_alg = rsa ? TM_KEY_RSA : TM_KEY_EC_P256;
+	o.bits = rsa ? (uint16_t)bits : 256;
+
+	uint16_t ref = 0;
+	int rc = tm_token_begin(t);
+	if (rc == TM_OK) {
+		tm_log(TM_LOG_CARD, "generating a %s-%u key pair on the card", rsa ? "RSA" : "EC", o.bits);
+		rc = t->drv->generate(t, &o, &ref);
+		tm_token_drop_objects(t);
+		if (rc == TM_OK)
+			rc = tm_token_objects(t);
+		struct tm_card_object *key = rc == TM_OK ? tm_token_find(t, ref) : NULL;
+		if (rc == TM_OK && key == NULL)
+			rc = TM_ERR_PROTOCOL;
+		if (rc == TM_OK && o.id_len == 0) {
+			struct tm_card_object upd = *key;
+			default_id(key, &upd);
+			rc = t->drv->set_attributes(t, &upd);
+			if (rc == TM_OK) {
+				memcpy(key->id, upd.id, upd.id_len);
+				key->id_len = upd.id_len;
+			}
+		}
+		t->drv->refresh(t); /* free memory changed */
+		tm_token_end(t);
+	}
+	if (rc == TM_OK) {
+		*phPublicKey = tm_handle(se->slot, ref, TM_VIEW_PUBLIC);
+		*phPrivateKey = tm_handle(se->slot, ref, TM_VIEW_PRIVATE);
+	}
+	rv = rc == TM_OK ? CKR_OK : tm_card_failed(slot, rc);
+	tm_session_end(slot);
+	return rv;
+}
+
+CK_RV C_GenerateKey(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR t, CK_ULONG n,
+		    CK_OBJECT_HANDLE_PTR k)
+{
+	(void)h; (void)m; (void)t; (void)n; (void)k;
+	return tm_check_init() != CKR_OK ? CKR_CRYPTOKI_NOT_INITIALIZED : CKR_FUNCTION_NOT_SUPPORTED;
+}
+
+CK_RV C_WrapKey(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE a, CK_OBJECT_HANDLE b,
+		CK_BYTE_PTR c, CK_ULONG_PTR d)
+{
+	(void)h; (void)m; (void)a; (void)b; (void)c; (void)d;
+	return tm_check_init() != CKR_OK ? CKR_CRYPTOKI_NOT_INITIALIZED : CKR_FUNCTION_NOT_SUPPORTED;
+}
+
+CK_RV C_UnwrapKey(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE a, CK_BYTE_PTR b,
+		  CK_ULONG c, CK_ATTRIBUTE_PTR d, CK_ULONG e, CK_OBJECT_HANDLE_PTR f)
+{
+	(void)h; (void)m; (void)a; (void)b; (void)c; (void)d; (void)e; (void)f;
+	return tm_check_init() != CKR_OK ? CKR_CRYPTOKI_NOT_INITIALIZED : CKR_FUNCTION_NOT_SUPPORTED;
+}
+
+CK_RV C_DeriveKey(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE a, CK_ATTRIBUTE_PTR b,
+		  CK_ULONG c, CK_OBJECT_HANDLE_PTR d)
+{
+	(void)h; (void)m; (void)a; (void)b; (void)c; (void)d;
+	return tm_check_init() != CKR_OK ? CKR_CRYPTOKI_NOT_INITIALIZED : CKR_FUNCTION_NOT_SUPPORTED;
+}

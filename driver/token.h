@@ -1,0 +1,137 @@
+/*
+ * One token in a slot: what the module knows of the card (cached), its
+ * login state, and the card driver that speaks its protocol.  Every
+ * function here runs inside one PC/SC transaction and is called with the
+ * slot's lock held.
+ */
+#ifndef TUMAR_DRIVER_TOKEN_H
+#define TUMAR_DRIVER_TOKEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <openssl/evp.h>
+
+#include "apdu/protocol.h"
+#include "apdu/transceive.h"
+#include "driver/readers.h"
+
+#define TM_TOKEN_MAX_OBJECTS 128
+#define TM_TOKEN_MAX_ALGS 8
+
+struct tm_card_info {
+	char model_key[33], model_name[65], manufacturer[65];
+	char serial[TM_MAX_SERIAL + 1], label[TM_MAX_TOKEN_LABEL + 1];
+	uint16_t caps, max_cmd, max_resp;
+	uint32_t mem_total, mem_free, change_counter;
+	struct { uint8_t key_alg; uint16_t min_bits, max_bits; } algs[TM_TOKEN_MAX_ALGS];
+	size_t n_algs;
+};
+
+struct tm_pin_state {
+	uint8_t ref, flags, tries_left, tries_max, min_len, max_len, allowed, required;
+};
+
+struct tm_card_object {
+	uint16_t ref;
+	uint8_t cls, flags;
+	uint8_t id[TM_MAX_OBJ_ID];
+	size_t id_len;
+	char label[TM_MAX_OBJ_LABEL + 1];
+	size_t label_len;
+	uint8_t app[TM_MAX_OBJ_LABEL];
+	size_t app_len;
+	uint32_t size;          /* certificates and data: value bytes */
+	uint8_t usage, key_alg; /* key pairs */
+	uint16_t bits;
+	EVP_PKEY *pub;          /* key pairs: the public key */
+	uint8_t *value;         /* certificates and data, once read */
+};
+
+/* An operation on the card's key: algorithm and parameters. */
+struct tm_card_op {
+	uint8_t alg;        /* TM_ALG_* */
+	uint8_t hash, mgf_hash;
+	int salt_len;       /* -1: the hash length */
+	const uint8_t *label;
+	size_t label_len;
+};
+
+struct tm_token;
+
+/* A card protocol.  Functions return tm_rc codes. */
+struct tm_card_driver {
+	const char *name;
+	/* SELECT: TM_ERR_FILE_NOT_FOUND when the card is not this protocol's. */
+	int (*bind)(struct tm_token *t);
+	int (*refresh)(struct tm_token *t);  /* card and PIN information */
+	int (*list_objects)(struct tm_token *t);
+	int (*read_value)(struct tm_token *t, struct tm_card_object *o);
+	int (*verify)(struct tm_token *t, uint8_t ref, const uint8_t *pin, size_t len);
+	int (*logout)(struct tm_token *t, uint8_t ref);
+	int (*change_pin)(struct tm_token *t, uint8_t ref, const uint8_t *old_pin,
+			  size_t old_len, const uint8_t *new_pin, size_t new_len);
+	int (*init_pin)(struct tm_token *t, const uint8_t *pin, size_t len);
+	int (*init_token)(struct tm_token *t, const char *label);
+	int (*create_object)(struct tm_token *t, const struct tm_card_object *attrs,
+			     const uint8_t *value, size_t len, uint16_t *ref);
+	int (*set_attributes)(struct tm_token *t, const struct tm_card_object *o);
+	int (*delete_object)(struct tm_token *t, uint16_t ref);
+	int (*generate)(struct tm_token *t, const struct tm_card_object *attrs, uint16_t *ref);
+	int (*sign)(struct tm_token *t, uint16_t ref, const struct tm_card_op *op,
+		    const uint8_t *in, size_t n, uint8_t *out, size_t *out_len);
+	int (*decrypt)(struct tm_token *t, uint16_t ref, const struct tm_card_op *op,
+		       const uint8_t *in, size_t n, uint8_t *out, size_t *out_len);
+	int (*random)(struct tm_token *t, uint8_t *out, size_t n);
+};
+
+extern const struct tm_card_driver tm_card_tumar;
+
+struct tm_token {
+	const struct tm_card_driver *drv;
+	const struct tm_readers *readers;
+	void *conn;
+	struct tm_channel *ch;
+	struct tm_card_info info;
+	struct tm_pin_state pins[2];   /* [0] user, [1] SO */
+	struct tm_card_object objects[TM_TOKEN_MAX_OBJECTS];
+	size_t n_objects;
+	bool objects_valid;            /* the directory was read ... */
+	bool objects_private;          /* ... while the user was logged in */
+	bool user_in, so_in;           /* the module's login state */
+	bool default_pin;              /* the user logged in with a factory PIN */
+	uint8_t atr[33];
+	size_t atr_len;
+	bool reset_seen;               /* someone reset the card under us */
+	/* Response data of this token's commands: per token, so two tokens
+	 * work in parallel threads. */
+	uint8_t io[65536];
+	/* APDU trace (TUMAR_TRACE), shared by the module. */
+	FILE *trace;
+	char reader[128];
+	uint64_t trace_seq;
+};
+
+/* Connects a token to a card in the reader; TM_ERR_FILE_NOT_FOUND when
+ * no card driver knows it (a slot with no token). */
+int tm_token_open(struct tm_token *t, const struct tm_readers *r, const char *reader,
+		  FILE *trace);
+void tm_token_close(struct tm_token *t);
+
+/* Brackets an operation in a PC/SC transaction.  A card reset by someone
+ * else is taken back: selected again, logged out, cache dropped. */
+int tm_token_begin(struct tm_token *t);
+void tm_token_end(struct tm_token *t);
+
+/* The directory, read once and again only after a change. */
+int tm_token_objects(struct tm_token *t);
+void tm_token_drop_objects(struct tm_token *t);
+struct tm_card_object *tm_token_find(struct tm_token *t, uint16_t ref);
+
+/* The factory user PIN of the token's model, as the NCA's guides give
+ * it; NULL when none is known. */
+const char *tm_token_factory_pin(const struct tm_token *t);
+
+#endif
