@@ -56,6 +56,9 @@ CK_RV C_Initialize(CK_VOID_PTR pInitArgs)
 	tm_mod.next_handle = 1;
 	tm_mod.pid = getpid();
 	tm_mod.initialized = true;
+	/* Readers and tokens are known from the start, for applications
+	 * that call C_GetSlotList with a buffer before any size query. */
+	tm_slots_refresh();
 	tm_log(TM_LOG_P11, "C_Initialize: default PIN policy %s",
 	       tm_mod.conf.enforce_default_pin ? "enforce" : "warn");
 	return CKR_OK;

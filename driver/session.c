@@ -183,6 +183,8 @@ static CK_RV login_user(struct tm_slot *slot, struct tm_token *t, CK_UTF8CHAR_PT
 		tm_token_end(t);
 		return tm_card_failed(slot, rc);
 	}
+	/* A right PIN restores the card's counter: no need to ask it. */
+	t->pins[0].tries_left = t->pins[0].tries_max;
 	/* Still the factory PIN: the card's flag, or the model's known
 	 * factory value (even when the card's flag was cleared).  The PIN is
 	 * compared here, never tried on the card by the module. */
@@ -231,6 +233,7 @@ static CK_RV login_so(struct tm_slot *slot, struct tm_token *t, CK_UTF8CHAR_PTR 
 	tm_token_end(t);
 	if (rc != TM_OK)
 		return tm_card_failed(slot, rc);
+	t->pins[1].tries_left = t->pins[1].tries_max;
 	t->so_in = true;
 	return CKR_OK;
 }

@@ -23,6 +23,7 @@ fuzz_targets = \
 	tests/fuzz/fuzz_apdu_decode \
 	tests/fuzz/fuzz_applet \
 	tests/fuzz/fuzz_image \
+	tests/fuzz/fuzz_pkcs11 \
 	tests/fuzz/fuzz_profile \
 	tests/fuzz/fuzz_pubkey \
 	tests/fuzz/fuzz_tlv \
@@ -51,6 +52,10 @@ tests_fuzz_fuzz_applet_LDADD = $(FUZZ_EMU_LIBS)
 tests_fuzz_fuzz_image_SOURCES = tests/fuzz/fuzz_image.c tests/fuzz/fuzz.h $(FUZZ_MAIN)
 tests_fuzz_fuzz_image_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_image_LDADD = $(FUZZ_EMU_LIBS)
+tests_fuzz_fuzz_pkcs11_SOURCES = tests/fuzz/fuzz_pkcs11.c tests/fuzz/fuzz.h $(FUZZ_MAIN)
+tests_fuzz_fuzz_pkcs11_CPPFLAGS = $(AM_CPPFLAGS) $(P11KIT_CFLAGS)
+tests_fuzz_fuzz_pkcs11_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_pkcs11_LDADD = driver/libtumar-driver.la $(FUZZ_EMU_LIBS) $(PCSC_LIBS) -lpthread
 tests_fuzz_fuzz_profile_SOURCES = tests/fuzz/fuzz_profile.c tests/fuzz/fuzz.h $(FUZZ_MAIN)
 tests_fuzz_fuzz_profile_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_profile_LDADD = $(FUZZ_EMU_LIBS)
@@ -107,3 +112,14 @@ EXTRA_DIST += $(integration_tests) tests/integration/lib.sh
 TEST_EXTENSIONS = .sh
 SH_LOG_DRIVER = $(LOG_DRIVER)
 SH_LOG_COMPILER = $(BASH)
+
+# Driver unit tests: the PKCS#11 layer over virtual readers whose cards
+# are the emulator's applet in this process.
+check_LTLIBRARIES += tests/libtmp11test.la
+tests_libtmp11test_la_SOURCES = tests/support/p11_readers.c tests/support/p11_readers.h
+tests_libtmp11test_la_CPPFLAGS = $(AM_CPPFLAGS) $(P11KIT_CFLAGS)
+check_PROGRAMS += tests/unit/test_p11
+TESTS += tests/unit/test_p11
+tests_unit_test_p11_CPPFLAGS = $(AM_CPPFLAGS) $(P11KIT_CFLAGS)
+tests_unit_test_p11_LDADD = tests/libtmp11test.la driver/libtumar-driver.la \
+	emulator/libtumar-emu.la $(LDADD) $(PCSC_LIBS) -lpthread

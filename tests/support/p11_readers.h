@@ -1,0 +1,26 @@
+/*
+ * Readers for driver unit tests: virtual readers whose cards are the
+ * emulator's applet in this process.  Set tm_readers_factory to
+ * tm_test_readers before C_Initialize; cards can be pulled and put back,
+ * and every APDU is counted.
+ */
+#ifndef TUMAR_TESTS_P11_READERS_H
+#define TUMAR_TESTS_P11_READERS_H
+
+#include <stdbool.h>
+
+#include "driver/readers.h"
+
+#define TM_TEST_READERS 2
+
+/* Puts a fresh card of this model in reader i (NULL: empty reader). */
+void tm_test_reader_insert(int i, const char *model);
+void tm_test_reader_remove(int i);
+/* APDUs reader i has answered since it was made. */
+unsigned long tm_test_reader_apdus(int i);
+/* Frees the cards. */
+void tm_test_readers_reset(void);
+
+int tm_test_readers(struct tm_readers *r);
+
+#endif
