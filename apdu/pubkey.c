@@ -45,6 +45,17 @@ void tm_pubkey_encode(EVP_PKEY *k, struct tm_buf *out)
 	tm_tlv_end(out, m);
 }
 
+/*
+ * Key types are named by OID, not "RSA" or "EC".  OpenSSL 3.0 turns a name
+ * with a legacy NID into a search for an ENGINE that implements it; in a
+ * process that loaded one for RSA and EC (OpenSSL's pkcs11 engine, which
+ * loads this very module) it picks the engine, which cannot build keys
+ * from parameters.  The OIDs name the same key managers of the default
+ * provider and have no NID lookup, so no engine is asked.
+ */
+#define KEYTYPE_RSA "1.2.840.113549.1.1.1"
+#define KEYTYPE_EC "1.2.840.10045.2.1"
+
 static EVP_PKEY *from_params(const char *type, OSSL_PARAM_BLD *bld)
 {
 	OSSL_PARAM *params = OSSL_PARAM_BLD_to_param(bld);
@@ -90,12 +101,12 @@ int tm_pubkey_decode(const uint8_t *buf, size_t len, EVP_PKEY **out)
 		    (e = BN_bin2bn(b.value, (int)b.len, NULL)) &&
 		    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) &&
 		    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e))
-			key = from_params("RSA", bld);
+			key = from_params(KEYTYPE_RSA, bld);
 	} else if (tm_tlv_find(pk.value, pk.len, TM_TAG_EC_POINT, &a) == TM_OK &&
 		   a.len == P256_POINT_LEN && a.value[0] == 0x04 &&
 		   OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) &&
 		   OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, a.value, a.len)) {
-		key = from_params("EC", bld);
+		key = from_params(KEYTYPE_EC, bld);
 		if (key != NULL && !valid_public(key)) {
 			EVP_PKEY_free(key);
 			key = NULL;

@@ -26,6 +26,13 @@ static int run(struct tm_token *t, struct tm_apdu *c, uint8_t *out, size_t cap, 
 		return rc;
 	if (r.sw != TM_SW_OK)
 		tm_log(TM_LOG_CARD, "INS %02X: SW %04X (%s)", c->ins, r.sw, tm_sw_lookup(r.sw)->name);
+	/* Every instruction we send exists in the applet: 6D00 means it is
+	 * not selected any more, so the card lost power under us (a pull and
+	 * re-insert too quick for pcscd to see).  The token we knew is gone. */
+	if (r.sw == TM_SW_INS_NOT_SUPPORTED && c->ins != TM_INS_SELECT) {
+		tm_log(TM_LOG_CARD, "%s: the card forgot the applet: it lost power", t->reader);
+		return TM_ERR_CARD_REMOVED;
+	}
 	/* The tries left of a wrong PIN are read again from PIN info. */
 	return tm_sw_to_rc(r.sw);
 }

@@ -164,7 +164,15 @@ void tm_session_end(struct tm_slot *slot)
 
 CK_RV tm_card_failed(struct tm_slot *slot, int rc)
 {
-	if (rc == TM_ERR_CARD_REMOVED || rc == TM_ERR_NO_CARD) {
+	/* A transport failure in the middle of a transaction leaves the card
+	 * in a state we cannot know: for the application that is a pulled
+	 * card (pcscd may not even notice a quick pull and re-insert). */
+	/* A reset reported inside our own transaction is no other
+	 * application's (it could not get in): the card lost power.  Resets
+	 * between our transactions are taken back in tm_token_begin, with
+	 * the sessions kept and the login dropped. */
+	if (rc == TM_ERR_CARD_REMOVED || rc == TM_ERR_NO_CARD || rc == TM_ERR_TRANSPORT ||
+	    rc == TM_ERR_CARD_RESET) {
 		tm_log(TM_LOG_CARD, "%s: the card is gone", slot->reader);
 		tm_slot_drop_token(slot);
 		return CKR_DEVICE_REMOVED;

@@ -12,6 +12,7 @@ packages=(
 	clang             # the sanitizer build: its UBSan checks more than gcc's
 	pcscd vsmartcard-vpcd  # the real stack under the integration tests
 	opensc openssl    # independent clients: opensc-tool, openssl dgst
+	libengine-pkcs11-openssl  # OpenSSL's pkcs11 engine (libp11), a module client
 )
 
 sudo=""

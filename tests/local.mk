@@ -94,10 +94,14 @@ tests_unit_test_emu_profile_LDADD = $(EMU_TEST_LIBS)
 # clients.  Shell scripts printing TAP; their helper programs below.
 check_PROGRAMS += \
 	tests/integration/free-port \
+	tests/integration/p11-client \
 	tests/integration/pcsc-flow \
 	tests/integration/vpcd-client
 tests_integration_free_port_SOURCES = tests/integration/free_port.c
 tests_integration_free_port_LDADD =
+tests_integration_p11_client_SOURCES = tests/integration/p11_client.c
+tests_integration_p11_client_CPPFLAGS = $(AM_CPPFLAGS) $(P11KIT_CFLAGS)
+tests_integration_p11_client_LDADD = $(CRYPTO_LIBS) -ldl -lpthread
 tests_integration_vpcd_client_SOURCES = tests/integration/vpcd_client.c
 tests_integration_pcsc_flow_SOURCES = tests/integration/pcsc_flow.c
 tests_integration_pcsc_flow_CPPFLAGS = $(AM_CPPFLAGS) $(PCSC_CFLAGS)
@@ -106,6 +110,7 @@ tests_integration_pcsc_flow_LDADD = apdu/libtumar-apdu.la $(PCSC_LIBS) $(CRYPTO_
 integration_tests = \
 	tests/integration/emu_crash.sh \
 	tests/integration/emu_stack.sh \
+	tests/integration/p11_stack.sh \
 	tests/integration/p11_tool.sh
 TESTS += $(integration_tests)
 EXTRA_DIST += $(integration_tests) tests/integration/lib.sh

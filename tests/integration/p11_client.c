@@ -1,0 +1,235 @@
+/*
+ * A PKCS#11 application for the integration tests: loads a module with
+ * dlopen, as applications do, and signs with the first private key of
+ * each token it is given.
+ *
+ *   p11-client MODULE PIN threads N COUNT SLOT...
+ *       N threads, each COUNT signatures (CKM_SHA256_RSA_PKCS, one session
+ *       a thread), spread over the slots; every signature verified with
+ *       OpenSSL against the module's public key.  Prints the rate.
+ *   p11-client MODULE PIN loop SECONDS SLOT
+ *       signs until SECONDS pass; when the card goes away, waits for it
+ *       and carries on.  Prints what it saw: signatures before the card
+ *       went, the error codes, signatures after it came back.
+ */
+#include <config.h>
+
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+
+#include "driver/p11.h"
+
+static CK_FUNCTION_LIST_PTR f;
+static char *pin;
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Opens a session, logs in (already logged in is fine), finds the key. */
+static CK_RV open_key(CK_SLOT_ID slot, CK_SESSION_HANDLE *s, CK_OBJECT_HANDLE *priv,
+		      CK_OBJECT_HANDLE *pub)
+{
+	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
+	CK_ATTRIBUTE t[] = {{CKA_CLASS, &cls, sizeof(cls)}};
+	CK_ULONG n = 0;
+	CK_RV rv = f->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, s);
+
+	if (rv != CKR_OK)
+		return rv;
+	rv = f->C_Login(*s, CKU_USER, (CK_UTF8CHAR_PTR)pin, strlen(pin));
+	if (rv != CKR_OK && rv != CKR_USER_ALREADY_LOGGED_IN)
+		return rv;
+	for (int k = 0; k < 2; k++) {
+		cls = k == 0 ? CKO_PRIVATE_KEY : CKO_PUBLIC_KEY;
+		if ((rv = f->C_FindObjectsInit(*s, t, 1)) != CKR_OK)
+			return rv;
+		rv = f->C_FindObjects(*s, k == 0 ? priv : pub, 1, &n);
+		f->C_FindObjectsFinal(*s);
+		if (rv != CKR_OK || n != 1)
+			return rv != CKR_OK ? rv : CKR_KEY_HANDLE_INVALID;
+	}
+	return CKR_OK;
+}
+
+static EVP_PKEY *public_key(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE pub)
+{
+	CK_BYTE n[512], e[16];
+	CK_ATTRIBUTE a[] = {{CKA_MODULUS, n, sizeof(n)}, {CKA_PUBLIC_EXPONENT, e, sizeof(e)}};
+	EVP_PKEY *key = NULL;
+
+	if (f->C_GetAttributeValue(s, pub, a, 2) != CKR_OK)
+		return NULL;
+	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+	BIGNUM *bn = BN_bin2bn(n, (int)a[0].ulValueLen, NULL), *be = BN_bin2bn(e, (int)a[1].ulValueLen, NULL);
+	OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn);
+	OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, be);
+	OSSL_PARAM *p = OSSL_PARAM_BLD_to_param(bld);
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
+	if (EVP_PKEY_fromdata_init(ctx) <= 0 || EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_PUBLIC_KEY, p) <= 0)
+		key = NULL;
+	EVP_PKEY_CTX_free(ctx);
+	OSSL_PARAM_free(p);
+	OSSL_PARAM_BLD_free(bld);
+	BN_free(bn);
+	BN_free(be);
+	return key;
+}
+
+static CK_RV sign_once(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE k, CK_BYTE *msg, CK_ULONG len,
+		       CK_BYTE *sig, CK_ULONG *sig_len)
+{
+	CK_MECHANISM m = {CKM_SHA256_RSA_PKCS, NULL, 0};
+	CK_RV rv = f->C_SignInit(s, &m, k);
+	*sig_len = 512;
+	return rv == CKR_OK ? f->C_Sign(s, msg, len, sig, sig_len) : rv;
+}
+
+struct job {
+	CK_SLOT_ID slot;
+	int count, id;
+	int signed_ok, bad;
+	CK_RV error;
+};
+
+static void *worker(void *arg)
+{
+	struct job *j = arg;
+	CK_SESSION_HANDLE s;
+	CK_OBJECT_HANDLE priv, pub;
+	CK_BYTE sig[512];
+	CK_ULONG len;
+	char msg[64];
+
+	if ((j->error = open_key(j->slot, &s, &priv, &pub)) != CKR_OK)
+		return NULL;
+	EVP_PKEY *key = public_key(s, pub);
+	for (int i = 0; i < j->count; i++) {
+		int n = snprintf(msg, sizeof(msg), "thread %d signature %d", j->id, i);
+		if ((j->error = sign_once(s, priv, (CK_BYTE *)msg, (CK_ULONG)n, sig, &len)) != CKR_OK)
+			break;
+		EVP_MD_CTX *md = EVP_MD_CTX_new();
+		if (key && EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, key) == 1 &&
+		    EVP_DigestVerify(md, sig, len, (unsigned char *)msg, (size_t)n) == 1)
+			j->signed_ok++;
+		else
+			j->bad++;
+		EVP_MD_CTX_free(md);
+	}
+	EVP_PKEY_free(key);
+	f->C_CloseSession(s);
+	return NULL;
+}
+
+static int threads(int n, int count, CK_SLOT_ID *slots, int n_slots)
+{
+	pthread_t th[32];
+	struct job jobs[32];
+	int ok = 0, bad = 0, failed = 0;
+	double t0 = now();
+
+	if (n > 32)
+		n = 32;
+	for (int i = 0; i < n; i++) {
+		jobs[i] = (struct job){.slot = slots[i % n_slots], .count = count, .id = i};
+		pthread_create(&th[i], NULL, worker, &jobs[i]);
+	}
+	for (int i = 0; i < n; i++) {
+		pthread_join(th[i], NULL);
+		ok += jobs[i].signed_ok;
+		bad += jobs[i].bad;
+		if (jobs[i].error != CKR_OK) {
+			printf("thread %d: CKR 0x%lX\n", i, jobs[i].error);
+			failed++;
+		}
+	}
+	double dt = now() - t0;
+	printf("threads=%d tokens=%d verified=%d bad=%d failed=%d seconds=%.2f rate=%.0f/s\n", n,
+	       n_slots, ok, bad, failed, dt, ok / dt);
+	return ok == n * count && bad == 0 && failed == 0 ? 0 : 1;
+}
+
+static int loop(double seconds, CK_SLOT_ID slot)
+{
+	CK_SESSION_HANDLE s = 0;
+	CK_OBJECT_HANDLE priv = 0, pub;
+	CK_BYTE sig[512];
+	CK_ULONG len;
+	int before = 0, after = 0, errors = 0, gone = 0;
+	CK_RV seen[8];
+	double end = now() + seconds;
+	bool have = open_key(slot, &s, &priv, &pub) == CKR_OK;
+
+	while (now() < end) {
+		if (!have) {
+			usleep(50000);
+			have = open_key(slot, &s, &priv, &pub) == CKR_OK;
+			continue;
+		}
+		CK_BYTE msg[] = "loop";
+		CK_RV rv = sign_once(s, priv, msg, 4, sig, &len);
+		if (rv == CKR_OK) {
+			if (gone)
+				after++;
+			else
+				before++;
+			continue;
+		}
+		if (errors < 8)
+			seen[errors] = rv;
+		errors++;
+		gone = 1;
+		have = false;
+	}
+	printf("before=%d errors=%d after=%d codes=", before, errors, after);
+	for (int i = 0; i < errors && i < 8; i++)
+		printf("%s0x%lX", i ? "," : "", seen[i]);
+	printf("\n");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	CK_SLOT_ID slots[8];
+	CK_RV (*get)(CK_FUNCTION_LIST_PTR_PTR);
+
+	if (argc < 5) {
+		fprintf(stderr, "usage: p11-client MODULE PIN threads N COUNT SLOT... | loop SECONDS SLOT\n");
+		return 2;
+	}
+	void *lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
+	if (lib == NULL || (get = (CK_RV(*)(CK_FUNCTION_LIST_PTR_PTR))dlsym(lib, "C_GetFunctionList")) == NULL ||
+	    get(&f) != CKR_OK) {
+		fprintf(stderr, "p11-client: cannot load %s: %s\n", argv[1], dlerror());
+		return 1;
+	}
+	pin = argv[2];
+	CK_C_INITIALIZE_ARGS args = {.flags = CKF_OS_LOCKING_OK};
+	if (f->C_Initialize(&args) != CKR_OK)
+		return 1;
+	int rc = 2;
+	if (strcmp(argv[3], "threads") == 0 && argc >= 7) {
+		int n_slots = 0;
+		for (int i = 6; i < argc && n_slots < 8; i++)
+			slots[n_slots++] = strtoul(argv[i], NULL, 10);
+		rc = threads(atoi(argv[4]), atoi(argv[5]), slots, n_slots);
+	} else if (strcmp(argv[3], "loop") == 0 && argc == 6) {
+		rc = loop(atof(argv[4]), strtoul(argv[5], NULL, 10));
+	}
+	f->C_Finalize(NULL);
+	return rc;
+}

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# tumar-pkcs11.so as applications use it, through the real stack: threads
+# signing on one token and on two, the card pulled during a signing loop
+# and put back, and OpenSSL's pkcs11 engine making a CSR that OpenSSL
+# verifies.
+. "$(dirname "$0")/lib.sh"
+private_pcscd_namespace "$@"
+MODULE=$TM_BUILDDIR/driver/.libs/tumar-pkcs11.so
+CLIENT=$TM_BUILDDIR/tests/integration/p11-client
+[ -f "$MODULE" ] || { not_ok "the module is built"; tap_done; exit 1; }
+start_pcscd || { not_ok "pcscd starts"; tap_done; exit 1; }
+SAN_ENV=$(sanitizer_env "$MODULE")
+p11() { env $SAN_ENV pkcs11-tool --module "$MODULE" "$@"; }
+# p11-client is built like the module (instrumented in a sanitizer
+# build): it carries its own runtime and needs no preload.
+client() { "$CLIENT" "$MODULE" "$@"; }
+
+start_emu first kaztoken || { not_ok "first token present"; tap_done; exit 1; }
+"$EMU" --model jacarta-pki --card "$WORK/second.img" --vpcd "localhost:$((PORT + 1))" \
+	--control "$WORK/second.ctl" >"$WORK/second.log" 2>&1 &
+PIDS+=($!)
+wait_for 100 bash -c 'opensc-tool -l 2>/dev/null | grep -Eq "^1 +Yes"'
+# Change the factory PINs first: nothing below should run on a factory PIN.
+p11 --slot 0 --change-pin --pin 12345678 --new-pin Tumar2026 >/dev/null 2>&1
+p11 --slot 1 --change-pin --pin 1234567890 --new-pin Tumar2026 >/dev/null 2>&1
+check "RSA-2048 key on token 1" p11 --slot 0 --login --pin Tumar2026 --keypairgen --key-type rsa:2048 --label RSA --id 01
+check "RSA-2048 key on token 2" p11 --slot 1 --login --pin Tumar2026 --keypairgen --key-type rsa:2048 --label RSA --id 01
+
+out=$(client Tumar2026 threads 4 200 0 2>&1)
+echo "# $out"
+check "4 threads x 200 signatures on one token, every one verified" grep -q "verified=800 bad=0 failed=0" <<<"$out"
+out=$(client Tumar2026 threads 4 200 0 1 2>&1)
+echo "# $out"
+check "4 threads x 200 signatures on two tokens, every one verified" grep -q "verified=800 bad=0 failed=0" <<<"$out"
+
+# Pull the card during a signing loop, then put it back.
+client Tumar2026 loop 6 0 >"$WORK/loop.out" 2>&1 &
+LOOP=$!
+sleep 2
+"$EMU" ctl "$WORK/first.ctl" remove >/dev/null
+sleep 1.5
+"$EMU" ctl "$WORK/first.ctl" insert >/dev/null
+wait "$LOOP"
+wait_for 100 card_present
+out=$(cat "$WORK/loop.out")
+echo "# $out"
+check "signing worked before the card was pulled" grep -Eq "before=[1-9]" <<<"$out"
+# CKR_DEVICE_REMOVED (0x32), CKR_SESSION_HANDLE_INVALID (0xB3), CKR_TOKEN_NOT_PRESENT (0xE0)
+check "the pull gave removal errors, nothing else" \
+	bash -c 'grep -Eq "errors=[1-9]" <<<"$1" && ! grep -Eq "codes=.*0x(5|6|30)[^0-9A-F]" <<<"$1" &&
+		 grep -Eq "codes=(0x32|0xB3|0xE0)" <<<"$1"' _ "$out"
+check "signing works again once the card is back" grep -Eq "after=[1-9]" <<<"$out"
+
+# OpenSSL through libp11's pkcs11 engine: a CSR signed on the card.
+ENGINE=$(ls /usr/lib/*/engines-3/pkcs11.so 2>/dev/null | head -n1)
+if [ -n "$ENGINE" ]; then
+	cat >"$WORK/openssl.cnf" <<EOC
+openssl_conf = init
+[init]
+engines = engines
+[engines]
+pkcs11 = pkcs11
+[pkcs11]
+engine_id = pkcs11
+dynamic_path = $ENGINE
+MODULE_PATH = $MODULE
+init = 0
+[req]
+distinguished_name = dn
+[dn]
+EOC
+	export OPENSSL_CONF=$WORK/openssl.cnf
+	KEY="pkcs11:token=Kaztoken;object=RSA;type=private;pin-value=Tumar2026"
+	check "openssl req -engine pkcs11: a CSR signed by the on-card key" \
+		env $SAN_ENV openssl req -new -engine pkcs11 -keyform engine -key "$KEY" \
+		-subj "/CN=TEST USER/serialNumber=IIN123456789012/C=KZ" -out "$WORK/req.pem"
+	check "openssl req -verify accepts it" openssl req -verify -noout -in "$WORK/req.pem"
+	echo "document" >"$WORK/doc"
+	check "openssl dgst -sign with the engine" \
+		env $SAN_ENV openssl dgst -sha256 -engine pkcs11 -keyform engine -sign "$KEY" \
+		-out "$WORK/doc.sig" "$WORK/doc"
+	openssl req -in "$WORK/req.pem" -pubkey -noout >"$WORK/req-pub.pem"
+	check "openssl dgst -verify with the CSR's public key" \
+		openssl dgst -sha256 -verify "$WORK/req-pub.pem" -signature "$WORK/doc.sig" "$WORK/doc"
+	unset OPENSSL_CONF
+else
+	not_ok "libengine-pkcs11-openssl is installed"
+fi
+tap_done
