@@ -13,6 +13,7 @@ packages=(
 	pcscd vsmartcard-vpcd  # the real stack under the integration tests
 	opensc openssl    # independent clients: opensc-tool, openssl dgst
 	libengine-pkcs11-openssl  # OpenSSL's pkcs11 engine (libp11), a module client
+	default-jdk-headless      # Java's SunPKCS11, how Kazakh signing software loads tokens
 )
 
 sudo=""

@@ -110,10 +110,11 @@ tests_integration_pcsc_flow_LDADD = apdu/libtumar-apdu.la $(PCSC_LIBS) $(CRYPTO_
 integration_tests = \
 	tests/integration/emu_crash.sh \
 	tests/integration/emu_stack.sh \
+	tests/integration/p11_java.sh \
 	tests/integration/p11_stack.sh \
 	tests/integration/p11_tool.sh
 TESTS += $(integration_tests)
-EXTRA_DIST += $(integration_tests) tests/integration/lib.sh
+EXTRA_DIST += $(integration_tests) tests/integration/lib.sh tests/integration/SunPkcs11Sign.java
 TEST_EXTENSIONS = .sh
 SH_LOG_DRIVER = $(LOG_DRIVER)
 SH_LOG_COMPILER = $(BASH)
