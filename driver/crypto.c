@@ -72,6 +72,20 @@ static CK_RV take_params(struct tm_op_state *op, enum tm_op_kind kind, const CK_
 	return CKR_OK;
 }
 
+/* A key handle that finds nothing: if it names a private key and nobody
+ * is logged in (the login was lost, say to a reset by another
+ * application), say that, so the application logs in again. */
+static CK_RV missing_key(const struct tm_slot *slot, const struct tm_token *t, CK_OBJECT_HANDLE h)
+{
+	uint16_t ref;
+	enum tm_view view;
+
+	if (!t->user_in && tm_handle_split(h, (CK_SLOT_ID)(slot - tm_mod.slots), &ref, &view) &&
+	    view == TM_VIEW_PRIVATE)
+		return CKR_USER_NOT_LOGGED_IN;
+	return CKR_KEY_HANDLE_INVALID;
+}
+
 static CK_RV op_init(CK_SESSION_HANDLE h, enum tm_op_kind kind, const CK_MECHANISM *m,
 		     CK_OBJECT_HANDLE hKey)
 {
@@ -106,7 +120,9 @@ static CK_RV op_init(CK_SESSION_HANDLE h, enum tm_op_kind kind, const CK_MECHANI
 		}
 		if (rc != TM_OK)
 			rv = tm_card_failed(slot, rc);
-		else if (o == NULL || o->cls != TM_OBJ_KEY_PAIR)
+		else if (o == NULL)
+			rv = missing_key(slot, t, hKey);
+		else if (o->cls != TM_OBJ_KEY_PAIR)
 			rv = CKR_KEY_HANDLE_INVALID;
 		else if (o->key_alg != mech->key_alg)
 			rv = CKR_KEY_TYPE_INCONSISTENT;
@@ -252,7 +268,7 @@ static CK_RV sign(CK_SESSION_HANDLE h, const uint8_t *data, CK_ULONG n, bool fin
 		if (rc == TM_OK) {
 			struct tm_card_object *o = tm_object_get(slot, op->key, &view);
 			if (o == NULL)
-				rv = CKR_KEY_HANDLE_INVALID;
+				rv = missing_key(slot, t, op->key);
 			else
 				rc = t->drv->sign(t, o->ref, &op->card_op, in, in_len, sig, &out_len);
 			tm_token_end(t);
@@ -550,7 +566,7 @@ CK_RV C_Decrypt(CK_SESSION_HANDLE h, CK_BYTE_PTR pEncrypted, CK_ULONG ulEncrypte
 	if (rc == TM_OK) {
 		struct tm_card_object *o = tm_object_get(slot, op->key, &view);
 		if (o == NULL)
-			rv = CKR_KEY_HANDLE_INVALID;
+			rv = missing_key(slot, t, op->key);
 		else
 			rc = t->drv->decrypt(t, o->ref, &op->card_op, pEncrypted, ulEncryptedLen, pData, &out);
 		tm_token_end(t);

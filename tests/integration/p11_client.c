@@ -7,6 +7,10 @@
  *       N threads, each COUNT signatures (CKM_SHA256_RSA_PKCS, one session
  *       a thread), spread over the slots; every signature verified with
  *       OpenSSL against the module's public key.  Prints the rate.
+ *   p11-client MODULE PIN reset SLOT
+ *       logs in and signs, prints "ready", waits for a line on stdin
+ *       (meanwhile another application resets the card), then signs
+ *       again, logs in again and signs: prints the three return codes.
  *   p11-client MODULE PIN loop SECONDS SLOT
  *       signs until SECONDS pass; when the card goes away, waits for it
  *       and carries on.  Prints what it saw: signatures before the card
@@ -202,13 +206,35 @@ static int loop(double seconds, CK_SLOT_ID slot)
 	return 0;
 }
 
+static int reset_check(CK_SLOT_ID slot)
+{
+	CK_SESSION_HANDLE s;
+	CK_OBJECT_HANDLE priv, pub;
+	CK_BYTE sig[512], msg[] = "reset";
+	CK_ULONG len;
+	char line[16];
+
+	if (open_key(slot, &s, &priv, &pub) != CKR_OK || sign_once(s, priv, msg, 5, sig, &len) != CKR_OK)
+		return 1;
+	printf("ready\n");
+	fflush(stdout);
+	if (fgets(line, sizeof(line), stdin) == NULL)
+		return 1;
+	CK_RV after = sign_once(s, priv, msg, 5, sig, &len);
+	CK_RV relogin = f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)pin, strlen(pin));
+	CK_RV again = sign_once(s, priv, msg, 5, sig, &len);
+	printf("after-reset=0x%lX relogin=0x%lX sign=0x%lX\n", after, relogin, again);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	CK_SLOT_ID slots[8];
 	CK_RV (*get)(CK_FUNCTION_LIST_PTR_PTR);
 
 	if (argc < 5) {
-		fprintf(stderr, "usage: p11-client MODULE PIN threads N COUNT SLOT... | loop SECONDS SLOT\n");
+		fprintf(stderr, "usage: p11-client MODULE PIN threads N COUNT SLOT... | reset SLOT | "
+				"loop SECONDS SLOT\n");
 		return 2;
 	}
 	void *lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
@@ -227,6 +253,8 @@ int main(int argc, char **argv)
 		for (int i = 6; i < argc && n_slots < 8; i++)
 			slots[n_slots++] = strtoul(argv[i], NULL, 10);
 		rc = threads(atoi(argv[4]), atoi(argv[5]), slots, n_slots);
+	} else if (strcmp(argv[3], "reset") == 0 && argc == 5) {
+		rc = reset_check(strtoul(argv[4], NULL, 10));
 	} else if (strcmp(argv[3], "loop") == 0 && argc == 6) {
 		rc = loop(atof(argv[4]), strtoul(argv[5], NULL, 10));
 	}

@@ -51,6 +51,30 @@ check "the pull gave removal errors, nothing else" \
 		 grep -Eq "codes=(0x32|0xB3|0xE0)" <<<"$1"' _ "$out"
 check "signing works again once the card is back" grep -Eq "after=[1-9]" <<<"$out"
 
+# Another application resets the card: our login is gone, cleanly; the
+# session stays, a new login signs again.
+mkfifo "$WORK/go"
+client Tumar2026 reset 0 <"$WORK/go" >"$WORK/reset.out" 2>&1 &
+RESETTER=$!
+exec 3>"$WORK/go"
+wait_for 100 grep -q ready "$WORK/reset.out"
+opensc-tool -r 0 --reset warm >/dev/null 2>&1
+echo go >&3
+exec 3>&-
+wait "$RESETTER"
+out=$(cat "$WORK/reset.out")
+echo "# $out"
+check "a reset by another application: CKR_USER_NOT_LOGGED_IN, then a new login signs" \
+	grep -q "after-reset=0x101 relogin=0x0 sign=0x0" <<<"$out"
+
+# The driver's APDU trace: the PIN is never in it.
+rm -f "$WORK/driver.trace"
+env TUMAR_TRACE="$WORK/driver.trace" $SAN_ENV pkcs11-tool --module "$MODULE" --slot 0 \
+	--login --pin Tumar2026 -O >/dev/null 2>&1
+check "TUMAR_TRACE: the VERIFY is there as its length only" \
+	bash -c 'grep -q " s 00200081\*9 9000" "$1" && ! grep -qi "54756D617232303236" "$1" &&
+		 ! grep -q Tumar2026 "$1"' _ "$WORK/driver.trace"
+
 # OpenSSL through libp11's pkcs11 engine: a CSR signed on the card.
 ENGINE=$(ls /usr/lib/*/engines-3/pkcs11.so 2>/dev/null | head -n1)
 if [ -n "$ENGINE" ]; then

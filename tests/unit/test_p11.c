@@ -484,6 +484,103 @@ static void test_objects(void **state)
 	assert_int_equal(f->C_CopyObject(s, h, NULL, 0, &h2), CKR_FUNCTION_NOT_SUPPORTED);
 }
 
+static int mutexes_made, locks_taken;
+static CK_RV my_create(CK_VOID_PTR_PTR m) { *m = calloc(1, 1); mutexes_made++; return CKR_OK; }
+static CK_RV my_destroy(CK_VOID_PTR m) { free(m); return CKR_OK; }
+static CK_RV my_lock(CK_VOID_PTR m) { (void)m; locks_taken++; return CKR_OK; }
+static CK_RV my_unlock(CK_VOID_PTR m) { (void)m; return CKR_OK; }
+
+/* Case 3 of §5.4: the application's mutex functions, no OS flag. */
+static void test_application_mutexes(void **state)
+{
+	(void)state;
+	CK_C_INITIALIZE_ARGS args = {.CreateMutex = my_create, .DestroyMutex = my_destroy,
+				     .LockMutex = my_lock, .UnlockMutex = my_unlock};
+	CK_TOKEN_INFO ti;
+
+	tm_test_reader_insert(0, "kaztoken");
+	assert_int_equal(f->C_Initialize(&args), CKR_OK);
+	assert_int_equal(f->C_GetTokenInfo(0, &ti), CKR_OK);
+	assert_true(mutexes_made >= 2); /* the tables' and the slots' */
+	assert_true(locks_taken > 0);
+}
+
+static void test_pss_and_ecdsa(void **state)
+{
+	(void)state;
+	CK_OBJECT_HANDLE pub, priv;
+	CK_BYTE sig[512], data[] = "PSS";
+	CK_ULONG len = sizeof(sig);
+	CK_RSA_PKCS_PSS_PARAMS pss = {CKM_SHA256, CKG_MGF1_SHA256, 32};
+	CK_MECHANISM m = {CKM_SHA256_RSA_PKCS_PSS, &pss, sizeof(pss)};
+	CK_MECHANISM bad = {CKM_SHA256_RSA_PKCS_PSS, &pss, 3};
+
+	start("jacarta-pki");
+	CK_SESSION_HANDLE s = open_rw();
+	assert_int_equal(login(s, "1234567890"), CKR_OK);
+	keygen(s, &pub, &priv);
+	assert_int_equal(f->C_SignInit(s, &bad, priv), CKR_MECHANISM_PARAM_INVALID);
+	pss.hashAlg = CKM_SHA_1; /* disagrees with the mechanism's hash */
+	assert_int_equal(f->C_SignInit(s, &m, priv), CKR_MECHANISM_PARAM_INVALID);
+	pss.hashAlg = CKM_SHA256;
+	assert_int_equal(f->C_SignInit(s, &m, priv), CKR_OK);
+	assert_int_equal(f->C_Sign(s, data, 3, sig, &len), CKR_OK);
+	assert_int_equal(f->C_VerifyInit(s, &m, pub), CKR_OK);
+	assert_int_equal(f->C_Verify(s, data, 3, sig, len), CKR_OK);
+
+	/* ECDSA on P-256: r || s, 64 bytes. */
+	CK_BYTE p256[] = {0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
+	CK_BYTE p384[] = {0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22};
+	CK_ATTRIBUTE pt[] = {{CKA_EC_PARAMS, p384, sizeof(p384)}};
+	CK_MECHANISM g = {CKM_EC_KEY_PAIR_GEN, NULL, 0};
+	CK_OBJECT_HANDLE epub, epriv;
+	assert_int_equal(f->C_GenerateKeyPair(s, &g, pt, 1, NULL, 0, &epub, &epriv), CKR_CURVE_NOT_SUPPORTED);
+	pt[0] = (CK_ATTRIBUTE){CKA_EC_PARAMS, p256, sizeof(p256)};
+	assert_int_equal(f->C_GenerateKeyPair(s, &g, pt, 1, NULL, 0, &epub, &epriv), CKR_OK);
+	CK_MECHANISM e = {CKM_ECDSA_SHA256, NULL, 0};
+	len = sizeof(sig);
+	assert_int_equal(f->C_SignInit(s, &e, epriv), CKR_OK);
+	assert_int_equal(f->C_Sign(s, data, 3, sig, &len), CKR_OK);
+	assert_int_equal(len, 64);
+	assert_int_equal(f->C_VerifyInit(s, &e, epub), CKR_OK);
+	assert_int_equal(f->C_Verify(s, data, 3, sig, len), CKR_OK);
+	/* An RSA mechanism with the EC key. */
+	assert_int_equal(f->C_SignInit(s, &m, epriv), CKR_KEY_TYPE_INCONSISTENT);
+}
+
+static void test_init_token(void **state)
+{
+	(void)state;
+	CK_UTF8CHAR label[32];
+	CK_TOKEN_INFO ti;
+	CK_SLOT_ID ev;
+
+	start("kaztoken");
+	memset(label, ' ', sizeof(label));
+	memcpy(label, "Fresh", 5);
+	CK_SESSION_HANDLE s = open_rw();
+	assert_int_equal(f->C_InitToken(0, U("87654321"), 8, label), CKR_SESSION_EXISTS);
+	assert_int_equal(f->C_CloseSession(s), CKR_OK);
+	assert_int_equal(f->C_InitToken(0, U("00000000"), 8, label), CKR_PIN_INCORRECT);
+	assert_int_equal(f->C_InitToken(0, U("87654321"), 8, label), CKR_OK);
+	assert_int_equal(f->C_GetTokenInfo(0, &ti), CKR_OK);
+	assert_memory_equal(ti.label, "Fresh ", 6);
+	assert_false(ti.flags & CKF_USER_PIN_INITIALIZED);
+	/* The SO sets the user PIN. */
+	s = open_rw();
+	assert_int_equal(login(s, "12345678"), CKR_USER_PIN_NOT_INITIALIZED);
+	assert_int_equal(f->C_InitPIN(s, U("24681357"), 8), CKR_USER_NOT_LOGGED_IN);
+	assert_int_equal(f->C_Login(s, CKU_SO, U("87654321"), 8), CKR_OK);
+	assert_int_equal(f->C_InitPIN(s, U("123"), 3), CKR_PIN_LEN_RANGE);
+	assert_int_equal(f->C_InitPIN(s, U("24681357"), 8), CKR_OK);
+	assert_int_equal(f->C_Logout(s), CKR_OK);
+	assert_int_equal(login(s, "24681357"), CKR_OK);
+	/* Nothing happened to any reader since: no event. */
+	while (f->C_WaitForSlotEvent(CKF_DONT_BLOCK, &ev, NULL) == CKR_OK)
+		;
+	assert_int_equal(f->C_WaitForSlotEvent(CKF_DONT_BLOCK, &ev, NULL), CKR_NO_EVENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -499,6 +596,9 @@ int main(void)
 		cmocka_unit_test_teardown(test_cold_start_apdus, teardown),
 		cmocka_unit_test_teardown(test_card_removed, teardown),
 		cmocka_unit_test_teardown(test_objects, teardown),
+		cmocka_unit_test_teardown(test_application_mutexes, teardown),
+		cmocka_unit_test_teardown(test_pss_and_ecdsa, teardown),
+		cmocka_unit_test_teardown(test_init_token, teardown),
 	};
 	return cmocka_run_group_tests_name("p11", tests, setup, NULL);
 }
