@@ -17,6 +17,6 @@ emulator_libtumar_emu_la_SOURCES = \
 	emulator/vpcd.c emulator/vpcd.h
 emulator_libtumar_emu_la_LIBADD = apdu/libtumar-apdu.la $(CRYPTO_LIBS)
 
-bin_PROGRAMS = emulator/tumar-emu
+bin_PROGRAMS += emulator/tumar-emu
 emulator_tumar_emu_SOURCES = emulator/main.c
 emulator_tumar_emu_LDADD = emulator/libtumar-emu.la $(CRYPTO_LIBS)

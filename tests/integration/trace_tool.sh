@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# tumar-trace on a real trace from tumar-emu: commands named, secrets
+# masked, TLV trees drawn, statistics counted; broken and foreign files
+# give a clear error, never a crash.
+. "$(dirname "$0")/lib.sh"
+TRACE_TOOL=$TM_BUILDDIR/tools/tumar-trace
+PORT=$("$FREE_PORT")
+"$EMU" --model kaztoken --card "$WORK/card.img" --listen "$PORT" --trace "$WORK/t.log" >/dev/null 2>&1 &
+PIDS+=($!)
+"$VPCD_CLIENT" "$PORT" >/dev/null <<EOA
+00A4040007F054554D41520100
+0020008108 3132333435363738
+00CA00E100
+0020008108 3030303030303030
+EOA
+out=$("$TRACE_TOOL" decode "$WORK/t.log" 2>&1)
+check "decode names the commands" \
+	bash -c 'grep -q "SELECT (by AID)" <<<"$1" && grep -q "GET DATA (object directory)" <<<"$1"' _ "$out"
+check "decode draws the FCI as a TLV tree" bash -c 'grep -Eq "^ +84: F054554D415201" <<<"$1"' _ "$out"
+check "decode explains status words" grep -q "63C9 COUNTER: .*9 tries left" <<<"$out"
+check "a PIN is masked, never shown" \
+	bash -c 'grep -q "8 bytes, secret" <<<"$1" && ! grep -q 3132333435363738 <<<"$1"' _ "$out"
+stats=$("$TRACE_TOOL" stats "$WORK/t.log" 2>&1)
+check "stats counts APDUs per command" bash -c 'grep -Eq "^VERIFY +2 " <<<"$1" && grep -Eq "^total +4 " <<<"$1"' _ "$stats"
+printf 'TM1 0 2026-11-21T03:23:00.000000Z 1 - - 00A4 9000\nnot a trace line\n' >"$WORK/bad.log"
+"$TRACE_TOOL" decode "$WORK/bad.log" >"$WORK/bad.out" 2>&1
+check "a broken trace line: exit 1 and its line number" \
+	bash -c '[ $1 -eq 1 ] && grep -q "bad.log:1: not a valid trace line" "$2"' _ $? "$WORK/bad.out"
+head -c 4096 /dev/urandom >"$WORK/random.bin"
+"$TRACE_TOOL" decode "$WORK/random.bin" >/dev/null 2>&1
+check "random bytes: no crash (exit 0 or 1)" test $? -le 1
+"$TRACE_TOOL" decode "$WORK/no-such-file" >/dev/null 2>&1
+check "a missing file: exit 2" test $? -eq 2
+check "--help reads well" bash -c '"$1" --help | grep -q "decode FILE"' _ "$TRACE_TOOL"
+tap_done

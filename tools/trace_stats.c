@@ -1,0 +1,57 @@
+/* tumar-trace stats: APDUs per command, bytes and time. */
+#include <config.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "tools/apdu_names.h"
+#include "tools/trace_cmds.h"
+
+#define MAX_KINDS 64
+
+static struct {
+	char name[48];
+	unsigned long count;
+	unsigned long long sent, received, us;
+} kinds[MAX_KINDS];
+static size_t n_kinds;
+
+static void count(const struct tm_trace_rec *r)
+{
+	char buf[16];
+	const char *name = tm_ins_name(r->cmd[0], r->cmd[1], buf, sizeof(buf));
+	size_t i;
+
+	for (i = 0; i < n_kinds && strcmp(kinds[i].name, name) != 0; i++)
+		;
+	if (i == n_kinds) {
+		if (n_kinds == MAX_KINDS)
+			return;
+		snprintf(kinds[n_kinds++].name, sizeof(kinds[0].name), "%s", name);
+	}
+	kinds[i].count++;
+	kinds[i].sent += r->sensitive ? 4 + r->hidden_len : r->cmd_len;
+	kinds[i].received += r->has_resp ? r->resp_len : 0;
+	kinds[i].us += r->duration_us;
+}
+
+int tm_trace_stats_cmd(FILE *in, const char *name)
+{
+	unsigned long total = 0;
+	unsigned long long us = 0, sent = 0, received = 0;
+	int rc = tm_trace_each(in, name, count);
+
+	printf("%-32s %8s %10s %10s %12s %10s\n", "command", "APDUs", "sent", "received",
+	       "time (ms)", "mean (us)");
+	for (size_t i = 0; i < n_kinds; i++) {
+		printf("%-32s %8lu %10llu %10llu %12.3f %10.0f\n", kinds[i].name, kinds[i].count,
+		       kinds[i].sent, kinds[i].received, (double)kinds[i].us / 1000.0,
+		       (double)kinds[i].us / (double)kinds[i].count);
+		total += kinds[i].count;
+		us += kinds[i].us;
+		sent += kinds[i].sent;
+		received += kinds[i].received;
+	}
+	printf("%-32s %8lu %10llu %10llu %12.3f\n", "total", total, sent, received, (double)us / 1000.0);
+	return rc;
+}
