@@ -171,9 +171,11 @@ CK_RV tm_card_failed(struct tm_slot *slot, int rc)
 	 * application's (it could not get in): the card lost power.  Resets
 	 * between our transactions are taken back in tm_token_begin, with
 	 * the sessions kept and the login dropped. */
+	/* So is a reader's answer that is no answer (an empty response, a
+	 * timeout): seen when a card goes in the middle of an exchange. */
 	if (rc == TM_ERR_CARD_REMOVED || rc == TM_ERR_NO_CARD || rc == TM_ERR_TRANSPORT ||
-	    rc == TM_ERR_CARD_RESET) {
-		tm_log(TM_LOG_CARD, "%s: the card is gone", slot->reader);
+	    rc == TM_ERR_CARD_RESET || rc == TM_ERR_PROTOCOL || rc == TM_ERR_TIMEOUT) {
+		tm_log(TM_LOG_CARD, "%s: the card is gone (%s)", slot->reader, tm_rc_name(rc));
 		tm_slot_drop_token(slot);
 		return CKR_DEVICE_REMOVED;
 	}
