@@ -123,6 +123,29 @@ sanitizer_env() {
 	echo "LD_PRELOAD=$rt ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1"
 }
 
+# engine_conf FILE MODULE: an OpenSSL configuration that loads libp11's
+# pkcs11 engine with MODULE; fails when the engine is not installed.
+engine_conf() {
+	local engine
+	engine=$(ls /usr/lib/*/engines-3/pkcs11.so 2>/dev/null | head -n1)
+	[ -n "$engine" ] || return 1
+	cat >"$1" <<EOC
+openssl_conf = init
+[init]
+engines = engines
+[engines]
+pkcs11 = pkcs11
+[pkcs11]
+engine_id = pkcs11
+dynamic_path = $engine
+MODULE_PATH = $2
+init = 0
+[req]
+distinguished_name = dn
+[dn]
+EOC
+}
+
 # apdu HEX...: sends APDUs to reader 0 with opensc-tool; prints its output.
 apdu() {
 	local args=() a

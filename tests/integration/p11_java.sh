@@ -11,8 +11,7 @@ SAN_ENV=$(sanitizer_env "$MODULE")
 # signal handling and memory layout): the sanitizer build checks the
 # module with the other clients, and Java with the plain build.
 [ -z "$SAN_ENV" ] || skip_all "Java runs against the plain build only"
-ENGINE=$(ls /usr/lib/*/engines-3/pkcs11.so 2>/dev/null | head -n1)
-[ -n "$ENGINE" ] || skip_all "libengine-pkcs11-openssl is not installed"
+engine_conf "$WORK/openssl.cnf" "$MODULE" || skip_all "libengine-pkcs11-openssl is not installed"
 start_pcscd || { not_ok "pcscd starts"; tap_done; exit 1; }
 p11() { pkcs11-tool --module "$MODULE" "$@"; }
 start_emu java kaztoken || { not_ok "token present"; tap_done; exit 1; }
@@ -20,21 +19,6 @@ p11 --change-pin --pin 12345678 --new-pin Tumar2026 >/dev/null 2>&1
 check "an on-card RSA-2048 key" p11 --login --pin Tumar2026 --keypairgen --key-type rsa:2048 --label RSA --id 01
 
 # A certificate for that key, made by OpenSSL with the key on the card.
-cat >"$WORK/openssl.cnf" <<EOC
-openssl_conf = init
-[init]
-engines = engines
-[engines]
-pkcs11 = pkcs11
-[pkcs11]
-engine_id = pkcs11
-dynamic_path = $ENGINE
-MODULE_PATH = $MODULE
-init = 0
-[req]
-distinguished_name = dn
-[dn]
-EOC
 check "a self-signed certificate from the on-card key" \
 	env OPENSSL_CONF="$WORK/openssl.cnf" openssl req -new -x509 -days 365 -engine pkcs11 \
 	-keyform engine -key "pkcs11:object=RSA;type=private;pin-value=Tumar2026" \

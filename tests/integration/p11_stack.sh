@@ -76,23 +76,7 @@ check "TUMAR_TRACE: the VERIFY is there as its length only" \
 		 ! grep -q Tumar2026 "$1"' _ "$WORK/driver.trace"
 
 # OpenSSL through libp11's pkcs11 engine: a CSR signed on the card.
-ENGINE=$(ls /usr/lib/*/engines-3/pkcs11.so 2>/dev/null | head -n1)
-if [ -n "$ENGINE" ]; then
-	cat >"$WORK/openssl.cnf" <<EOC
-openssl_conf = init
-[init]
-engines = engines
-[engines]
-pkcs11 = pkcs11
-[pkcs11]
-engine_id = pkcs11
-dynamic_path = $ENGINE
-MODULE_PATH = $MODULE
-init = 0
-[req]
-distinguished_name = dn
-[dn]
-EOC
+if engine_conf "$WORK/openssl.cnf" "$MODULE"; then
 	export OPENSSL_CONF=$WORK/openssl.cnf
 	KEY="pkcs11:token=Kaztoken;object=RSA;type=private;pin-value=Tumar2026"
 	check "openssl req -engine pkcs11: a CSR signed by the on-card key" \
