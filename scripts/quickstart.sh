@@ -2,9 +2,9 @@
 # The main job: build Tumar, start a virtual Kaztoken (private pcscd + vpcd
 # + tumar-emu) and walk the EDS flow on it with tumar-tool.
 #
-# Today only the foundation (the APDU library and its tests) exists; the
-# emulator, the PKCS#11 module and the tool come with issues 3, 4 and 5.
-# This script builds what exists and says plainly what is not built yet.
+# Today tumar-emu, tumar-pkcs11.so and tumar-trace exist; tumar-tool, which
+# walks the EDS flow, comes with issue 5.  This script builds what exists
+# and says plainly what is not built yet.
 set -euo pipefail
 
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,7 +15,10 @@ jobs=$(nproc 2>/dev/null || echo 2)
 mkdir -p "$out"
 (cd "$out" && "$src/configure" --enable-strict >/dev/null)
 make -C "$out" -j"$jobs" >/dev/null
-echo "quickstart: built the APDU library in $out"
+echo "quickstart: built in $out:"
+[ -x "$out/emulator/tumar-emu" ] && echo "  - tumar-emu (the virtual token)"
+[ -f "$out/driver/.libs/tumar-pkcs11.so" ] && echo "  - tumar-pkcs11.so (the PKCS#11 module)"
+[ -x "$out/tools/tumar-trace" ] && echo "  - tumar-trace (APDU traces)"
 
 missing=()
 [ -x "$out/emulator/tumar-emu" ] || missing+=("tumar-emu (the virtual token)")
