@@ -205,7 +205,9 @@ int tm_object_attrs(struct tm_token *t, struct tm_card_object *o, enum tm_view v
 {
 	memset(a, 0, offsetof(struct tm_attrs, bytes));
 	a->n_bytes = 0;
-	if (o->cls != TM_OBJ_KEY_PAIR && o->value == NULL && (need_value || o->cls == TM_OBJ_CERTIFICATE)) {
+	/* The value is read from the card only when asked for (it is then
+	 * kept): a search for keys reads no certificate. */
+	if (o->cls != TM_OBJ_KEY_PAIR && o->value == NULL && need_value) {
 		int rc = t->drv->read_value(t, o);
 		if (rc != TM_OK)
 			return rc;
@@ -217,10 +219,12 @@ int tm_object_attrs(struct tm_token *t, struct tm_card_object *o, enum tm_view v
 		add(a, CKA_ID, o->id, o->id_len);
 		add_bool(a, CKA_TRUSTED, false);
 		add_ulong(a, CKA_CERTIFICATE_CATEGORY, 0);
-		add(a, CKA_VALUE, o->value, o->size);
 		add(a, CKA_START_DATE, "", 0);
 		add(a, CKA_END_DATE, "", 0);
-		add_cert_fields(a, o);
+		if (o->value != NULL) {
+			add(a, CKA_VALUE, o->value, o->size);
+			add_cert_fields(a, o);
+		}
 		break;
 	case TM_OBJ_DATA:
 		add_common(a, o, CKO_DATA, o->flags & TM_OBJF_PRIVATE);
@@ -269,10 +273,13 @@ static bool matches(const struct tm_attrs *a, const CK_ATTRIBUTE *tmpl, CK_ULONG
 	return true;
 }
 
+/* Attributes that come from an object's value (a certificate's subject,
+ * issuer and serial number are parsed from it). */
 static bool template_wants_value(const CK_ATTRIBUTE *tmpl, CK_ULONG n)
 {
 	for (CK_ULONG i = 0; i < n; i++)
-		if (tmpl[i].type == CKA_VALUE)
+		if (tmpl[i].type == CKA_VALUE || tmpl[i].type == CKA_SUBJECT ||
+		    tmpl[i].type == CKA_ISSUER || tmpl[i].type == CKA_SERIAL_NUMBER)
 			return true;
 	return false;
 }

@@ -25,8 +25,9 @@ struct tm_attrs {
 	size_t n_bytes;
 };
 
-/* The attributes of the object a handle names, loading a certificate's
- * value when asked for it.  TM_OK, or a tm_rc. */
+/* The attributes of a view of a card object.  need_value: read the
+ * object's value from the card if it is not cached yet (CKA_VALUE, and a
+ * certificate's subject, issuer and serial).  TM_OK, or a tm_rc. */
 int tm_object_attrs(struct tm_token *t, struct tm_card_object *o, enum tm_view view,
 		    bool need_value, struct tm_attrs *out);
 

@@ -157,12 +157,6 @@ static bool is_factory_pin(const struct tm_token *t, const CK_UTF8CHAR *pin, CK_
 	return f != NULL && strlen(f) == len && CRYPTO_memcmp(f, pin, len) == 0;
 }
 
-/* A wrong or blocked PIN changes what C_GetTokenInfo must say. */
-static void refresh_pins(struct tm_token *t)
-{
-	t->drv->refresh(t);
-}
-
 static CK_RV login_user(struct tm_slot *slot, struct tm_token *t, CK_UTF8CHAR_PTR pin, CK_ULONG len)
 {
 	int rc;
@@ -179,7 +173,7 @@ static CK_RV login_user(struct tm_slot *slot, struct tm_token *t, CK_UTF8CHAR_PT
 		return tm_card_failed(slot, rc);
 	rc = t->drv->verify(t, TM_PIN_USER, pin, len);
 	if (rc != TM_OK) {
-		refresh_pins(t);
+		t->drv->refresh(t); /* tries left changed */
 		tm_token_end(t);
 		return tm_card_failed(slot, rc);
 	}
@@ -229,7 +223,7 @@ static CK_RV login_so(struct tm_slot *slot, struct tm_token *t, CK_UTF8CHAR_PTR 
 		return tm_card_failed(slot, rc);
 	rc = t->drv->verify(t, TM_PIN_SO, pin, len);
 	if (rc != TM_OK)
-		refresh_pins(t);
+		t->drv->refresh(t); /* tries left changed */
 	tm_token_end(t);
 	if (rc != TM_OK)
 		return tm_card_failed(slot, rc);

@@ -13,12 +13,11 @@
 /* An optional attribute of at most max bytes: false when it is there but
  * too long (or the template is malformed). */
 static bool take_attr(const uint8_t *d, size_t n, uint32_t tag, uint8_t *dst,
-		      size_t max, size_t *len, bool *given)
+		      size_t max, size_t *len)
 {
 	struct tm_tlv t;
 	int rc = tm_tlv_find(d, n, tag, &t);
 
-	*given = rc == TM_OK;
 	if (rc == TM_ERR_NOT_FOUND)
 		return true;
 	if (rc != TM_OK || t.len > max)
@@ -32,14 +31,11 @@ static bool take_attr(const uint8_t *d, size_t n, uint32_t tag, uint8_t *dst,
 /* Reads the attributes of an A5 template into o.  Returns 9000 or 6A80. */
 static uint16_t read_attrs(const struct tm_tlv *a5, struct tm_object *o)
 {
-	bool given;
-
-	if (!take_attr(a5->value, a5->len, TM_TAG_OBJ_ID, o->id, sizeof(o->id),
-		       &o->id_len, &given) ||
-	    !take_attr(a5->value, a5->len, TM_TAG_OBJ_LABEL, o->label,
-		       sizeof(o->label), &o->label_len, &given) ||
-	    !take_attr(a5->value, a5->len, TM_TAG_OBJ_APPLICATION, o->app,
-		       sizeof(o->app), &o->app_len, &given))
+	if (!take_attr(a5->value, a5->len, TM_TAG_OBJ_ID, o->id, sizeof(o->id), &o->id_len) ||
+	    !take_attr(a5->value, a5->len, TM_TAG_OBJ_LABEL, o->label, sizeof(o->label),
+		       &o->label_len) ||
+	    !take_attr(a5->value, a5->len, TM_TAG_OBJ_APPLICATION, o->app, sizeof(o->app),
+		       &o->app_len))
 		return TM_SW_WRONG_DATA;
 	return TM_SW_OK;
 }
