@@ -113,6 +113,8 @@ integration_tests = \
 	tests/integration/p11_java.sh \
 	tests/integration/p11_stack.sh \
 	tests/integration/p11_tool.sh \
+	tests/integration/tool_eds.sh \
+	tests/integration/tool_stack.sh \
 	tests/integration/trace_tool.sh
 TESTS += $(integration_tests)
 EXTRA_DIST += $(integration_tests) tests/integration/lib.sh tests/integration/SunPkcs11Sign.java

@@ -1,4 +1,4 @@
-# tools/: tumar-trace (tumar-tool comes next, issue 5).
+# tools/: tumar-trace (APDU traces) and tumar-tool (the token owner's tool).
 bin_PROGRAMS += tools/tumar-trace
 tools_tumar_trace_SOURCES = \
 	tools/apdu_names.c tools/apdu_names.h \
@@ -7,3 +7,38 @@ tools_tumar_trace_SOURCES = \
 	tools/trace_main.c \
 	tools/trace_stats.c
 tools_tumar_trace_LDADD = apdu/libtumar-apdu.la $(CRYPTO_LIBS)
+
+# tumar-tool loads a PKCS#11 module with dlopen(); it never links one.
+bin_PROGRAMS += tools/tumar-tool
+tools_tumar_tool_SOURCES = \
+	tools/cmd_change_pin.c \
+	tools/cmd_csr.c \
+	tools/cmd_expiry.c \
+	tools/cmd_info.c \
+	tools/cmd_install_cert.c \
+	tools/cmd_keygen.c \
+	tools/cmd_list.c \
+	tools/cmd_reissue.c \
+	tools/cmd_sign.c \
+	tools/cmd_unblock.c \
+	tools/json_out.c tools/json_out.h \
+	tools/kz_id.c tools/kz_id.h \
+	tools/tool.h \
+	tools/tool_certs.c tools/tool_certs.h \
+	tools/tool_cmds.h \
+	tools/tool_csr.c \
+	tools/tool_install.c \
+	tools/tool_keygen.c tools/tool_keys.h \
+	tools/tool_main.c \
+	tools/tool_objects.c tools/tool_objects.h \
+	tools/tool_p11.c \
+	tools/tool_pin.c tools/tool_pin.h \
+	tools/tool_sign.c \
+	driver/vendor.h
+tools_tumar_tool_CPPFLAGS = $(AM_CPPFLAGS) $(P11KIT_CFLAGS) \
+	-DTUMAR_DEFAULT_MODULE='"$(p11_moduledir)/tumar-pkcs11.so"'
+tools_tumar_tool_LDADD = $(CRYPTO_LIBS) -ldl -lpthread
+
+# tumar-stack starts and stops a virtual token stack (pcscd + vpcd +
+# tumar-emu) for users; the scripts/ directory is distributed whole.
+bin_SCRIPTS = scripts/tumar-stack

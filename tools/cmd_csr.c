@@ -1,0 +1,145 @@
+/* tumar-tool csr: a PKCS#10 request as the NCA takes it, signed by the
+ * key on the token. */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "tools/json_out.h"
+#include "tools/kz_id.h"
+#include "tools/tool_cmds.h"
+#include "tools/tool_keys.h"
+#include "tools/tool_objects.h"
+#include "tools/tool_pin.h"
+
+static const char usage[] =
+"Usage: tumar-tool csr --purpose sign|auth --cn NAME --iin IIN [--email E] -o FILE\n"
+"\n"
+"Makes a certificate request (PKCS#10, PEM) for the key on the token and has\n"
+"the token sign it; the CA issues the certificate from it.\n"
+"  --purpose sign   for the signing key (label RSA): key usage\n"
+"                   nonRepudiation, digitalSignature\n"
+"  --purpose auth   for the authentication key (label AUTH_RSA): key usage\n"
+"                   digitalSignature, keyEncipherment; clientAuth\n"
+"  --cn NAME        common name, as on the ID (e.g. \"IVANOV IVAN\")\n"
+"  --iin IIN        the 12-digit IIN (SERIALNUMBER=IIN...), check digit checked\n"
+"  --surname S, --given-name G, --email E\n"
+"  --org O --bin BIN   for an organisation's employee (OU=BIN...)\n"
+"  --label L / --id HEX   another key than the purpose's\n"
+"  -o FILE          where to write the request (\"-\": stdout)\n"
+"Needs the PIN (TUMAR_PIN).\n";
+
+struct args {
+	bool have_purpose;
+	enum tt_purpose purpose;
+	struct tt_subject subj;
+	const char *label, *out;
+	unsigned char id[64];
+	size_t id_len;
+	bool have_id;
+};
+
+static bool own_opt(int c, const char *arg, void *ctx)
+{
+	struct args *a = ctx;
+	long n;
+
+	switch (c) {
+	case 'p':
+		if (tt_purpose_parse(arg, &a->purpose))
+			return a->have_purpose = true;
+		tt_err("--purpose %s: sign or auth", arg);
+		return false;
+	case 'c': a->subj.cn = arg; return true;
+	case 'i': a->subj.iin = arg; return true;
+	case 's': a->subj.surname = arg; return true;
+	case 'g': a->subj.given_name = arg; return true;
+	case 'e': a->subj.email = arg; return true;
+	case 'r': a->subj.org = arg; return true;
+	case 'b': a->subj.bin = arg; return true;
+	case 'l': a->label = arg; return true;
+	case 'o': a->out = arg; return true;
+	case 'd': {
+		unsigned char *id = OPENSSL_hexstr2buf(arg, &n);
+		if (id == NULL || n <= 0 || (size_t)n > sizeof(a->id)) {
+			OPENSSL_free(id);
+			tt_err("--id %s: not a hex ID", arg);
+			return false;
+		}
+		memcpy(a->id, id, (size_t)n);
+		a->id_len = (size_t)n;
+		a->have_id = true;
+		OPENSSL_free(id);
+		return true;
+	}
+	default:
+		return false;
+	}
+}
+
+int tt_cmd_csr(struct tt_opts *o, int argc, char **argv)
+{
+	static const struct option own[] = {
+		{"purpose", required_argument, NULL, 'p'}, {"cn", required_argument, NULL, 'c'},
+		{"iin", required_argument, NULL, 'i'}, {"surname", required_argument, NULL, 's'},
+		{"given-name", required_argument, NULL, 'g'}, {"email", required_argument, NULL, 'e'},
+		{"org", required_argument, NULL, 'r'}, {"bin", required_argument, NULL, 'b'},
+		{"label", required_argument, NULL, 'l'}, {"id", required_argument, NULL, 'd'},
+		{"output", required_argument, NULL, 'o'}, {NULL, 0, NULL, 0},
+	};
+	struct args a = {0};
+	struct tt_token t;
+	CK_OBJECT_HANDLE priv;
+	EVP_PKEY *pub = NULL;
+	X509_REQ *req = NULL;
+	int rc, rest;
+
+	if ((rc = tt_parse(o, argc, argv, usage, own, own_opt, &a, &rest)) >= 0)
+		return rc;
+	if (rest != argc || !a.have_purpose || a.subj.cn == NULL || a.subj.iin == NULL || a.out == NULL) {
+		tt_err("csr needs --purpose, --cn, --iin and -o");
+		return tt_usage(stderr, usage, TT_USAGE);
+	}
+	if (!tt_kz_id_valid(a.subj.iin)) {
+		tt_err("--iin %s: an IIN is 12 digits with a valid check digit", a.subj.iin);
+		return TT_USAGE;
+	}
+	if (a.subj.bin != NULL && !tt_kz_id_valid(a.subj.bin)) {
+		tt_err("--bin %s: a BIN is 12 digits with a valid check digit", a.subj.bin);
+		return TT_USAGE;
+	}
+	if (a.label == NULL)
+		a.label = tt_purpose_label(a.purpose);
+	if ((rc = tt_token_open(o, &t, false)) != TT_OK)
+		return rc;
+	if ((rc = tt_login(&t, o, CKU_USER)) != TT_OK)
+		goto out;
+	rc = tt_key_pair(&t, a.label, a.have_id ? a.id : NULL, a.id_len, &priv, &pub);
+	if (rc != TT_OK)
+		goto out;
+	if ((req = tt_make_request(&t, priv, pub, &a.subj, a.purpose)) == NULL) {
+		rc = TT_FAILED;
+		goto out;
+	}
+	if (!tt_write_request(req, a.out)) {
+		rc = TT_USAGE;
+		goto out;
+	}
+	if (o->json && strcmp(a.out, "-") != 0) {
+		struct tj j;
+		tj_init(&j, stdout);
+		tj_obj(&j, NULL);
+		tj_str(&j, "request", a.out);
+		tj_str(&j, "key_label", a.label);
+		tj_end(&j, '}');
+	} else if (strcmp(a.out, "-") != 0) {
+		printf("Request for the %s key written to %s; the token signed it.\n", a.label, a.out);
+	}
+out:
+	X509_REQ_free(req);
+	EVP_PKEY_free(pub);
+	tt_token_close(&t);
+	return rc;
+}

@@ -1,0 +1,108 @@
+/* tumar-tool: a certificate installed next to its key (tools/tool_certs.h). */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools/tool_certs.h"
+#include "tools/tool_objects.h"
+
+/* The public-key object whose key is the certificate's; 0 when none. */
+static CK_OBJECT_HANDLE matching_key(struct tt_token *t, X509 *x, int *keys)
+{
+	CK_OBJECT_HANDLE pubs[TT_MAX_OBJECTS], found = 0;
+	EVP_PKEY *want = X509_get0_pubkey(x);
+	int n = tt_find(t, CKO_PUBLIC_KEY, NULL, NULL, 0, pubs, TT_MAX_OBJECTS);
+
+	*keys = n < 0 ? 0 : n;
+	for (int i = 0; want != NULL && i < n && found == 0; i++) {
+		EVP_PKEY *k = tt_pubkey(t, pubs[i]);
+		if (k != NULL && EVP_PKEY_eq(k, want) == 1)
+			found = pubs[i];
+		EVP_PKEY_free(k);
+	}
+	return found;
+}
+
+static int create(struct tt_token *t, unsigned char *der, int der_len, const char *label,
+		  unsigned char *id, size_t id_len)
+{
+	char lab[80];
+	CK_OBJECT_CLASS cls = CKO_CERTIFICATE;
+	CK_CERTIFICATE_TYPE ct = CKC_X_509;
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	CK_ATTRIBUTE tmpl[] = {
+		{CKA_CLASS, &cls, sizeof(cls)},
+		{CKA_CERTIFICATE_TYPE, &ct, sizeof(ct)},
+		{CKA_TOKEN, &yes, sizeof(yes)},
+		{CKA_PRIVATE, &no, sizeof(no)},
+		{CKA_LABEL, lab, 0},
+		{CKA_ID, id, id_len},
+		{CKA_VALUE, der, (CK_ULONG)der_len},
+	};
+	CK_OBJECT_HANDLE h;
+	CK_RV rv;
+
+	tmpl[4].ulValueLen = tt_text(lab, sizeof(lab), label);
+	rv = t->f->C_CreateObject(t->s, tmpl, sizeof(tmpl) / sizeof(tmpl[0]), &h);
+
+	return rv == CKR_OK ? TT_OK : tt_fail("writing the certificate to the token", rv);
+}
+
+int tt_install(struct tt_token *t, X509 *x, bool replace, char *label, size_t label_size,
+	       bool *already)
+{
+	CK_OBJECT_HANDLE key, old[4];
+	unsigned char *der = NULL, *id = NULL;
+	int der_len, keys, n, rc = TT_OK;
+	size_t id_len;
+	char end[40];
+
+	*already = false;
+	if (tt_days_left(x, end, sizeof(end)) < 0) {
+		tt_err("the certificate ended on %s: an ended certificate cannot sign; "
+		       "ask the CA for a new one (tumar-tool reissue helps while one is valid)", end);
+		return TT_USAGE;
+	}
+	if ((key = matching_key(t, x, &keys)) == 0) {
+		tt_err("this certificate is for another key: none of the %d key%s on this token has "
+		       "its public key.  Was the request made on another token, or is it someone "
+		       "else's certificate?", keys, keys == 1 ? "" : "s");
+		return TT_USAGE;
+	}
+	tt_label(t, key, label, label_size);
+	id = tt_attr(t, key, CKA_ID, &id_len);
+	der_len = i2d_X509(x, &der);
+	if (id == NULL || der_len <= 0) {
+		rc = tt_fail("reading the key's ID", CKR_GENERAL_ERROR);
+		goto out;
+	}
+	n = tt_find(t, CKO_CERTIFICATE, NULL, id, id_len, old, 4);
+	for (int i = 0; i < n; i++) {
+		X509 *have = tt_cert(t, old[i]);
+		bool same = have != NULL && X509_cmp(have, x) == 0;
+		X509_free(have);
+		if (same) {
+			*already = true;
+			goto out; /* nothing to do: success */
+		}
+	}
+	if (n > 0 && !replace) {
+		tt_err("the %s key already has another certificate; --replace puts this one "
+		       "in its place", label);
+		rc = TT_USAGE;
+		goto out;
+	}
+	/* The new one first: a failure leaves the old one in place. */
+	if ((rc = create(t, der, der_len, label, id, id_len)) != TT_OK)
+		goto out;
+	for (int i = 0; i < n; i++) {
+		CK_RV rv = t->f->C_DestroyObject(t->s, old[i]);
+		if (rv != CKR_OK)
+			rc = tt_fail("removing the replaced certificate", rv);
+	}
+out:
+	OPENSSL_free(der);
+	free(id);
+	return rc;
+}

@@ -1,0 +1,81 @@
+/* tumar-tool: the token owner's tool.  Each subcommand lives in its own
+ * cmd_*.c file; this one finds it and hands over the options. */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools/tool.h"
+#include "tools/tool_cmds.h"
+
+const struct tt_cmd tt_cmds[] = {
+	{"list", "readers and tokens: model, serial, PIN tries, factory-PIN warning", tt_cmd_list},
+	{"change-pin", "change the user PIN (or --so the SO PIN)", tt_cmd_change_pin},
+	{"unblock", "unblock the user PIN with the SO PIN and set a new one", tt_cmd_unblock},
+	{"keygen", "generate a key pair on the token (RSA or AUTH_RSA)", tt_cmd_keygen},
+	{"csr", "a PKCS#10 certificate request signed by the token's key", tt_cmd_csr},
+	{"install-cert", "put an issued certificate next to its key", tt_cmd_install_cert},
+	{"expiry", "the token's certificates and when they end", tt_cmd_expiry},
+	{"reissue", "new keys and requests while the certificates are valid", tt_cmd_reissue},
+	{"sign", "sign a file with the token's key (to try it, or in scripts)", tt_cmd_sign},
+	{"info", "a certificate file as a Kazakh user reads it", tt_cmd_info},
+	{NULL, NULL, NULL},
+};
+
+static void usage(FILE *f)
+{
+	fputs("Usage: tumar-tool [options] COMMAND [command options]\n"
+	      "\n"
+	      "Manage an EDS token (Kaztoken, eToken PRO, JaCarta, aKey, ID card) through\n"
+	      "its PKCS#11 module.  Commands:\n", f);
+	for (const struct tt_cmd *c = tt_cmds; c->name; c++)
+		fprintf(f, "  %-13s %s\n", c->name, c->summary);
+	fputs("\n'tumar-tool COMMAND --help' tells more.\n\n" TT_COMMON_HELP
+	      "\n"
+	      "Exit status:\n"
+	      "  0  done\n"
+	      "  1  the token or module refused (wrong PIN, blocked PIN, card error)\n"
+	      "  2  bad usage or input (an option, a PIN against the rules, a file)\n"
+	      "  3  no module, no reader or token, or not the token asked for\n"
+	      "  4  expiry: a certificate ends within the warning days\n"
+	      "  5  expiry: a certificate has ended\n", f);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		TT_COMMON_LONGOPTS,
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	struct tt_opts o = {.slot = -1, .pin_fd = -1};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		if (c == 'h') {
+			usage(stdout);
+			return TT_OK;
+		}
+		if (c == 'V') {
+			puts("tumar-tool " PACKAGE_VERSION);
+			return TT_OK;
+		}
+		if (!tt_common_opt(&o, c, optarg)) {
+			usage(stderr);
+			return TT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return TT_USAGE;
+	}
+	for (const struct tt_cmd *cmd = tt_cmds; cmd->name; cmd++)
+		if (strcmp(cmd->name, argv[optind]) == 0) {
+			char **sub = argv + optind;
+			int n = argc - optind;
+			optind = 0; /* glibc: start afresh on the subcommand's argv */
+			return cmd->run(&o, n, sub);
+		}
+	tt_err("%s: no such command (tumar-tool --help lists them)", argv[optind]);
+	return TT_USAGE;
+}

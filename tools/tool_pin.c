@@ -1,0 +1,220 @@
+/* tumar-tool: PINs (tools/tool_pin.h). */
+#include <config.h>
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "tools/tool_pin.h"
+
+static const char *const env_names[] = {"TUMAR_PIN", "TUMAR_SO_PIN", "TUMAR_NEW_PIN"};
+static const char *const prompts[] = {"PIN", "SO PIN", "new PIN"};
+
+/* One line from fd, byte by byte so nothing past it is consumed. */
+static int read_line(int fd, char pin[TT_PIN_MAX + 1])
+{
+	size_t n = 0;
+	char c;
+	ssize_t r;
+
+	while ((r = read(fd, &c, 1)) == 1 && c != '\n') {
+		if (n == TT_PIN_MAX)
+			return -1;
+		pin[n++] = c;
+	}
+	if (r < 0 || (r == 0 && n == 0))
+		return -1;
+	if (n > 0 && pin[n - 1] == '\r')
+		n--;
+	pin[n] = '\0';
+	return 0;
+}
+
+static int ask_tty(const char *prompt, char pin[TT_PIN_MAX + 1])
+{
+	int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	struct termios old, quiet;
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	if (tcgetattr(fd, &old) != 0) {
+		close(fd);
+		return -1;
+	}
+	quiet = old;
+	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+	quiet.c_lflag |= ICANON;
+	(void)!write(fd, prompt, strlen(prompt));
+	(void)!write(fd, ": ", 2);
+	tcsetattr(fd, TCSAFLUSH, &quiet);
+	rc = read_line(fd, pin);
+	tcsetattr(fd, TCSAFLUSH, &old);
+	(void)!write(fd, "\n", 1);
+	close(fd);
+	return rc;
+}
+
+int tt_pin_get(const struct tt_opts *o, enum tt_pin_kind kind, char pin[TT_PIN_MAX + 1])
+{
+	const char *env = getenv(env_names[kind]);
+
+	if (env != NULL) {
+		if (strlen(env) > TT_PIN_MAX) {
+			tt_err("%s is longer than %d characters", env_names[kind], TT_PIN_MAX);
+			return TT_USAGE;
+		}
+		strcpy(pin, env);
+		return TT_OK;
+	}
+	if (o->pin_fd >= 0) {
+		if (read_line(o->pin_fd, pin) != 0) {
+			tt_err("no %s on --pin-fd %d (one PIN per line)", prompts[kind], o->pin_fd);
+			return TT_USAGE;
+		}
+		return TT_OK;
+	}
+	if (kind == TT_PIN_USER && o->pin != NULL) {
+		if (strlen(o->pin) > TT_PIN_MAX) {
+			tt_err("--pin is longer than %d characters", TT_PIN_MAX);
+			return TT_USAGE;
+		}
+		strcpy(pin, o->pin);
+		return TT_OK;
+	}
+	if (ask_tty(prompts[kind], pin) != 0) {
+		tt_err("no %s: set %s, use --pin-fd, or run on a terminal", prompts[kind],
+		       env_names[kind]);
+		return TT_USAGE;
+	}
+	if (kind == TT_PIN_NEW) {
+		char again[TT_PIN_MAX + 1];
+		int same = ask_tty("new PIN again", again) == 0 && strcmp(again, pin) == 0;
+		OPENSSL_cleanse(again, sizeof(again));
+		if (!same) {
+			OPENSSL_cleanse(pin, TT_PIN_MAX + 1);
+			tt_err("the two new PINs differ; nothing was changed");
+			return TT_USAGE;
+		}
+	}
+	return TT_OK;
+}
+
+static CK_FLAGS classes_of(const char *pin)
+{
+	CK_FLAGS c = 0;
+
+	for (const unsigned char *p = (const unsigned char *)pin; *p; p++) {
+		if (*p >= '0' && *p <= '9')
+			c |= TUMAR_PIN_DIGIT;
+		else if (*p >= 'a' && *p <= 'z')
+			c |= TUMAR_PIN_LOWER;
+		else if (*p >= 'A' && *p <= 'Z')
+			c |= TUMAR_PIN_UPPER;
+		else
+			c |= TUMAR_PIN_OTHER;
+	}
+	return c;
+}
+
+static const struct {
+	CK_FLAGS cls;
+	const char *name;
+} class_names[] = {
+	{TUMAR_PIN_UPPER, "a Latin capital letter (A-Z)"},
+	{TUMAR_PIN_LOWER, "a Latin small letter (a-z)"},
+	{TUMAR_PIN_DIGIT, "a digit (0-9)"},
+	{TUMAR_PIN_OTHER, "another character"},
+};
+
+int tt_pin_check_new(const struct tt_token *t, CK_USER_TYPE who, const char *pin)
+{
+	struct tumar_pin_info pi = {
+		.min_len = t->info.ulMinPinLen, .max_len = t->info.ulMaxPinLen,
+		.allowed = TUMAR_PIN_DIGIT | TUMAR_PIN_LOWER | TUMAR_PIN_UPPER | TUMAR_PIN_OTHER,
+	};
+	size_t len = strlen(pin);
+	CK_FLAGS has = classes_of(pin);
+	int broken = 0;
+
+	if (t->pin_info != NULL && t->pin_info(t->slot, who, &pi) != CKR_OK)
+		pi.allowed = TUMAR_PIN_DIGIT | TUMAR_PIN_LOWER | TUMAR_PIN_UPPER | TUMAR_PIN_OTHER;
+	if (len < pi.min_len || (pi.max_len > 0 && len > pi.max_len)) {
+		tt_err("the new PIN has %zu characters; this token takes %lu to %lu", len,
+		       (unsigned long)pi.min_len, (unsigned long)pi.max_len);
+		broken++;
+	}
+	for (size_t i = 0; i < sizeof(class_names) / sizeof(class_names[0]); i++) {
+		CK_FLAGS c = class_names[i].cls;
+		if ((has & c) && !(pi.allowed & c)) {
+			tt_err("this token does not take %s in a PIN", class_names[i].name);
+			broken++;
+		} else if (!(has & c) && (pi.required & c)) {
+			tt_err("this token wants %s in a PIN", class_names[i].name);
+			broken++;
+		}
+	}
+	/* The NCA's rule is for passwords made of letters and digits; a token
+	 * whose PIN is digits only (an ID card) cannot follow it. */
+	bool letters = (pi.allowed & TUMAR_PIN_LOWER) && (pi.allowed & TUMAR_PIN_UPPER);
+	if (letters) {
+		const CK_FLAGS nca = TUMAR_PIN_UPPER | TUMAR_PIN_LOWER | TUMAR_PIN_DIGIT;
+		if (len < 6 || len > 32) {
+			tt_err("NCA rule: a PIN has 6 to 32 characters (this one has %zu)", len);
+			broken++;
+		}
+		for (size_t i = 0; i < sizeof(class_names) / sizeof(class_names[0]); i++)
+			if ((nca & class_names[i].cls) && !(has & class_names[i].cls)) {
+				tt_err("NCA rule: a PIN needs %s", class_names[i].name);
+				broken++;
+			}
+	}
+	if (broken) {
+		tt_err("nothing was sent to the token; choose a PIN that meets %s",
+		       broken > 1 ? "these rules" : "this rule");
+		return TT_USAGE;
+	}
+	return TT_OK;
+}
+
+const char *tt_tries_left(const struct tt_token *t, CK_USER_TYPE who)
+{
+	static char text[48];
+	struct tumar_pin_info pi;
+
+	if (t->pin_info == NULL || t->pin_info(t->slot, who, &pi) != CKR_OK)
+		return "";
+	snprintf(text, sizeof(text), " (%lu of %lu tries left)", (unsigned long)pi.tries_left,
+		 (unsigned long)pi.tries_max);
+	return text;
+}
+
+int tt_login_with(struct tt_token *t, CK_USER_TYPE who, char *pin)
+{
+	CK_RV rv = t->f->C_Login(t->s, who, (CK_UTF8CHAR_PTR)pin, strlen(pin));
+
+	if (rv == CKR_OK || rv == CKR_USER_ALREADY_LOGGED_IN)
+		return TT_OK;
+	tt_token_refresh(t);
+	if (rv == CKR_PIN_INCORRECT) {
+		tt_err("the %s is wrong%s", who == CKU_SO ? "SO PIN" : "PIN", tt_tries_left(t, who));
+		return TT_FAILED;
+	}
+	return tt_fail(who == CKU_SO ? "SO login" : "login", rv);
+}
+
+int tt_login(struct tt_token *t, const struct tt_opts *o, CK_USER_TYPE who)
+{
+	char pin[TT_PIN_MAX + 1];
+	int rc = tt_pin_get(o, who == CKU_SO ? TT_PIN_SO : TT_PIN_USER, pin);
+
+	if (rc != TT_OK)
+		return rc;
+	rc = tt_login_with(t, who, pin);
+	OPENSSL_cleanse(pin, sizeof(pin));
+	return rc;
+}

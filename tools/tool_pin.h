@@ -1,0 +1,40 @@
+/* tumar-tool: PINs — where they come from, the rules a new one must
+ * meet, and logging in with a clear word when the token says no. */
+#ifndef TUMAR_TOOLS_TOOL_PIN_H
+#define TUMAR_TOOLS_TOOL_PIN_H
+
+#include <stddef.h>
+
+#include "tools/tool.h"
+
+#define TT_PIN_MAX 64
+
+enum tt_pin_kind {
+	TT_PIN_USER, /* TUMAR_PIN */
+	TT_PIN_SO,   /* TUMAR_SO_PIN */
+	TT_PIN_NEW,  /* TUMAR_NEW_PIN; asked twice on a terminal */
+};
+
+/* Gets a PIN: its environment variable, else the next line of --pin-fd,
+ * else --pin (user PIN only), else the terminal without echo.  Returns
+ * TT_OK or an exit code (a message was printed).  Wipe it with
+ * OPENSSL_cleanse when done. */
+int tt_pin_get(const struct tt_opts *o, enum tt_pin_kind kind, char pin[TT_PIN_MAX + 1]);
+
+/* Checks a new PIN before anything is sent: the token's own rules (length,
+ * and with Tumar's module its character classes) and, when the token
+ * allows letters, the NCA key-store password rule (design.md §4: Latin
+ * upper and lower case and digits, 6 to 32).  Prints every rule broken;
+ * returns TT_OK or TT_USAGE. */
+int tt_pin_check_new(const struct tt_token *t, CK_USER_TYPE who, const char *pin);
+
+/* Gets the PIN for who and logs in; a refusal is explained with the tries
+ * left.  Returns TT_OK or an exit code. */
+int tt_login(struct tt_token *t, const struct tt_opts *o, CK_USER_TYPE who);
+/* The same with a PIN already in hand. */
+int tt_login_with(struct tt_token *t, CK_USER_TYPE who, char *pin);
+
+/* " (N tries left)" for who, or "" when the module does not say. */
+const char *tt_tries_left(const struct tt_token *t, CK_USER_TYPE who);
+
+#endif
