@@ -226,17 +226,6 @@ static bool parse_time(const char *s, int64_t *out)
 	return true;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 static bool parse_reader(const char *s, char *out)
 {
 	size_t n = 0;
@@ -249,7 +238,8 @@ static bool parse_reader(const char *s, char *out)
 		if (n >= TM_TRACE_MAX_READER)
 			return false;
 		if (*s == '%') {
-			int hi = hexval(s[1]), lo = hi < 0 ? -1 : hexval(s[2]);
+			int hi = OPENSSL_hexchar2int((unsigned char)s[1]);
+			int lo = hi < 0 ? -1 : OPENSSL_hexchar2int((unsigned char)s[2]);
 			if (lo < 0 || (hi == 0 && lo == 0))
 				return false;
 			out[n++] = (char)(hi << 4 | lo);
@@ -271,7 +261,7 @@ static bool parse_hex(const char *s, uint8_t *out, size_t cap, size_t *len)
 	if (n == 0 || n % 2 != 0 || n / 2 > cap)
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (hexval(s[i]) < 0)
+		if (OPENSSL_hexchar2int((unsigned char)s[i]) < 0)
 			return false;
 	return OPENSSL_hexstr2buf_ex(out, cap, len, s, '\0') == 1;
 }

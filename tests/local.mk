@@ -12,6 +12,7 @@ unit_tests = \
 	tests/unit/test_buf \
 	tests/unit/test_sw \
 	tests/unit/test_tlv \
+	tests/unit/test_pcscd_log \
 	tests/unit/test_trace \
 	tests/unit/test_transceive
 check_PROGRAMS += $(unit_tests)
@@ -23,6 +24,7 @@ fuzz_targets = \
 	tests/fuzz/fuzz_apdu_decode \
 	tests/fuzz/fuzz_applet \
 	tests/fuzz/fuzz_image \
+	tests/fuzz/fuzz_pcscd_log \
 	tests/fuzz/fuzz_pkcs11 \
 	tests/fuzz/fuzz_profile \
 	tests/fuzz/fuzz_pubkey \
@@ -65,6 +67,9 @@ tests_fuzz_fuzz_tlv_LDADD = $(FUZZ_LIBS)
 tests_fuzz_fuzz_trace_SOURCES = tests/fuzz/fuzz_trace.c tests/fuzz/fuzz.h $(FUZZ_MAIN)
 tests_fuzz_fuzz_trace_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_trace_LDADD = $(FUZZ_LIBS)
+tests_fuzz_fuzz_pcscd_log_SOURCES = tests/fuzz/fuzz_pcscd_log.c tests/fuzz/fuzz.h $(FUZZ_MAIN)
+tests_fuzz_fuzz_pcscd_log_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_pcscd_log_LDADD = $(FUZZ_LIBS)
 
 EXTRA_DIST += tests/fuzz/corpus tests/fuzz/replay_main.c docs/examples
 
@@ -115,6 +120,7 @@ integration_tests = \
 	tests/integration/p11_tool.sh \
 	tests/integration/tool_eds.sh \
 	tests/integration/tool_stack.sh \
+	tests/integration/trace_pcscd.sh \
 	tests/integration/trace_tool.sh
 TESTS += $(integration_tests)
 EXTRA_DIST += $(integration_tests) tests/integration/lib.sh tests/integration/SunPkcs11Sign.java

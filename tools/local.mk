@@ -1,12 +1,16 @@
-# tools/: tumar-trace (APDU traces) and tumar-tool (the token owner's tool).
+# tools/: tumar-trace (APDU traces; replay speaks PC/SC) and tumar-tool
+# (the token owner's tool).
 bin_PROGRAMS += tools/tumar-trace
 tools_tumar_trace_SOURCES = \
 	tools/apdu_names.c tools/apdu_names.h \
 	tools/trace_cmds.h \
 	tools/trace_decode.c \
+	tools/json_out.c tools/json_out.h \
 	tools/trace_main.c \
+	tools/trace_replay.c \
 	tools/trace_stats.c
-tools_tumar_trace_LDADD = apdu/libtumar-apdu.la $(CRYPTO_LIBS)
+tools_tumar_trace_CPPFLAGS = $(AM_CPPFLAGS) $(PCSC_CFLAGS)
+tools_tumar_trace_LDADD = apdu/libtumar-apdu.la $(PCSC_LIBS) $(CRYPTO_LIBS)
 
 # tumar-tool loads a PKCS#11 module with dlopen(); it never links one.
 bin_PROGRAMS += tools/tumar-tool

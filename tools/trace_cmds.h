@@ -1,17 +1,32 @@
-/* tumar-trace's subcommands, and the reader they share. */
+/* tumar-trace's subcommands, and the reader and output settings they
+ * share. */
 #ifndef TUMAR_TOOLS_TRACE_CMDS_H
 #define TUMAR_TOOLS_TRACE_CMDS_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "apdu/trace.h"
+#include "tools/json_out.h"
 
-/* Calls fn for each trace line of in; lines that are not trace lines are
- * skipped, broken trace lines are reported with their number.  Returns
- * 0, or 1 when some line was broken. */
-int tm_trace_each(FILE *in, const char *name, void (*fn)(const struct tm_trace_rec *r));
+struct tm_trace_out {
+	bool json;
+	bool colour;
+	struct tj j; /* with json */
+};
 
-int tm_trace_decode_cmd(FILE *in, const char *name);
-int tm_trace_stats_cmd(FILE *in, const char *name);
+/* Calls fn for each exchange in `in`: lines of the project's trace format
+ * (docs/trace-format.md) and of pcscd's APDU log (`pcscd -f -a`), in
+ * either or both.  Other lines are skipped; broken trace lines are
+ * reported with their number.  Returns 0, or 1 when some line was broken. */
+int tm_trace_each(FILE *in, const char *name,
+		  void (*fn)(const struct tm_trace_rec *r, void *ctx), void *ctx);
+
+int tm_trace_decode_cmd(FILE *in, const char *name, struct tm_trace_out *out);
+int tm_trace_stats_cmd(FILE *in, const char *name, struct tm_trace_out *out);
+int tm_trace_replay_cmd(FILE *in, const char *name, const char *reader, struct tm_trace_out *out);
+
+/* The hex of p into out (2n+1 bytes). */
+void tm_trace_hex(char *out, const uint8_t *p, size_t n);
 
 #endif

@@ -79,7 +79,8 @@ start_pcscd() {
 	mkdir -p "$WORK/readers"
 	printf 'FRIENDLYNAME "Tumar vpcd"\nDEVICENAME /dev/null:0x%X\nLIBPATH %s\nCHANNELID 0x%X\n' \
 		"$PORT" "$VPCD_DRIVER" "$PORT" >"$WORK/readers/vpcd"
-	pcscd -f -c "$WORK/readers" >"$WORK/pcscd.log" 2>&1 &
+	# PCSCD_ARGS: more options, e.g. -a to log APDUs.
+	pcscd -f ${PCSCD_ARGS:-} -c "$WORK/readers" >"$WORK/pcscd.log" 2>&1 &
 	PCSCD_PID=$!
 	PIDS+=("$PCSCD_PID")
 	wait_for 50 test -S /run/pcscd/pcscd.comm

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# tumar-trace on what a real token's user has — pcscd's APDU log (pcscd -a)
+# — with its PINs masked, and replay: a trace from tumar-emu sent again to
+# the card, differences reported (GET CHALLENGE must differ).
+. "$(dirname "$0")/lib.sh"
+private_pcscd_namespace "$@"
+TRACE_TOOL=$TM_BUILDDIR/tools/tumar-trace
+PCSCD_ARGS=-a start_pcscd || { not_ok "pcscd starts"; tap_done; exit 1; }
+start_emu kaztoken kaztoken --trace "$WORK/emu.trace" || { not_ok "card present"; tap_done; exit 1; }
+apdu 00A4040007F054554D41520100 00CA00A500 0020008108313233343536373800 0084000008 >/dev/null
+sleep 0.3 # pcscd writes its log as it goes
+
+out=$("$TRACE_TOOL" decode "$WORK/pcscd.log" 2>&1)
+check "pcscd log: the commands named" \
+	bash -c 'grep -q "SELECT (by AID)" <<<"$1" && grep -q "GET DATA (card information)" <<<"$1"' _ "$out"
+check "pcscd log: the PIN is in pcscd's log in clear..." grep -q "31 32 33 34 35 36 37 38" "$WORK/pcscd.log"
+check "...and masked by tumar-trace" \
+	bash -c 'grep -q "VERIFY (user PIN)" <<<"$1" && grep -q "8 bytes, secret (masked)" <<<"$1" &&
+		! grep -q 3132333435363738 <<<"$1"' _ "$out"
+check "pcscd log: decode --json, masked too" \
+	bash -c 'out=$("$0" --json decode "$1") && grep -q "\"secret_bytes\":8" <<<"$out" &&
+		! grep -q 3132333435363738 <<<"$out" && grep -q "^{\"exchanges\":\[" <<<"$out"' \
+	"$TRACE_TOOL" "$WORK/pcscd.log"
+check "pcscd log: stats" bash -c '"$0" stats "$1" | grep -Eq "^VERIFY +1 "' "$TRACE_TOOL" "$WORK/pcscd.log"
+check "colour only when asked (or on a terminal)" \
+	bash -c '"$0" --color=always decode "$1" | grep -q $'"'"'\033\[1m'"'"' &&
+		! "$0" decode "$1" | grep -q $'"'"'\033'"'"'' "$TRACE_TOOL" "$WORK/pcscd.log"
+check "--color=sometimes is a usage error" bash -c '"$0" --color=sometimes decode "$1"; [ $? -eq 2 ]' \
+	"$TRACE_TOOL" "$WORK/pcscd.log"
+
+# A copy: the card's trace grows with each replay.
+cp "$WORK/emu.trace" "$WORK/recorded.trace"
+out=$("$TRACE_TOOL" replay "$WORK/recorded.trace" --reader "$READER" 2>&1) && rc=0 || rc=$?
+# The trace also holds opensc-tool's own probing (SELECTs of other
+# applets): all of it must answer the same.
+check "replay: all answer as in the trace but GET CHALLENGE (exit 1)" \
+	bash -c '[ $0 -eq 1 ] && grep -q "GET CHALLENGE *differs" <<<"$1" &&
+		grep -Eq "^[0-9]+ sent: [0-9]+ same, 1 differ, 0 failed; 1 skipped" <<<"$1"' "$rc" "$out"
+check "replay: the PIN commands are skipped, not sent" grep -q "VERIFY *skipped" <<<"$out"
+check "replay --json" bash -c 'out=$("$0" --json replay "$1" --reader "$2"); grep -q "\"differ\":1" <<<"$out"' \
+	"$TRACE_TOOL" "$WORK/recorded.trace" "$READER"
+check "replay: no such reader, exit 2" \
+	bash -c '"$0" replay "$1" --reader "No reader" 2>/dev/null; [ $? -eq 2 ]' "$TRACE_TOOL" "$WORK/emu.trace"
+check "replay without --reader, exit 2" \
+	bash -c '"$0" replay "$1" 2>/dev/null; [ $? -eq 2 ]' "$TRACE_TOOL" "$WORK/emu.trace"
+stop_emu
+tap_done
