@@ -135,6 +135,13 @@ check "install-cert --replace; expiry warns at the NCA's 10-day reminder, exit 4
 		run 2 "$TOOL" install-cert "$1/soon.pem" && has "already has another certificate" &&
 		run 0 "$TOOL" install-cert --replace "$1/soon.pem" &&
 		run 4 "$TOOL" expiry && has "NCA.s 10-day reminder"' "$CA" "$WORK"
+check "expiry: an ended certificate another program wrote: ENDED, exit 5" \
+	bash -c 'openssl x509 -in "$WORK/old.pem" -outform DER -out "$WORK/old.der" &&
+		$P11TOOL --module "$TUMAR_MODULE" --login --pin "$TUMAR_PIN" --write-object "$WORK/old.der" \
+			--type cert --label OLD --id 0102 >/dev/null 2>&1 &&
+		run 5 "$TOOL" expiry && has "^OLD .*ENDED" &&
+		$P11TOOL --module "$TUMAR_MODULE" --login --pin "$TUMAR_PIN" --delete-object --type cert \
+			--label OLD >/dev/null 2>&1 && run 4 "$TOOL" expiry'
 
 check "reissue: new RSA and AUTH_RSA keys, requests with the same subject" \
 	bash -c 'mkdir -p "$WORK/re" && run 0 "$TOOL" reissue --out-dir "$WORK/re" &&
