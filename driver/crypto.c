@@ -86,6 +86,39 @@ static CK_RV missing_key(const struct tm_slot *slot, const struct tm_token *t, C
 	return CKR_KEY_HANDLE_INVALID;
 }
 
+/* A signature or decryption by the card's key: one APDU, sent without a
+ * PC/SC transaction when the key is cached (tm_token_begin_bare).  A
+ * reset by another application seen there is taken back and the
+ * operation tried once more; the card then says whether we are still
+ * logged in.  *rv gets CKR_OK or the key's absence; the return is the
+ * card's tm_rc. */
+static int key_op(struct tm_slot *slot, CK_OBJECT_HANDLE key, bool decrypt,
+		  const struct tm_card_op *cop, const uint8_t *in, size_t n, uint8_t *out,
+		  size_t *out_len, CK_RV *rv)
+{
+	struct tm_token *t = slot->token;
+	size_t cap = *out_len;
+	enum tm_view view;
+	int rc = tm_token_objects_cached(t) ? tm_token_begin_bare(t) : tm_token_begin(t);
+
+	for (int attempt = 0; rc == TM_OK && attempt < 2; attempt++) {
+		struct tm_card_object *o = tm_object_get(slot, key, &view);
+		if (o == NULL) {
+			*rv = missing_key(slot, t, key);
+			tm_token_end(t);
+			return TM_OK;
+		}
+		*out_len = cap;
+		rc = (decrypt ? t->drv->decrypt : t->drv->sign)(t, o->ref, cop, in, n, out, out_len);
+		bool again = rc == TM_ERR_CARD_RESET && t->bare_reset && attempt == 0;
+		tm_token_end(t);
+		if (!again)
+			return rc;
+		rc = tm_token_begin(t); /* takes the card back */
+	}
+	return rc;
+}
+
 static CK_RV op_init(CK_SESSION_HANDLE h, enum tm_op_kind kind, const CK_MECHANISM *m,
 		     CK_OBJECT_HANDLE hKey)
 {
@@ -112,11 +145,14 @@ static CK_RV op_init(CK_SESSION_HANDLE h, enum tm_op_kind kind, const CK_MECHANI
 	memset(op, 0, sizeof(*op));
 	op->mech = mech;
 	if (kind != TM_OP_DIGEST) {
-		int rc = tm_token_begin(t);
+		/* A cached key is looked up without the card. */
+		bool cached = tm_token_objects_cached(t);
+		int rc = cached ? TM_OK : tm_token_begin(t);
 		struct tm_card_object *o = NULL;
 		if (rc == TM_OK) {
 			o = tm_object_get(slot, hKey, &view);
-			tm_token_end(t);
+			if (!cached)
+				tm_token_end(t);
 		}
 		if (rc != TM_OK)
 			rv = tm_card_failed(slot, rc);
@@ -259,20 +295,11 @@ static CK_RV sign(CK_SESSION_HANDLE h, const uint8_t *data, CK_ULONG n, bool fin
 	uint8_t in[600];
 	size_t in_len = 0, out_len = *sig_len;
 	struct tm_token *t = slot->token;
-	enum tm_view view;
 	rv = card_input(op, data, n, final, in, &in_len);
 	if (rv == CKR_OK && op->mech->card_alg == TM_ALG_RSA_PKCS1 && in_len + 11 > need)
 		rv = CKR_DATA_LEN_RANGE;
 	if (rv == CKR_OK) {
-		int rc = tm_token_begin(t);
-		if (rc == TM_OK) {
-			struct tm_card_object *o = tm_object_get(slot, op->key, &view);
-			if (o == NULL)
-				rv = missing_key(slot, t, op->key);
-			else
-				rc = t->drv->sign(t, o->ref, &op->card_op, in, in_len, sig, &out_len);
-			tm_token_end(t);
-		}
+		int rc = key_op(slot, op->key, false, &op->card_op, in, in_len, sig, &out_len, &rv);
 		if (rc == TM_ERR_SECURITY_STATUS) {
 			/* The card forgot our login (reset, or another
 			 * application logged out): say so plainly. */
@@ -530,7 +557,6 @@ CK_RV C_Decrypt(CK_SESSION_HANDLE h, CK_BYTE_PTR pEncrypted, CK_ULONG ulEncrypte
 {
 	struct tm_session *se;
 	struct tm_slot *slot;
-	enum tm_view view;
 	CK_RV rv;
 
 	if ((rv = tm_session_begin(h, &se, &slot)) != CKR_OK)
@@ -560,17 +586,8 @@ CK_RV C_Decrypt(CK_SESSION_HANDLE h, CK_BYTE_PTR pEncrypted, CK_ULONG ulEncrypte
 		tm_session_end(slot);
 		return CKR_ENCRYPTED_DATA_LEN_RANGE;
 	}
-	struct tm_token *t = slot->token;
 	size_t out = *pulDataLen;
-	int rc = tm_token_begin(t);
-	if (rc == TM_OK) {
-		struct tm_card_object *o = tm_object_get(slot, op->key, &view);
-		if (o == NULL)
-			rv = missing_key(slot, t, op->key);
-		else
-			rc = t->drv->decrypt(t, o->ref, &op->card_op, pEncrypted, ulEncryptedLen, pData, &out);
-		tm_token_end(t);
-	}
+	int rc = key_op(slot, op->key, true, &op->card_op, pEncrypted, ulEncryptedLen, pData, &out, &rv);
 	if (rc == TM_ERR_WRONG_DATA)
 		rv = CKR_ENCRYPTED_DATA_INVALID; /* the padding did not check out */
 	else if (rc != TM_OK)

@@ -36,10 +36,25 @@ static int token_transmit(void *ctx, const uint8_t *cmd, size_t cmd_len, uint8_t
 			  size_t *resp_len)
 {
 	struct tm_token *t = ctx;
-	int rc = t->readers->ops->transmit(t->conn, cmd, cmd_len, resp, resp_len);
+	bool bare = t->bare && !t->in_txn;
+	int rc;
 
-	if (rc == TM_ERR_CARD_RESET)
+	if (bare && t->op_exchanges > 0) {
+		/* A second exchange: the rest of the operation in a transaction. */
+		rc = t->readers->ops->begin(t->conn);
+		if (rc != TM_OK) {
+			t->reset_seen |= rc == TM_ERR_CARD_RESET;
+			return rc;
+		}
+		t->in_txn = true;
+		bare = false;
+	}
+	t->op_exchanges++;
+	rc = t->readers->ops->transmit(t->conn, cmd, cmd_len, resp, resp_len);
+	if (rc == TM_ERR_CARD_RESET) {
 		t->reset_seen = true;
+		t->bare_reset = bare;
+	}
 	return rc;
 }
 
@@ -149,9 +164,10 @@ static int take_back(struct tm_token *t)
 	if (rc == TM_OK)
 		rc = t->readers->ops->begin(t->conn);
 	if (rc == TM_OK) {
+		t->in_txn = true;
 		rc = t->drv->bind(t);
 		if (rc != TM_OK)
-			t->readers->ops->end(t->conn);
+			tm_token_end(t);
 	}
 	return rc;
 }
@@ -160,24 +176,45 @@ int tm_token_begin(struct tm_token *t)
 {
 	int rc;
 
+	t->bare = t->bare_reset = false;
+	t->op_exchanges = 0;
 	if (t->reset_seen)
 		return take_back(t);
 	rc = t->readers->ops->begin(t->conn);
 	if (rc == TM_ERR_CARD_RESET)
 		return take_back(t);
+	t->in_txn = rc == TM_OK;
 	return rc;
+}
+
+int tm_token_begin_bare(struct tm_token *t)
+{
+	if (t->reset_seen)
+		return tm_token_begin(t);
+	t->bare = true;
+	t->bare_reset = false;
+	t->in_txn = false;
+	t->op_exchanges = 0;
+	return TM_OK;
 }
 
 void tm_token_end(struct tm_token *t)
 {
-	t->readers->ops->end(t->conn);
+	if (t->in_txn)
+		t->readers->ops->end(t->conn);
+	t->in_txn = t->bare = false;
+}
+
+bool tm_token_objects_cached(const struct tm_token *t)
+{
+	return t->objects_valid && (t->objects_private || !t->user_in);
 }
 
 int tm_token_objects(struct tm_token *t)
 {
 	int rc;
 
-	if (t->objects_valid && (t->objects_private || !t->user_in))
+	if (tm_token_objects_cached(t))
 		return TM_OK;
 	rc = t->drv->list_objects(t);
 	t->objects_valid = rc == TM_OK;

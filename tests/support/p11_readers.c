@@ -14,7 +14,8 @@ struct vreader {
 	struct tm_applet applet;
 	bool present;
 	unsigned events;
-	unsigned long apdus;
+	unsigned long apdus, transactions;
+	bool reset_pending;   /* a foreign reset not yet reported to us */
 	unsigned connection;  /* bumps on removal: old connections fail */
 };
 
@@ -49,12 +50,24 @@ void tm_test_reader_insert(int i, const char *model)
 	tm_applet_init(&readers[i].applet, c);
 	readers[i].present = true;
 	readers[i].events++;
-	readers[i].apdus = 0;
+	readers[i].apdus = readers[i].transactions = 0;
+	readers[i].reset_pending = false;
 }
 
 unsigned long tm_test_reader_apdus(int i)
 {
 	return readers[i].apdus;
+}
+
+unsigned long tm_test_reader_transactions(int i)
+{
+	return readers[i].transactions;
+}
+
+void tm_test_reader_foreign_reset(int i)
+{
+	tm_applet_reset(&readers[i].applet);
+	readers[i].reset_pending = true;
 }
 
 void tm_test_readers_reset(void)
@@ -106,13 +119,24 @@ static int v_connect(void *ctx, const char *reader, void **conn, uint8_t *atr, s
 }
 
 static void v_disconnect(void *conn) { (void)conn; }
-static int v_reconnect(void *conn) { (void)conn; return TM_OK; }
+static int v_reconnect(void *vconn)
+{
+	struct vconn *c = vconn;
+	readers[c->i].reset_pending = false;
+	return TM_OK;
+}
 
 static int v_begin(void *vconn)
 {
 	struct vconn *c = vconn;
-	return readers[c->i].present && readers[c->i].connection == c->connection ? TM_OK
-										   : TM_ERR_CARD_REMOVED;
+	struct vreader *r = &readers[c->i];
+
+	if (!r->present || r->connection != c->connection)
+		return TM_ERR_CARD_REMOVED;
+	if (r->reset_pending)
+		return TM_ERR_CARD_RESET;
+	r->transactions++;
+	return TM_OK;
 }
 
 static void v_end(void *conn) { (void)conn; }
@@ -125,6 +149,8 @@ static int v_transmit(void *vconn, const uint8_t *cmd, size_t len, uint8_t *resp
 
 	if (!r->present || r->connection != c->connection)
 		return TM_ERR_CARD_REMOVED;
+	if (r->reset_pending)
+		return TM_ERR_CARD_RESET;
 	size_t n = tm_applet_process(&r->applet, cmd, len, out, sizeof(out));
 	if (n == 0 || n > *resp_len)
 		return TM_ERR_TRANSPORT;

@@ -16,8 +16,14 @@
 /* Puts a fresh card of this model in reader i (NULL: empty reader). */
 void tm_test_reader_insert(int i, const char *model);
 void tm_test_reader_remove(int i);
-/* APDUs reader i has answered since it was made. */
+/* APDUs reader i has answered since it was made, and PC/SC
+ * transactions begun on it. */
 unsigned long tm_test_reader_apdus(int i);
+unsigned long tm_test_reader_transactions(int i);
+/* Another application resets the card in reader i: the card powers up
+ * again (logged out), and our connection's next transaction or exchange
+ * says TM_ERR_CARD_RESET once, as pcsc-lite does, until it reconnects. */
+void tm_test_reader_foreign_reset(int i);
 /* Frees the cards. */
 void tm_test_readers_reset(void);
 

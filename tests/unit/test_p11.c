@@ -277,9 +277,12 @@ static void test_keys_sign_verify(void **state)
 	assert_int_equal(f->C_Sign(s, data, 3, sig, &len), CKR_BUFFER_TOO_SMALL);
 	assert_int_equal(len, 128);
 	assert_int_equal(tm_test_reader_apdus(0), before);
+	unsigned long txns = tm_test_reader_transactions(0);
 	assert_int_equal(f->C_Sign(s, data, 3, sig, &len), CKR_OK);
-	/* A steady-state signature is one APDU. */
+	/* A steady-state signature is one APDU, with no PC/SC transaction
+	 * around it (nor around C_SignInit of a cached key). */
 	assert_int_equal(tm_test_reader_apdus(0), before + 1);
+	assert_int_equal(tm_test_reader_transactions(0), txns);
 	assert_int_equal(f->C_Sign(s, data, 3, sig, &len), CKR_OPERATION_NOT_INITIALIZED);
 	assert_int_equal(f->C_VerifyInit(s, &m, pub), CKR_OK);
 	assert_int_equal(f->C_Verify(s, data, 3, sig, len), CKR_OK);
@@ -418,6 +421,50 @@ static void test_cold_start_apdus(void **state)
 	unsigned long cold = tm_test_reader_apdus(0) - before;
 	print_message("cold start to first signature: %lu APDUs\n", cold);
 	assert_true(cold <= 8);
+}
+
+/* Another application resets the card between our signatures: the
+ * signature sent without a transaction sees the reset, the card is taken
+ * back (selected again, our login gone), the session stays, and a new
+ * login signs.  The same for a decryption. */
+static void test_foreign_reset(void **state)
+{
+	(void)state;
+	CK_OBJECT_HANDLE pub, priv;
+	CK_BYTE sig[256], pt[256];
+	CK_ULONG len = sizeof(sig), pt_len = sizeof(pt);
+	CK_MECHANISM m = {CKM_SHA256_RSA_PKCS, NULL, 0}, rsa = {CKM_RSA_PKCS, NULL, 0};
+	CK_SESSION_INFO si;
+
+	start("kaztoken");
+	CK_SESSION_HANDLE s = open_rw();
+	assert_int_equal(login(s, "12345678"), CKR_OK);
+	keygen(s, &pub, &priv);
+	assert_int_equal(f->C_SignInit(s, &m, priv), CKR_OK);
+	assert_int_equal(f->C_Sign(s, U("a"), 1, sig, &len), CKR_OK);
+	tm_test_reader_foreign_reset(0);
+	assert_int_equal(f->C_SignInit(s, &m, priv), CKR_OK); /* a cached key: no card */
+	len = sizeof(sig);
+	assert_int_equal(f->C_Sign(s, U("a"), 1, sig, &len), CKR_USER_NOT_LOGGED_IN);
+	assert_int_equal(f->C_GetSessionInfo(s, &si), CKR_OK);
+	assert_int_equal(si.state, CKS_RW_PUBLIC_SESSION);
+	assert_int_equal(login(s, "12345678"), CKR_OK);
+	assert_int_equal(f->C_SignInit(s, &m, priv), CKR_OK);
+	len = sizeof(sig);
+	assert_int_equal(f->C_Sign(s, U("a"), 1, sig, &len), CKR_OK);
+	/* A decryption the same way. */
+	CK_BYTE ct[128];
+	CK_ULONG ct_len = sizeof(ct);
+	assert_int_equal(f->C_EncryptInit(s, &rsa, pub), CKR_OK);
+	assert_int_equal(f->C_Encrypt(s, U("EDS"), 3, ct, &ct_len), CKR_OK);
+	assert_int_equal(f->C_DecryptInit(s, &rsa, priv), CKR_OK);
+	tm_test_reader_foreign_reset(0);
+	assert_int_equal(f->C_Decrypt(s, ct, ct_len, pt, &pt_len), CKR_USER_NOT_LOGGED_IN);
+	assert_int_equal(login(s, "12345678"), CKR_OK);
+	assert_int_equal(f->C_DecryptInit(s, &rsa, priv), CKR_OK);
+	pt_len = sizeof(pt);
+	assert_int_equal(f->C_Decrypt(s, ct, ct_len, pt, &pt_len), CKR_OK);
+	assert_memory_equal(pt, "EDS", 3);
 }
 
 static void test_card_removed(void **state)
@@ -594,6 +641,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_attributes, teardown),
 		cmocka_unit_test_teardown(test_find_uses_cache, teardown),
 		cmocka_unit_test_teardown(test_cold_start_apdus, teardown),
+		cmocka_unit_test_teardown(test_foreign_reset, teardown),
 		cmocka_unit_test_teardown(test_card_removed, teardown),
 		cmocka_unit_test_teardown(test_objects, teardown),
 		cmocka_unit_test_teardown(test_application_mutexes, teardown),
