@@ -14,6 +14,7 @@ packages=(
 	opensc openssl    # independent clients: opensc-tool, openssl dgst
 	libengine-pkcs11-openssl  # OpenSSL's pkcs11 engine (libp11), a module client
 	default-jdk-headless      # Java's SunPKCS11, how Kazakh signing software loads tokens
+	softhsm2                  # the peer PKCS#11 module make bench measures Tumar against
 )
 
 sudo=""

@@ -113,6 +113,7 @@ tests_integration_pcsc_flow_CPPFLAGS = $(AM_CPPFLAGS) $(PCSC_CFLAGS)
 tests_integration_pcsc_flow_LDADD = apdu/libtumar-apdu.la $(PCSC_LIBS) $(CRYPTO_LIBS)
 
 integration_tests = \
+	tests/integration/bench_smoke.sh \
 	tests/integration/emu_crash.sh \
 	tests/integration/emu_stack.sh \
 	tests/integration/p11_java.sh \

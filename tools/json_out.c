@@ -1,6 +1,7 @@
 /* The JSON writer of tools/json_out.h. */
 #include <config.h>
 
+#include <math.h>
 #include <string.h>
 
 #include "tools/json_out.h"
@@ -89,4 +90,13 @@ void tj_bool(struct tj *j, const char *key, bool value)
 {
 	member(j, key);
 	fputs(value ? "true" : "false", j->f);
+}
+
+void tj_num(struct tj *j, const char *key, double value)
+{
+	member(j, key);
+	if (isfinite(value))
+		fprintf(j->f, "%.6g", value);
+	else
+		fputs("null", j->f);
 }

@@ -24,5 +24,7 @@ void tj_str(struct tj *j, const char *key, const char *value); /* NULL: null */
 void tj_strn(struct tj *j, const char *key, const char *value, size_t len);
 void tj_int(struct tj *j, const char *key, long long value);
 void tj_bool(struct tj *j, const char *key, bool value);
+/* A number; NaN and infinities are written as null. */
+void tj_num(struct tj *j, const char *key, double value);
 
 #endif
