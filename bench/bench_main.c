@@ -294,10 +294,11 @@ int main(int argc, char **argv)
 			  1.8, false, "x");
 
 	bm_print(&rep);
-	if (o.json && !bm_write_json(&rep, o.json))
-		return 1;
+	fflush(stdout); /* before any sanitizer report at exit */
+	bool ok = o.json == NULL || bm_write_json(&rep, o.json);
+	bm_report_free(&rep);
 	bm_close(&o.a);
 	if (o.have_b)
 		bm_close(&o.b);
-	return 0;
+	return ok ? 0 : 1;
 }

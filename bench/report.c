@@ -170,3 +170,12 @@ bool bm_write_json(struct bm_report *r, const char *path)
 	tj_end(&j, '}');
 	return fclose(f) == 0;
 }
+
+void bm_report_free(struct bm_report *r)
+{
+	for (int i = 0; i < r->n_rows; i++) {
+		bm_free(&r->rows[i].a);
+		bm_free(&r->rows[i].b);
+	}
+	r->n_rows = 0;
+}

@@ -39,5 +39,6 @@ void bm_target(struct bm_report *r, const char *name, double value, double limit
 	       const char *unit);
 void bm_print(struct bm_report *r);
 bool bm_write_json(struct bm_report *r, const char *path);
+void bm_report_free(struct bm_report *r);
 
 #endif
