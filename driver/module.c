@@ -4,6 +4,7 @@
 
 #include "module.h"
 
+#include <stdatomic.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -22,11 +23,16 @@ void tm_p11_pad(unsigned char *field, size_t size, const char *s)
 	memcpy(field, s, n < size ? n : size);
 }
 
+/* Outside tm_mod, which C_Initialize and C_Finalize wipe, and atomic:
+ * every entry point reads it, and C_WaitForSlotEvent may run in another
+ * thread while C_Finalize clears it (§5.4). */
+static atomic_bool initialized;
+
 CK_RV tm_check_init(void)
 {
 	/* After fork() the child must call C_Initialize itself: the PC/SC
 	 * handles and locks it inherited belong to the parent. */
-	if (!tm_mod.initialized || tm_mod.pid != getpid())
+	if (!atomic_load(&initialized) || tm_mod.pid != getpid())
 		return CKR_CRYPTOKI_NOT_INITIALIZED;
 	return CKR_OK;
 }
@@ -36,7 +42,7 @@ CK_RV C_Initialize(CK_VOID_PTR pInitArgs)
 	const CK_C_INITIALIZE_ARGS *args = pInitArgs;
 	CK_RV rv;
 
-	if (tm_mod.initialized && tm_mod.pid == getpid())
+	if (atomic_load(&initialized) && tm_mod.pid == getpid())
 		return CKR_CRYPTOKI_ALREADY_INITIALIZED;
 	if (args != NULL && args->pReserved != NULL)
 		return CKR_ARGUMENTS_BAD;
@@ -55,7 +61,8 @@ CK_RV C_Initialize(CK_VOID_PTR pInitArgs)
 		tm_log(TM_LOG_WARN, "PC/SC is not available (is pcscd running?)");
 	tm_mod.next_handle = 1;
 	tm_mod.pid = getpid();
-	tm_mod.initialized = true;
+	tm_slots_wait_allow();
+	atomic_store(&initialized, true);
 	/* Readers and tokens are known from the start, for applications
 	 * that call C_GetSlotList with a buffer before any size query. */
 	tm_slots_refresh();
@@ -72,10 +79,10 @@ CK_RV C_Finalize(CK_VOID_PTR pReserved)
 		return rv;
 	if (pReserved != NULL)
 		return CKR_ARGUMENTS_BAD;
-	tm_mod.initialized = false;
-	/* A thread blocked in C_WaitForSlotEvent returns now (§5.4). */
-	if (tm_mod.have_readers && tm_mod.readers.ops->cancel)
-		tm_mod.readers.ops->cancel(tm_mod.readers.ctx);
+	atomic_store(&initialized, false);
+	/* A thread blocked in C_WaitForSlotEvent returns now (§5.4), and
+	 * before anything it uses is freed. */
+	tm_slots_wait_cancel();
 	for (size_t i = 0; i < TM_MAX_SESSIONS; i++)
 		tm_session_reset_ops(&tm_mod.sessions[i]);
 	for (size_t i = 0; i < TM_MAX_SLOTS; i++) {

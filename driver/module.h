@@ -65,7 +65,6 @@ struct tm_session {
 };
 
 struct tm_module {
-	bool initialized;
 	pid_t pid;
 	void *lock;
 	struct tm_readers readers;
@@ -85,6 +84,10 @@ CK_RV tm_check_init(void);
 /* A slot by ID, refreshed (reader status, token opened or dropped);
  * returns with the slot's lock held. */
 CK_RV tm_slot_begin(CK_SLOT_ID id, struct tm_slot **slot);
+/* C_WaitForSlotEvent and C_Finalize: allow waiting (C_Initialize); wake
+ * every waiter and wait until they have left (C_Finalize). */
+void tm_slots_wait_allow(void);
+void tm_slots_wait_cancel(void);
 void tm_slot_end(struct tm_slot *slot);
 
 /* Brings the reader list and every slot's card up to date. */

@@ -2,7 +2,9 @@
  * stable while the module is loaded. */
 #include <config.h>
 
+#include <stdatomic.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 
@@ -290,24 +292,53 @@ static bool take_event(CK_SLOT_ID *out)
 	return false;
 }
 
+/* Threads inside C_WaitForSlotEvent, and C_Finalize's word to them.
+ * C_Finalize waits for them to leave before it frees the readers and
+ * locks they use (a waiter may be inside the readers' wait, or looking at
+ * the slots, when C_Finalize comes). */
+static atomic_int waiting;
+static atomic_bool finalizing;
+
+void tm_slots_wait_allow(void)
+{
+	atomic_store(&finalizing, false);
+}
+
+void tm_slots_wait_cancel(void)
+{
+	struct timespec ms = {0, 1000000};
+
+	atomic_store(&finalizing, true);
+	while (atomic_load(&waiting) > 0) {
+		if (tm_mod.have_readers && tm_mod.readers.ops->cancel)
+			tm_mod.readers.ops->cancel(tm_mod.readers.ctx);
+		nanosleep(&ms, NULL);
+	}
+}
+
 CK_RV C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR pSlot, CK_VOID_PTR pReserved)
 {
-	CK_RV rv = tm_check_init();
+	CK_RV rv;
 
-	if (rv != CKR_OK)
-		return rv;
-	if (pSlot == NULL || pReserved != NULL)
-		return CKR_ARGUMENTS_BAD;
-	while (!take_event(pSlot)) {
+	/* Counted before anything else: C_Finalize either sees us or we see
+	 * it. */
+	atomic_fetch_add(&waiting, 1);
+	rv = atomic_load(&finalizing) ? CKR_CRYPTOKI_NOT_INITIALIZED : tm_check_init();
+	if (rv == CKR_OK && (pSlot == NULL || pReserved != NULL))
+		rv = CKR_ARGUMENTS_BAD;
+	while (rv == CKR_OK && !take_event(pSlot)) {
 		if (flags & CKF_DONT_BLOCK)
-			return CKR_NO_EVENT;
-		if (!tm_mod.have_readers)
-			return CKR_DEVICE_ERROR;
-		tm_mod.readers.ops->wait(tm_mod.readers.ctx, 1000);
-		if (tm_check_init() != CKR_OK)
-			return CKR_CRYPTOKI_NOT_INITIALIZED; /* C_Finalize came */
+			rv = CKR_NO_EVENT;
+		else if (!tm_mod.have_readers)
+			rv = CKR_DEVICE_ERROR;
+		else {
+			tm_mod.readers.ops->wait(tm_mod.readers.ctx, 1000);
+			if (atomic_load(&finalizing))
+				rv = CKR_CRYPTOKI_NOT_INITIALIZED; /* C_Finalize came */
+		}
 	}
-	return CKR_OK;
+	atomic_fetch_sub(&waiting, 1);
+	return rv;
 }
 
 CK_RV C_InitToken(CK_SLOT_ID slotID, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen, CK_UTF8CHAR_PTR pLabel)

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Builds Tumar from this tree twice, out of tree, and runs the test suite in
-# each build: once strict (-Werror), once with AddressSanitizer and
-# UndefinedBehaviorSanitizer.  Then make distcheck.  Ends with the line
-# "N passed, N failed" over both test runs; exits non-zero on any failure.
+# Builds Tumar from this tree out of tree and runs the test suite in each
+# build: strict (-Werror), AddressSanitizer + UndefinedBehaviorSanitizer,
+# and ThreadSanitizer for the module's threaded unit tests (the other
+# tests load the module into programs TSan cannot join).  Then make
+# distcheck.  Ends with the line "N passed, N failed" over the test runs;
+# exits non-zero on any failure.
 set -uo pipefail
 
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,7 +23,7 @@ count() { # test-suite.log of one build
 	n=$(sed -n "s/^# SKIP: *//p" "$log" | head -n1); skipped=$((skipped + ${n:-0}))
 }
 
-build_and_check() { # name, configure flags...
+build_and_check() { # name, configure flags...  ($only: the tests to run)
 	local name=$1; shift
 	local dir=$out/$name
 	echo "=== $name build: configure $*"
@@ -34,7 +36,7 @@ build_and_check() { # name, configure flags...
 		grep -E "error|warning" "$dir/make.out" | head -n 40
 		echo "=== $name build: compilation failed"; failed=$((failed + 1)); return 1
 	fi
-	make -C "$dir" -j"$jobs" check
+	make -C "$dir" -j"$jobs" check ${only:+TESTS="$only"}
 	if [ -f "$dir/test-suite.log" ]; then
 		count "$dir/test-suite.log"
 		# Show what failed, not just that something did.
@@ -52,6 +54,7 @@ build_and_check strict --enable-strict
 san_cc=gcc
 command -v clang >/dev/null && san_cc=clang
 build_and_check sanitize CC=$san_cc --enable-strict --enable-asan --enable-ubsan
+only="tests/unit/test_p11" build_and_check thread CC=$san_cc --enable-strict --enable-tsan
 
 if [ "${TM_SKIP_DISTCHECK:-0}" != 1 ] && [ -d "$out/strict" ]; then
 	echo "=== make distcheck"

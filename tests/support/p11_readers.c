@@ -2,8 +2,10 @@
 
 #include "p11_readers.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "apdu/apdu.h"
 #include "apdu/rc.h"
@@ -21,13 +23,21 @@ struct vreader {
 
 static struct vreader readers[TM_TEST_READERS];
 
+/* Insertions and removals come from the test's thread while the module
+ * may wait for them in another (C_WaitForSlotEvent): they and the
+ * presence the module reads are under this lock, and a change or a
+ * cancel wakes the waiters. */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t changed = PTHREAD_COND_INITIALIZER;
+static unsigned long changes, cancels;
+
 struct vconn {
 	int i;
 	unsigned connection;
 };
 static struct vconn conns[TM_TEST_READERS];
 
-void tm_test_reader_remove(int i)
+static void remove_locked(int i)
 {
 	struct vreader *r = &readers[i];
 	if (r->present) {
@@ -35,23 +45,36 @@ void tm_test_reader_remove(int i)
 		r->present = false;
 		r->events++;
 		r->connection++;
+		changes++;
+		pthread_cond_broadcast(&changed);
 	}
+}
+
+void tm_test_reader_remove(int i)
+{
+	pthread_mutex_lock(&lock);
+	remove_locked(i);
+	pthread_mutex_unlock(&lock);
 }
 
 void tm_test_reader_insert(int i, const char *model)
 {
-	tm_test_reader_remove(i);
-	if (model == NULL)
-		return;
-	const struct tm_model *m = tm_model_find(model);
+	pthread_mutex_lock(&lock);
+	remove_locked(i);
+	const struct tm_model *m = model ? tm_model_find(model) : NULL;
 	struct tm_card *c = m ? tm_card_new(m, "UNIT0001", NULL, m->user.factory[0] ? NULL : "135790") : NULL;
-	if (c == NULL)
+	if (c == NULL) {
+		pthread_mutex_unlock(&lock);
 		return;
+	}
 	tm_applet_init(&readers[i].applet, c);
 	readers[i].present = true;
 	readers[i].events++;
 	readers[i].apdus = readers[i].transactions = 0;
 	readers[i].reset_pending = false;
+	changes++;
+	pthread_cond_broadcast(&changed);
+	pthread_mutex_unlock(&lock);
 }
 
 unsigned long tm_test_reader_apdus(int i)
@@ -98,8 +121,10 @@ static int v_status(void *ctx, const char *reader, bool *present, unsigned *even
 	(void)ctx;
 	if (i < 0)
 		return TM_ERR_CARD_REMOVED;
+	pthread_mutex_lock(&lock);
 	*present = readers[i].present;
 	*events = readers[i].events;
+	pthread_mutex_unlock(&lock);
 	return TM_OK;
 }
 
@@ -160,14 +185,40 @@ static int v_transmit(void *vconn, const uint8_t *cmd, size_t len, uint8_t *resp
 	return TM_OK;
 }
 
+/* Blocks until a card goes in or out, a cancel, or the timeout. */
 static int v_wait(void *ctx, unsigned timeout_ms)
 {
+	struct timespec until;
+	int rc = TM_ERR_TIMEOUT;
+
 	(void)ctx;
-	(void)timeout_ms;
-	return TM_ERR_TIMEOUT;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += timeout_ms / 1000;
+	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&lock);
+	unsigned long c = changes, k = cancels;
+	while (changes == c && cancels == k)
+		if (pthread_cond_timedwait(&changed, &lock, &until) != 0)
+			break;
+	if (changes != c)
+		rc = TM_OK;
+	pthread_mutex_unlock(&lock);
+	return rc;
 }
 
-static void v_cancel(void *ctx) { (void)ctx; }
+static void v_cancel(void *ctx)
+{
+	(void)ctx;
+	pthread_mutex_lock(&lock);
+	cancels++;
+	pthread_cond_broadcast(&changed);
+	pthread_mutex_unlock(&lock);
+}
+
 static void v_free(void *ctx) { (void)ctx; }
 
 static const struct tm_reader_ops ops = {

@@ -13,6 +13,9 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/wait.h>
 
 #include "driver/p11.h"
 #include "driver/readers.h"
@@ -467,6 +470,113 @@ static void test_foreign_reset(void **state)
 	assert_memory_equal(pt, "EDS", 3);
 }
 
+/* C_WaitForSlotEvent: without blocking, and blocking until a card goes
+ * in; C_Finalize from another thread ends a blocked wait (§5.4). */
+struct waiter {
+	CK_SLOT_ID slot;
+	CK_RV rv;
+	atomic_bool done;
+};
+
+static void *wait_for_event(void *arg)
+{
+	struct waiter *w = arg;
+	w->rv = f->C_WaitForSlotEvent(0, &w->slot, NULL);
+	atomic_store(&w->done, true);
+	return NULL;
+}
+
+static void drain_events(void)
+{
+	CK_SLOT_ID s;
+	while (f->C_WaitForSlotEvent(CKF_DONT_BLOCK, &s, NULL) == CKR_OK)
+		;
+}
+
+static void test_wait_for_slot_event(void **state)
+{
+	(void)state;
+	struct waiter w = {.slot = 99};
+	pthread_t th;
+	CK_SLOT_ID s;
+
+	start("kaztoken");
+	drain_events();
+	assert_int_equal(f->C_WaitForSlotEvent(CKF_DONT_BLOCK, &s, NULL), CKR_NO_EVENT);
+	assert_int_equal(f->C_WaitForSlotEvent(0, NULL, NULL), CKR_ARGUMENTS_BAD);
+	assert_int_equal(pthread_create(&th, NULL, wait_for_event, &w), 0);
+	usleep(100000);
+	assert_false(atomic_load(&w.done)); /* it blocks: nothing happened */
+	tm_test_reader_insert(1, "jacarta-pki");
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_int_equal(w.rv, CKR_OK);
+	assert_int_equal(w.slot, 1);
+}
+
+static void test_finalize_ends_wait(void **state)
+{
+	(void)state;
+	struct waiter w = {.slot = 99};
+	pthread_t th;
+
+	start("kaztoken");
+	drain_events();
+	assert_int_equal(pthread_create(&th, NULL, wait_for_event, &w), 0);
+	usleep(50000);
+	assert_false(atomic_load(&w.done));
+	assert_int_equal(f->C_Finalize(NULL), CKR_OK);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_int_equal(w.rv, CKR_CRYPTOKI_NOT_INITIALIZED);
+	/* And the module starts again. */
+	assert_int_equal(f->C_Initialize(NULL), CKR_OK);
+}
+
+/* A child of fork() must call C_Initialize before anything else (PKCS#11
+ * 2.40 §5.4: the parent's state is not the child's); the parent carries
+ * on. */
+static void test_fork(void **state)
+{
+	(void)state;
+	CK_INFO info;
+	int status;
+
+	start("kaztoken");
+	pid_t p = fork();
+	assert_true(p >= 0);
+	if (p == 0) {
+		bool ok = f->C_GetInfo(&info) == CKR_CRYPTOKI_NOT_INITIALIZED &&
+			  f->C_Initialize(NULL) == CKR_OK && f->C_GetInfo(&info) == CKR_OK &&
+			  f->C_Finalize(NULL) == CKR_OK;
+		_exit(ok ? 0 : 1);
+	}
+	assert_int_equal(waitpid(p, &status, 0), p);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(f->C_GetInfo(&info), CKR_OK);
+}
+
+/* CKU_CONTEXT_SPECIFIC: the PIN again for an operation in progress. */
+static void test_context_specific_login(void **state)
+{
+	(void)state;
+	CK_OBJECT_HANDLE pub, priv;
+	CK_MECHANISM m = {CKM_SHA256_RSA_PKCS, NULL, 0};
+	CK_BYTE sig[256];
+	CK_ULONG len = sizeof(sig);
+
+	start("kaztoken");
+	CK_SESSION_HANDLE s = open_rw();
+	assert_int_equal(login(s, "12345678"), CKR_OK);
+	keygen(s, &pub, &priv);
+	assert_int_equal(f->C_Login(s, CKU_CONTEXT_SPECIFIC, U("12345678"), 8),
+			 CKR_OPERATION_NOT_INITIALIZED);
+	assert_int_equal(f->C_SignInit(s, &m, priv), CKR_OK);
+	assert_int_equal(f->C_Login(s, CKU_CONTEXT_SPECIFIC, U("11111111"), 8), CKR_PIN_INCORRECT);
+	assert_int_equal(f->C_Login(s, CKU_CONTEXT_SPECIFIC, U("12345678"), 8), CKR_OK);
+	assert_int_equal(f->C_Sign(s, U("EDS"), 3, sig, &len), CKR_OK);
+	assert_int_equal(f->C_Login(s, 7, U("12345678"), 8), CKR_USER_TYPE_INVALID);
+}
+
 static void test_card_removed(void **state)
 {
 	(void)state;
@@ -642,6 +752,10 @@ int main(void)
 		cmocka_unit_test_teardown(test_find_uses_cache, teardown),
 		cmocka_unit_test_teardown(test_cold_start_apdus, teardown),
 		cmocka_unit_test_teardown(test_foreign_reset, teardown),
+		cmocka_unit_test_teardown(test_wait_for_slot_event, teardown),
+		cmocka_unit_test_teardown(test_finalize_ends_wait, teardown),
+		cmocka_unit_test_teardown(test_fork, teardown),
+		cmocka_unit_test_teardown(test_context_specific_login, teardown),
 		cmocka_unit_test_teardown(test_card_removed, teardown),
 		cmocka_unit_test_teardown(test_objects, teardown),
 		cmocka_unit_test_teardown(test_application_mutexes, teardown),
