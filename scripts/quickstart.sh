@@ -21,7 +21,12 @@ show() { printf '$ %s\n' "$*"; "$@"; }
 if [ -z "${TM_QUICKSTART_NS:-}" ]; then
 	step "Building Tumar in $out"
 	jobs=$(nproc 2>/dev/null || echo 2)
-	(cd "$src" && NOCONFIGURE=1 ./autogen.sh >/dev/null 2>&1) || { echo "autogen.sh failed" >&2; exit 1; }
+	# configure is made once; after that make remakes it when configure.ac
+	# changes, and a build running beside this one is not disturbed.
+	if [ ! -x "$src/configure" ]; then
+		(cd "$src" && NOCONFIGURE=1 ./autogen.sh >/dev/null 2>&1) ||
+			{ echo "autogen.sh failed" >&2; exit 1; }
+	fi
 	mkdir -p "$out"
 	(cd "$out" && "$src/configure" --enable-strict >/dev/null)
 	make -C "$out" -j"$jobs" >/dev/null
