@@ -52,8 +52,10 @@ static bool add_ext(STACK_OF(X509_EXTENSION) *exts, int nid, const char *value)
 	return true;
 }
 
-/* Key usage by purpose, as the NCA issues them. */
-static bool add_usage(X509_REQ *req, enum tt_purpose p)
+/* Key usage by purpose, as the NCA issues them.  An EC key cannot
+ * encipher keys (RFC 5480 §3): its authentication request asks for
+ * keyAgreement instead of keyEncipherment. */
+static bool add_usage(X509_REQ *req, enum tt_purpose p, bool ec)
 {
 	STACK_OF(X509_EXTENSION) *exts = sk_X509_EXTENSION_new_null();
 	bool ok = exts != NULL;
@@ -62,7 +64,8 @@ static bool add_usage(X509_REQ *req, enum tt_purpose p)
 		ok = ok && add_ext(exts, NID_key_usage, "critical,digitalSignature,nonRepudiation") &&
 		     add_ext(exts, NID_ext_key_usage, "emailProtection");
 	else
-		ok = ok && add_ext(exts, NID_key_usage, "critical,digitalSignature,keyEncipherment") &&
+		ok = ok && add_ext(exts, NID_key_usage, ec ? "critical,digitalSignature,keyAgreement"
+							   : "critical,digitalSignature,keyEncipherment") &&
 		     add_ext(exts, NID_ext_key_usage, "clientAuth");
 	ok = ok && X509_REQ_add_extensions(req, exts) == 1;
 	sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
@@ -113,7 +116,7 @@ X509_REQ *tt_make_request(struct tt_token *t, CK_OBJECT_HANDLE priv, EVP_PKEY *p
 
 	if (req == NULL || name == NULL || X509_REQ_set_version(req, X509_REQ_VERSION_1) != 1 ||
 	    X509_REQ_set_subject_name(req, name) != 1 || X509_REQ_set_pubkey(req, pub) != 1 ||
-	    !add_usage(req, p)) {
+	    !add_usage(req, p, ec)) {
 		tt_err("could not build the request (a subject field too long?)");
 		goto fail;
 	}

@@ -206,6 +206,11 @@ check "jacarta-pki: an EC P-256 signing key, request and signature" \
 		run 0 "$TOOL" sign -o "$WORK/ec.sig" "$WORK/doc" &&
 		openssl x509 -in "$WORK/ec.pem" -pubkey -noout >"$WORK/ec.pub" &&
 		openssl dgst -sha256 -verify "$WORK/ec.pub" -signature "$WORK/ec.sig" "$WORK/doc"'
+check "jacarta-pki: an EC authentication request asks for keyAgreement, not keyEncipherment" \
+	bash -c 'run 0 "$TOOL" keygen --purpose auth --alg ec-p256 &&
+		run 0 "$TOOL" csr --purpose auth --cn "SEITKALI AIGERIM" --iin 850515400121 -o "$WORK/ec-auth.csr" &&
+		out=$(openssl req -in "$WORK/ec-auth.csr" -noout -text) &&
+		has "Digital Signature, Key Agreement" && lacks "Key Encipherment"'
 check "jacarta-pki: info shows the organisation, BIN and role" \
 	bash -c 'run 0 "$TOOL" info "$WORK/ec.pem" && has "^BIN +123456789013$" &&
 		has "^Role +organisation, first head" && has "^Key +EC 256"'
