@@ -49,6 +49,9 @@ void bm_close(struct bm_module *m);
 /* The private key labelled label on token t, or CK_INVALID_HANDLE. */
 CK_OBJECT_HANDLE bm_find_key(struct bm_module *m, int t, const char *label);
 
+/* Reports what failed and its CKR; returns false. */
+bool bm_fail(const struct bm_module *m, const char *what, CK_RV rv);
+
 /* One timed piece of work on a module, n times, into s.  Each returns
  * false (reported) when the module fails. */
 bool bm_cold_login(struct bm_module *m, int n, struct bm_samples *s);

@@ -24,7 +24,7 @@ bool bm_load(struct bm_module *m)
 	return true;
 }
 
-static bool fail(const struct bm_module *m, const char *what, CK_RV rv)
+bool bm_fail(const struct bm_module *m, const char *what, CK_RV rv)
 {
 	fprintf(stderr, "tumar-bench: %s: %s: CKR 0x%lX\n", m->name, what, (unsigned long)rv);
 	return false;
@@ -38,7 +38,7 @@ static bool find_tokens(struct bm_module *m)
 	CK_RV rv = m->f->C_GetSlotList(CK_TRUE, slots, &n);
 
 	if (rv != CKR_OK)
-		return fail(m, "C_GetSlotList", rv);
+		return bm_fail(m, "C_GetSlotList", rv);
 	m->n_tokens = 0;
 	for (int want = 0; want < BM_MAX_TOKENS; want++) {
 		for (CK_ULONG i = 0; i < n; i++) {
@@ -121,7 +121,7 @@ bool bm_open(struct bm_module *m, bool make_keys)
 	CK_RV rv = m->f->C_Initialize(&args);
 
 	if (rv != CKR_OK)
-		return fail(m, "C_Initialize", rv);
+		return bm_fail(m, "C_Initialize", rv);
 	if (!find_tokens(m))
 		return false;
 	m->has_ec = has_mechanism(m, CKM_ECDSA) && has_mechanism(m, CKM_EC_KEY_PAIR_GEN);
@@ -131,15 +131,15 @@ bool bm_open(struct bm_module *m, bool make_keys)
 		if (rv == CKR_OK)
 			rv = m->f->C_Login(m->s[t], CKU_USER, (CK_UTF8CHAR_PTR)m->pin, strlen(m->pin));
 		if (rv != CKR_OK && rv != CKR_USER_ALREADY_LOGGED_IN)
-			return fail(m, "open and log in", rv);
+			return bm_fail(m, "open and log in", rv);
 		m->rsa[t] = bm_find_key(m, t, "bench-rsa");
 		m->ec[t] = m->has_ec ? bm_find_key(m, t, "bench-ec") : CK_INVALID_HANDLE;
 		if (make_keys && m->rsa[t] == CK_INVALID_HANDLE &&
 		    (rv = generate(m, t, false, "bench-rsa", &pub, &m->rsa[t])) != CKR_OK)
-			return fail(m, "generating bench-rsa", rv);
+			return bm_fail(m, "generating bench-rsa", rv);
 		if (make_keys && m->has_ec && m->ec[t] == CK_INVALID_HANDLE &&
 		    (rv = generate(m, t, true, "bench-ec", &pub, &m->ec[t])) != CKR_OK)
-			return fail(m, "generating bench-ec", rv);
+			return bm_fail(m, "generating bench-ec", rv);
 		if (m->rsa[t] == CK_INVALID_HANDLE) {
 			fprintf(stderr, "tumar-bench: %s: no key bench-rsa (run with --setup)\n", m->name);
 			return false;
@@ -161,7 +161,7 @@ bool bm_keygen(struct bm_module *m, bool ec, int n, struct bm_samples *s)
 		double t0 = bm_now();
 		CK_RV rv = generate(m, 0, ec, "bench-keygen", &pub, &priv);
 		if (rv != CKR_OK)
-			return fail(m, "C_GenerateKeyPair", rv);
+			return bm_fail(m, "C_GenerateKeyPair", rv);
 		bm_add(s, bm_now() - t0);
 		m->f->C_DestroyObject(m->s[0], priv);
 		m->f->C_DestroyObject(m->s[0], pub); /* gone already on modules that pair them */

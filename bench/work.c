@@ -8,12 +8,6 @@
 
 #include "bench/bench.h"
 
-static bool fail(const struct bm_module *m, const char *what, CK_RV rv)
-{
-	fprintf(stderr, "tumar-bench: %s: %s: CKR 0x%lX\n", m->name, what, (unsigned long)rv);
-	return false;
-}
-
 bool bm_cold_login(struct bm_module *m, int n, struct bm_samples *s)
 {
 	CK_C_INITIALIZE_ARGS args = {.flags = CKF_OS_LOCKING_OK};
@@ -32,7 +26,7 @@ bool bm_cold_login(struct bm_module *m, int n, struct bm_samples *s)
 		if (rv == CKR_OK)
 			rv = m->f->C_Login(h, CKU_USER, (CK_UTF8CHAR_PTR)m->pin, strlen(m->pin));
 		if (rv != CKR_OK)
-			return fail(m, "C_Initialize to C_Login", rv);
+			return bm_fail(m, "C_Initialize to C_Login", rv);
 		bm_add(s, bm_now() - t0);
 	}
 	/* Sessions and handles as they were. */
@@ -74,7 +68,7 @@ bool bm_sign(struct bm_module *m, enum bm_sign_form form, int n, struct bm_sampl
 		double t0 = bm_now();
 		CK_RV rv = sign_once(m->f, m->s[0], k, form);
 		if (rv != CKR_OK)
-			return fail(m, "signing", rv);
+			return bm_fail(m, "signing", rv);
 		bm_add(s, bm_now() - t0);
 	}
 	return true;
@@ -120,7 +114,7 @@ bool bm_threads(struct bm_module *m, int threads, int tokens, int count, double 
 	for (int i = 0; i < threads; i++) {
 		pthread_join(th[i], NULL);
 		if (w[i].rv != CKR_OK)
-			ok = fail(m, "signing in a thread", w[i].rv);
+			ok = bm_fail(m, "signing in a thread", w[i].rv);
 	}
 	*rate = (double)threads * count / (bm_now() - t0);
 	pthread_barrier_destroy(&go);

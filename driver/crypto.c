@@ -99,7 +99,7 @@ static int key_op(struct tm_slot *slot, CK_OBJECT_HANDLE key, bool decrypt,
 	struct tm_token *t = slot->token;
 	size_t cap = *out_len;
 	enum tm_view view;
-	int rc = tm_token_objects_cached(t) ? tm_token_begin_bare(t) : tm_token_begin(t);
+	int rc = tm_token_begin_bare(t);
 
 	for (int attempt = 0; rc == TM_OK && attempt < 2; attempt++) {
 		struct tm_card_object *o = tm_object_get(slot, key, &view);
@@ -145,14 +145,12 @@ static CK_RV op_init(CK_SESSION_HANDLE h, enum tm_op_kind kind, const CK_MECHANI
 	memset(op, 0, sizeof(*op));
 	op->mech = mech;
 	if (kind != TM_OP_DIGEST) {
-		/* A cached key is looked up without the card. */
-		bool cached = tm_token_objects_cached(t);
-		int rc = cached ? TM_OK : tm_token_begin(t);
+		/* A cached key is looked up without the card or pcscd. */
+		int rc = tm_token_begin_bare(t);
 		struct tm_card_object *o = NULL;
 		if (rc == TM_OK) {
 			o = tm_object_get(slot, hKey, &view);
-			if (!cached)
-				tm_token_end(t);
+			tm_token_end(t);
 		}
 		if (rc != TM_OK)
 			rv = tm_card_failed(slot, rc);

@@ -172,6 +172,13 @@ static int take_back(struct tm_token *t)
 	return rc;
 }
 
+/* The directory is cached for the login state: looking up an object
+ * needs no card. */
+static bool objects_cached(const struct tm_token *t)
+{
+	return t->objects_valid && (t->objects_private || !t->user_in);
+}
+
 int tm_token_begin(struct tm_token *t)
 {
 	int rc;
@@ -189,7 +196,7 @@ int tm_token_begin(struct tm_token *t)
 
 int tm_token_begin_bare(struct tm_token *t)
 {
-	if (t->reset_seen)
+	if (t->reset_seen || !objects_cached(t))
 		return tm_token_begin(t);
 	t->bare = true;
 	t->bare_reset = false;
@@ -205,16 +212,12 @@ void tm_token_end(struct tm_token *t)
 	t->in_txn = t->bare = false;
 }
 
-bool tm_token_objects_cached(const struct tm_token *t)
-{
-	return t->objects_valid && (t->objects_private || !t->user_in);
-}
 
 int tm_token_objects(struct tm_token *t)
 {
 	int rc;
 
-	if (tm_token_objects_cached(t))
+	if (objects_cached(t))
 		return TM_OK;
 	rc = t->drv->list_objects(t);
 	t->objects_valid = rc == TM_OK;

@@ -130,19 +130,17 @@ void tm_token_close(struct tm_token *t);
 int tm_token_begin(struct tm_token *t);
 void tm_token_end(struct tm_token *t);
 
-/* Brackets an operation that is one exchange when all goes well (a
- * signature or a decryption, its key cached): no transaction for the
- * first exchange — pcscd sends one APDU whole, and the command names its
- * key and algorithm, so nothing of another application's can come
- * between its parts — and one from a second exchange on.  Saves three
- * round trips to pcscd per signature.  A reset by someone else shows as
+/* Brackets an operation that is at most one exchange when its objects
+ * are cached (a key looked up; a signature or decryption): no
+ * transaction for the first exchange — pcscd sends one APDU whole, and
+ * the command names its key and algorithm, so nothing of another
+ * application's can come between its parts — and one from a second
+ * exchange on.  Saves three round trips to pcscd per signature.  With the
+ * directory not cached (it takes several exchanges), or a reset already
+ * seen, it is tm_token_begin.  A reset by someone else shows as
  * TM_ERR_CARD_RESET with bare_reset set: end, tm_token_begin (which
  * takes the card back) and try once more. */
 int tm_token_begin_bare(struct tm_token *t);
-
-/* True when the directory is cached for the login state: looking up an
- * object needs no card. */
-bool tm_token_objects_cached(const struct tm_token *t);
 
 /* The directory, read once and again only after a change. */
 int tm_token_objects(struct tm_token *t);

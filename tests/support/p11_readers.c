@@ -151,17 +151,25 @@ static int v_reconnect(void *vconn)
 	return TM_OK;
 }
 
-static int v_begin(void *vconn)
+/* What pcsc-lite says of a connection: the card gone, reset by someone
+ * else, or fine. */
+static int conn_state(const struct vconn *c)
 {
-	struct vconn *c = vconn;
-	struct vreader *r = &readers[c->i];
+	const struct vreader *r = &readers[c->i];
 
 	if (!r->present || r->connection != c->connection)
 		return TM_ERR_CARD_REMOVED;
-	if (r->reset_pending)
-		return TM_ERR_CARD_RESET;
-	r->transactions++;
-	return TM_OK;
+	return r->reset_pending ? TM_ERR_CARD_RESET : TM_OK;
+}
+
+static int v_begin(void *vconn)
+{
+	struct vconn *c = vconn;
+	int rc = conn_state(c);
+
+	if (rc == TM_OK)
+		readers[c->i].transactions++;
+	return rc;
 }
 
 static void v_end(void *conn) { (void)conn; }
@@ -171,11 +179,10 @@ static int v_transmit(void *vconn, const uint8_t *cmd, size_t len, uint8_t *resp
 	static uint8_t out[TM_APDU_MAX_RESPONSE];
 	struct vconn *c = vconn;
 	struct vreader *r = &readers[c->i];
+	int rc = conn_state(c);
 
-	if (!r->present || r->connection != c->connection)
-		return TM_ERR_CARD_REMOVED;
-	if (r->reset_pending)
-		return TM_ERR_CARD_RESET;
+	if (rc != TM_OK)
+		return rc;
 	size_t n = tm_applet_process(&r->applet, cmd, len, out, sizeof(out));
 	if (n == 0 || n > *resp_len)
 		return TM_ERR_TRANSPORT;
