@@ -13,8 +13,9 @@
 #include "driver/log.h"
 #include "driver/token.h"
 
-/* One command; the status word mapped to a tm_rc. */
-static int run(struct tm_token *t, struct tm_apdu *c, uint8_t *out, size_t cap, size_t *len)
+/* One exchange: the command, its response data and status word. */
+static int transmit(struct tm_token *t, struct tm_apdu *c, uint8_t *out, size_t cap,
+		    size_t *len, uint16_t *sw)
 {
 	/* Commands that expect no data still get room for some. */
 	struct tm_response r = {.data = out ? out : t->io, .cap = out ? cap : sizeof(t->io)};
@@ -22,19 +23,47 @@ static int run(struct tm_token *t, struct tm_apdu *c, uint8_t *out, size_t cap, 
 
 	if (len != NULL)
 		*len = r.len;
+	*sw = r.sw;
+	if (rc == TM_OK && r.sw != TM_SW_OK)
+		tm_log(TM_LOG_CARD, "INS %02X: SW %04X (%s)", c->ins, r.sw, tm_sw_lookup(r.sw)->name);
+	return rc;
+}
+
+/* Every instruction we send exists in the applet and has its class: an
+ * answer that knows neither means the applet is not selected. */
+static bool not_selected(const struct tm_apdu *c, uint16_t sw)
+{
+	return c->ins != TM_INS_SELECT &&
+	       (sw == TM_SW_INS_NOT_SUPPORTED || sw == TM_SW_CLA_NOT_SUPPORTED);
+}
+
+static int reselect(struct tm_token *t);
+
+/* One command; the status word mapped to a tm_rc.  When the applet is no
+ * longer selected -- another application selected its own (ISO 7816-4
+ * §7.1.1), or the card lost power too briefly for pcscd to see -- it is
+ * selected again and the command sent once more: every command names
+ * what it works on, so sending it again is safe.  Only a card that no
+ * longer has our applet, or is another card, is gone. */
+static int run(struct tm_token *t, struct tm_apdu *c, uint8_t *out, size_t cap, size_t *len)
+{
+	uint16_t sw;
+	int rc = transmit(t, c, out, cap, len, &sw);
+
+	if (rc == TM_OK && not_selected(c, sw)) {
+		tm_log(TM_LOG_CARD, "%s: the applet is not selected: selecting it again", t->reader);
+		rc = reselect(t);
+		if (rc == TM_OK)
+			rc = transmit(t, c, out, cap, len, &sw);
+		if (rc == TM_OK && not_selected(c, sw)) {
+			tm_log(TM_LOG_CARD, "%s: the card forgot the applet again", t->reader);
+			return TM_ERR_CARD_REMOVED;
+		}
+	}
 	if (rc != TM_OK)
 		return rc;
-	if (r.sw != TM_SW_OK)
-		tm_log(TM_LOG_CARD, "INS %02X: SW %04X (%s)", c->ins, r.sw, tm_sw_lookup(r.sw)->name);
-	/* Every instruction we send exists in the applet: 6D00 means it is
-	 * not selected any more, so the card lost power under us (a pull and
-	 * re-insert too quick for pcscd to see).  The token we knew is gone. */
-	if (r.sw == TM_SW_INS_NOT_SUPPORTED && c->ins != TM_INS_SELECT) {
-		tm_log(TM_LOG_CARD, "%s: the card forgot the applet: it lost power", t->reader);
-		return TM_ERR_CARD_REMOVED;
-	}
 	/* The tries left of a wrong PIN are read again from PIN info. */
-	return tm_sw_to_rc(r.sw);
+	return tm_sw_to_rc(sw);
 }
 
 static void copy_str(char *dst, size_t cap, const struct tm_tlv *t)
@@ -123,15 +152,15 @@ static int parse_pin_info(struct tm_token *t, const uint8_t *d, size_t n)
 	return rc == TM_ERR_NOT_FOUND && seen == 3 ? TM_OK : TM_ERR_PROTOCOL;
 }
 
-static int t_bind(struct tm_token *t)
+/* SELECT by AID; the FCI gives the card and PIN information. */
+static int select_applet(struct tm_token *t, uint8_t *out, size_t cap)
 {
 	static const uint8_t aid[] = {TM_AID_BYTES};
-	uint8_t *out = t->io;
 	struct tm_apdu c = {.ins = TM_INS_SELECT, .p1 = TM_P1_SELECT_BY_AID, .data = aid,
 			    .nc = sizeof(aid), .ne = 256};
 	struct tm_tlv fci, a5;
 	size_t len;
-	int rc = run(t, &c, out, sizeof(t->io), &len);
+	int rc = run(t, &c, out, cap, &len);
 
 	if (rc != TM_OK)
 		return rc == TM_ERR_INS_NOT_SUPPORTED || rc == TM_ERR_CLA_NOT_SUPPORTED ||
@@ -143,8 +172,41 @@ static int t_bind(struct tm_token *t)
 	    parse_card_info(t, a5.value, a5.len) != TM_OK ||
 	    parse_pin_info(t, fci.value, fci.len) != TM_OK)
 		return TM_ERR_PROTOCOL;
+	return TM_OK;
+}
+
+static int t_bind(struct tm_token *t)
+{
+	int rc = select_applet(t, t->io, sizeof(t->io));
+
 	/* From now on, the card says how long our APDUs may be. */
-	t->ch->extended = (t->info.caps & TM_CAP_EXTENDED_LENGTH) != 0;
+	if (rc == TM_OK)
+		t->ch->extended = (t->info.caps & TM_CAP_EXTENDED_LENGTH) != 0;
+	return rc;
+}
+
+/* The applet selected again in the middle of an operation: its own
+ * buffer, since the command being retried may answer into t->io.  The
+ * same card has the same serial; the token layer then learns from the
+ * PIN information which of our logins the card kept. */
+static int reselect(struct tm_token *t)
+{
+	char serial[sizeof(t->info.serial)];
+	uint32_t counter = t->info.change_counter;
+	uint8_t fci[1024];
+
+	memcpy(serial, t->info.serial, sizeof(serial));
+	int rc = select_applet(t, fci, sizeof(fci));
+	if (rc == TM_OK && strcmp(serial, t->info.serial) != 0)
+		rc = TM_ERR_CARD_REMOVED; /* another card, put in too quickly to see */
+	if (rc == TM_ERR_FILE_NOT_FOUND)
+		rc = TM_ERR_CARD_REMOVED; /* a card without our applet */
+	if (rc != TM_OK) {
+		tm_log(TM_LOG_CARD, "%s: the applet cannot be selected again: the card is gone (%s)",
+		       t->reader, tm_rc_name(rc));
+		return rc;
+	}
+	tm_token_reselected(t, counter);
 	return TM_OK;
 }
 

@@ -172,6 +172,22 @@ static int take_back(struct tm_token *t)
 	return rc;
 }
 
+void tm_token_reselected(struct tm_token *t, uint32_t old_counter)
+{
+	bool user = t->user_in && (t->pins[0].flags & TM_PINF_VERIFIED);
+	bool so = t->so_in && (t->pins[1].flags & TM_PINF_VERIFIED);
+
+	if (user != t->user_in || so != t->so_in)
+		tm_log(TM_LOG_CARD, "%s: another application was selected: the card logged us out",
+		       t->reader);
+	else
+		tm_log(TM_LOG_CARD, "%s: selected again, still logged in as before", t->reader);
+	if (t->info.change_counter != old_counter || (t->objects_private && !user))
+		t->objects_valid = false;
+	t->user_in = user;
+	t->so_in = so;
+}
+
 /* The directory is cached for the login state: looking up an object
  * needs no card. */
 static bool objects_cached(const struct tm_token *t)

@@ -142,6 +142,15 @@ void tm_token_end(struct tm_token *t);
  * takes the card back) and try once more. */
 int tm_token_begin_bare(struct tm_token *t);
 
+/* The card driver selected its applet again after the card answered as
+ * if another application were selected.  The PIN information it has
+ * just read says which of our logins the card kept: those it dropped
+ * are dropped here too (the sessions stay).  The cached directory is
+ * marked for reading again when the card's change counter moved
+ * (old_counter: the one before) or it held private objects we can no
+ * longer see; object pointers the caller holds stay valid. */
+void tm_token_reselected(struct tm_token *t, uint32_t old_counter);
+
 /* The directory, read once and again only after a change. */
 int tm_token_objects(struct tm_token *t);
 void tm_token_drop_objects(struct tm_token *t);

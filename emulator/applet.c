@@ -14,6 +14,11 @@
 #include "emulator/image.h"
 
 static const uint8_t tumar_aid[] = {TM_AID_BYTES};
+/* GlobalPlatform 2.2's Issuer Security Domain (GP Card Spec §H.1.3): the
+ * card manager of the Java Card tokens.  It answers SELECT and nothing
+ * else here; selecting it deselects the Tumar applet, as another
+ * application's successful SELECT does on a real card. */
+static const uint8_t card_manager_aid[] = {0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00, 0x00};
 
 void tm_applet_init(struct tm_applet *a, struct tm_card *card)
 {
@@ -37,12 +42,19 @@ static void drop_chain(struct tm_applet *a)
 	a->in_chain = false;
 }
 
-void tm_applet_reset(struct tm_applet *a)
+/* What the Tumar applet forgets when it is deselected: the PINs it
+ * verified and its security environments. */
+static void deselect(struct tm_applet *a)
 {
-	a->selected = false;
+	a->app = TM_APP_NONE;
 	memset(a->verified, 0, sizeof(a->verified));
 	OPENSSL_cleanse(&a->se_sign, sizeof(a->se_sign));
 	OPENSSL_cleanse(&a->se_decrypt, sizeof(a->se_decrypt));
+}
+
+void tm_applet_reset(struct tm_applet *a)
+{
+	deselect(a);
 	drop_chain(a);
 	drop_kept(a);
 	a->torn = false;
@@ -92,18 +104,47 @@ uint16_t tm_applet_commit(struct tm_applet *a, bool counts_as_change)
 	return TM_SW_NO_DIAGNOSIS;
 }
 
+static uint16_t select_card_manager(struct tm_applet *a, const struct tm_apdu *c,
+				   struct tm_buf *out)
+{
+	deselect(a);
+	a->app = TM_APP_CARD_MANAGER;
+	if ((c->p2 & 0x0C) == 0x0C)
+		return TM_SW_OK;
+	size_t fci = tm_tlv_begin(out, TM_TAG_FCI);
+	tm_tlv_put(out, TM_TAG_AID, card_manager_aid, sizeof(card_manager_aid));
+	size_t prop = tm_tlv_begin(out, TM_TAG_PROPRIETARY);
+	tm_tlv_put_u8(out, 0x9F65, 0xFF); /* maximum length of data field in command */
+	tm_tlv_end(out, prop);
+	tm_tlv_end(out, fci);
+	return TM_SW_OK;
+}
+
 static uint16_t h_select(struct tm_applet *a, const struct tm_apdu *c,
 			 struct tm_buf *out)
 {
 	if (c->p1 != TM_P1_SELECT_BY_AID || (c->p2 & 0xF3) != TM_P2_SELECT_FIRST_FCI)
 		return TM_SW_WRONG_P1P2;
-	/* Selecting is also deselecting: whatever we had is gone. */
-	tm_applet_reset(a);
-	/* Partial AID selection (7816-4 §11.2.2) matches a prefix. */
+	if (c->nc == sizeof(card_manager_aid) &&
+	    memcmp(c->data, card_manager_aid, c->nc) == 0)
+		return select_card_manager(a, c, out);
+	/* Partial AID selection (7816-4 §11.2.2) matches a prefix.  An AID
+	 * the card does not have fails and leaves the current selection as
+	 * it is (7816-4 §7.1.1): other software probing the card for its own
+	 * applications (OpenSC does, for PIV, OpenPGP, ...) changes nothing
+	 * of ours. */
 	if (c->nc == 0 || c->nc > sizeof(tumar_aid) ||
 	    memcmp(c->data, tumar_aid, c->nc) != 0)
 		return TM_SW_FILE_NOT_FOUND;
-	a->selected = true;
+	/* Selecting the applet again, as every process that binds the card
+	 * does, clears the security environments but keeps the PINs it has
+	 * verified: a second application on the card does not log out the
+	 * first.  Another application's selection does (deselect). */
+	if (a->app != TM_APP_TUMAR)
+		deselect(a);
+	OPENSSL_cleanse(&a->se_sign, sizeof(a->se_sign));
+	OPENSSL_cleanse(&a->se_decrypt, sizeof(a->se_decrypt));
+	a->app = TM_APP_TUMAR;
 	if ((c->p2 & 0x0C) == 0x0C)
 		return TM_SW_OK; /* "no response data" requested */
 	size_t fci = tm_tlv_begin(out, TM_TAG_FCI);
@@ -275,8 +316,8 @@ static size_t process(struct tm_applet *a, const uint8_t *raw, size_t len,
 		sw = TM_SW_WRONG_LENGTH;
 	else if (h == NULL)
 		sw = TM_SW_INS_NOT_SUPPORTED;
-	else if (h->access == SELECTED && !a->selected)
-		sw = TM_SW_INS_NOT_SUPPORTED; /* no applet: as a bare Java Card */
+	else if (h->access == SELECTED && a->app != TM_APP_TUMAR)
+		sw = TM_SW_INS_NOT_SUPPORTED; /* not ours: as a bare Java Card */
 
 	struct tm_buf out;
 	tm_buf_init_dynamic(&out, TM_APDU_MAX_NE);

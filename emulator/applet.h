@@ -31,9 +31,16 @@ struct tm_security_env {
 	struct tm_op_params params;
 };
 
+/* The applications a card answers SELECT for (ISO 7816-4 §7.1.1). */
+enum tm_app {
+	TM_APP_NONE,            /* after power on: no default application */
+	TM_APP_TUMAR,           /* the Tumar applet */
+	TM_APP_CARD_MANAGER,    /* the card manager: SELECT only */
+};
+
 struct tm_applet {
 	struct tm_card *card;   /* owned by the applet */
-	bool selected;
+	enum tm_app app;        /* the selected application */
 	bool verified[TM_PIN_COUNT];
 	struct tm_security_env se_sign, se_decrypt;
 	/* Command chaining (ISO 7816-4 §5.4.1). */

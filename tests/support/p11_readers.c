@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
+
 #include "apdu/apdu.h"
 #include "apdu/rc.h"
 #include "emulator/applet.h"
@@ -57,12 +59,17 @@ void tm_test_reader_remove(int i)
 	pthread_mutex_unlock(&lock);
 }
 
+static struct tm_card *new_card(const char *model, const char *serial)
+{
+	const struct tm_model *m = model ? tm_model_find(model) : NULL;
+	return m ? tm_card_new(m, serial, NULL, m->user.factory[0] ? NULL : "135790") : NULL;
+}
+
 void tm_test_reader_insert(int i, const char *model)
 {
 	pthread_mutex_lock(&lock);
 	remove_locked(i);
-	const struct tm_model *m = model ? tm_model_find(model) : NULL;
-	struct tm_card *c = m ? tm_card_new(m, "UNIT0001", NULL, m->user.factory[0] ? NULL : "135790") : NULL;
+	struct tm_card *c = new_card(model, "UNIT0001");
 	if (c == NULL) {
 		pthread_mutex_unlock(&lock);
 		return;
@@ -75,6 +82,20 @@ void tm_test_reader_insert(int i, const char *model)
 	changes++;
 	pthread_cond_broadcast(&changed);
 	pthread_mutex_unlock(&lock);
+}
+
+void tm_test_reader_swap_card(int i, const char *model, const char *serial)
+{
+	struct tm_card *c = new_card(model, serial);
+
+	pthread_mutex_lock(&lock);
+	if (c != NULL && readers[i].present) {
+		tm_applet_free(&readers[i].applet);
+		tm_applet_init(&readers[i].applet, c);
+		c = NULL;
+	}
+	pthread_mutex_unlock(&lock);
+	tm_card_free(c);
 }
 
 unsigned long tm_test_reader_apdus(int i)
@@ -91,6 +112,17 @@ void tm_test_reader_foreign_reset(int i)
 {
 	tm_applet_reset(&readers[i].applet);
 	readers[i].reset_pending = true;
+}
+
+unsigned tm_test_reader_foreign_apdu(int i, const char *hex)
+{
+	uint8_t out[TM_APDU_MAX_RESPONSE];
+	long len = 0;
+	unsigned char *cmd = OPENSSL_hexstr2buf(hex, &len);
+	size_t n = cmd ? tm_applet_process(&readers[i].applet, cmd, (size_t)len, out, sizeof(out)) : 0;
+
+	OPENSSL_free(cmd);
+	return n >= 2 ? (unsigned)(out[n - 2] << 8 | out[n - 1]) : 0;
 }
 
 void tm_test_readers_reset(void)

@@ -16,6 +16,10 @@
 /* Puts a fresh card of this model in reader i (NULL: empty reader). */
 void tm_test_reader_insert(int i, const char *model);
 void tm_test_reader_remove(int i);
+/* Pulls the card in reader i and puts in another of this model and
+ * serial faster than the reader can see: no event, the connection
+ * stays. */
+void tm_test_reader_swap_card(int i, const char *model, const char *serial);
 /* APDUs reader i has answered since it was made, and PC/SC
  * transactions begun on it. */
 unsigned long tm_test_reader_apdus(int i);
@@ -24,6 +28,10 @@ unsigned long tm_test_reader_transactions(int i);
  * again (logged out), and our connection's next transaction or exchange
  * says TM_ERR_CARD_RESET once, as pcsc-lite does, until it reconnects. */
 void tm_test_reader_foreign_reset(int i);
+/* Another application sends one APDU (hex) to the card in reader i
+ * between our transactions, as another process does through pcscd;
+ * returns its status word, 0 for a bad APDU. */
+unsigned tm_test_reader_foreign_apdu(int i, const char *hex);
 /* Frees the cards. */
 void tm_test_readers_reset(void);
 

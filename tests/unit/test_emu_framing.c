@@ -106,8 +106,14 @@ static void test_class_and_instruction_errors(void **state)
 	assert_int_equal(emu_cmd(e, "00A4040003 01"), 0x6700); /* Lc lies */
 	assert_int_equal(emu_cmd(e, "00CA00EE00"), 0x6A88); /* unknown GET DATA */
 	assert_int_equal(emu_cmd(e, "00A4040003 A00000"), 0x6A82); /* another AID */
-	/* Now nothing is selected: the applet's commands are unknown. */
+	/* A failed SELECT leaves the applet selected (7816-4 §7.1.1). */
+	assert_int_equal(emu_cmd(e, "00CA00E000"), 0x9000);
+	/* The card manager selected: it answers SELECT, and the applet's
+	 * commands are unknown to it. */
+	assert_int_equal(emu_cmd(e, "00A4040008 A000000151000000 00"), 0x9000);
+	assert_int_equal(emu_data_len(e), 18);
 	assert_int_equal(emu_cmd(e, "00CA00E000"), 0x6D00);
+	assert_int_equal(emu_cmd(e, "0084000008"), 0x9000); /* the card's own GET CHALLENGE */
 	/* A partial AID selects (7816-4 §11.2.2). */
 	assert_int_equal(emu_cmd(e, "00A4040004 F054554D 00"), 0x9000);
 	assert_int_equal(emu_cmd(e, "00A4040C07F054554D415201"), 0x9000); /* no FCI */

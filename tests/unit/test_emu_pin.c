@@ -166,8 +166,18 @@ static void test_reset_clears_state(void **state)
 	assert_int_equal(emu_cmd(e, "00200081"), 0x6D00);
 	assert_int_equal(emu_cmd(e, "00A4040007F054554D41520100"), 0x9000);
 	assert_int_equal(emu_cmd(e, "00200081"), 0x63CA);
-	/* Re-SELECT also logs out. */
+	/* Selecting the applet again (another process binding the card)
+	 * keeps the PIN verified; a SELECT of an AID the card lacks changes
+	 * nothing (7816-4 §7.1.1). */
 	assert_int_equal(emu_verify(e, TM_PIN_USER, "1234567890"), 0x9000);
+	assert_int_equal(emu_cmd(e, "00A4040007F054554D41520100"), 0x9000);
+	assert_true(emu_pin_flags(e, TM_PIN_USER) & TM_PINF_VERIFIED);
+	assert_int_equal(emu_cmd(e, "00200081"), 0x9000);
+	assert_int_equal(emu_cmd(e, "00A4040009A0000003080000100000"), 0x6A82); /* PIV */
+	assert_int_equal(emu_cmd(e, "00200081"), 0x9000);
+	/* Another application's SELECT deselects the applet: logged out. */
+	assert_int_equal(emu_cmd(e, "00A4040008A00000015100000000"), 0x9000);
+	assert_int_equal(emu_cmd(e, "00200081"), 0x6D00);
 	assert_int_equal(emu_cmd(e, "00A4040007F054554D41520100"), 0x9000);
 	assert_int_equal(emu_cmd(e, "00200081"), 0x63CA);
 }

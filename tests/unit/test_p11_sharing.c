@@ -1,0 +1,130 @@
+/* The card shared with other applications: what they send between our
+ * operations (OpenSC probing for its applications, another application
+ * selected, another process binding the applet) never looks like a
+ * removed card; the login goes only when the card dropped it. */
+#include <config.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tests/support/p11_readers.h"
+#include "tests/support/p11_session.h"
+
+#define TUMAR_SELECT "00A4040007F054554D41520100"
+#define CARD_MANAGER_SELECT "00A4040008A00000015100000000"
+
+static CK_MECHANISM sha256_rsa = {CKM_SHA256_RSA_PKCS, NULL, 0};
+
+static CK_RV sign(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE key)
+{
+	CK_BYTE sig[256];
+	CK_ULONG len = sizeof(sig);
+	CK_RV rv = f->C_SignInit(s, &sha256_rsa, key);
+
+	return rv == CKR_OK ? f->C_Sign(s, U("document"), 8, sig, &len) : rv;
+}
+
+static CK_ULONG count_objects(CK_SESSION_HANDLE s)
+{
+	CK_OBJECT_HANDLE h[16];
+	CK_ULONG n = 0;
+
+	assert_int_equal(f->C_FindObjectsInit(s, NULL, 0), CKR_OK);
+	assert_int_equal(f->C_FindObjects(s, h, 16, &n), CKR_OK);
+	assert_int_equal(f->C_FindObjectsFinal(s), CKR_OK);
+	return n;
+}
+
+/* OpenSC's probe: SELECTs of applications the card does not have, and
+ * GET DATA the applet does not know.  The card keeps our applet selected
+ * (7816-4 §7.1.1): every operation goes on, logged in. */
+static void test_probe_by_other_software(void **state)
+{
+	(void)state;
+	CK_OBJECT_HANDLE pub, priv;
+
+	start("jacarta-pki");
+	CK_SESSION_HANDLE s = open_rw();
+	assert_int_equal(login(s, "1234567890"), CKR_OK);
+	keygen(s, &pub, &priv);
+	assert_int_equal(sign(s, priv), CKR_OK);
+	assert_int_equal(tm_test_reader_foreign_apdu(0, "00A4040009A0000003080000100000"), 0x6A82);
+	assert_int_equal(tm_test_reader_foreign_apdu(0, "00A4040006D2760001240100"), 0x6A82);
+	assert_int_equal(tm_test_reader_foreign_apdu(0, "00CADF3005"), 0x6A88);
+	assert_int_equal(sign(s, priv), CKR_OK);
+	/* Another process binding the applet selects it again: our login
+	 * stays (the card kept it). */
+	assert_int_equal(tm_test_reader_foreign_apdu(0, TUMAR_SELECT), 0x9000);
+	assert_int_equal(sign(s, priv), CKR_OK);
+}
+
+/* Another application selected: our next command gets 6D00.  The driver
+ * selects the applet again and carries on: the session stays, the card
+ * dropped the login so the module does too, and a new login signs.  An
+ * operation without login just works. */
+static void test_other_application_selected(void **state)
+{
+	(void)state;
+	CK_OBJECT_HANDLE pub, priv;
+	CK_SESSION_INFO si;
+
+	start("kaztoken");
+	CK_SESSION_HANDLE s = open_rw();
+	assert_int_equal(login(s, "12345678"), CKR_OK);
+	keygen(s, &pub, &priv);
+	assert_int_equal(sign(s, priv), CKR_OK);
+	assert_int_equal(tm_test_reader_foreign_apdu(0, CARD_MANAGER_SELECT), 0x9000);
+	assert_int_equal(sign(s, priv), CKR_USER_NOT_LOGGED_IN);
+	assert_int_equal(f->C_GetSessionInfo(s, &si), CKR_OK);
+	assert_int_equal(si.state, CKS_RW_PUBLIC_SESSION);
+	assert_int_equal(login(s, "12345678"), CKR_OK);
+	assert_int_equal(sign(s, priv), CKR_OK);
+
+	/* Logged out, the directory is read through the reselection. */
+	assert_int_equal(f->C_Logout(s), CKR_OK);
+	CK_ULONG before = count_objects(s);
+	assert_int_equal(tm_test_reader_foreign_apdu(0, CARD_MANAGER_SELECT), 0x9000);
+	CK_TOKEN_INFO ti;
+	assert_int_equal(f->C_GetTokenInfo(0, &ti), CKR_OK);
+	assert_true(ti.flags & CKF_TOKEN_INITIALIZED);
+	assert_int_equal(count_objects(s), before);
+	/* A PIN change: the first command after the selection is VERIFY. */
+	assert_int_equal(tm_test_reader_foreign_apdu(0, CARD_MANAGER_SELECT), 0x9000);
+	assert_int_equal(f->C_SetPIN(s, U("12345678"), 8, U("87654321"), 8), CKR_OK);
+	assert_int_equal(login(s, "87654321"), CKR_OK);
+	assert_int_equal(sign(s, priv), CKR_OK);
+}
+
+/* A card that answers 6D00 even after the applet is selected again is
+ * not ours any more: that, and only that, is a removal. */
+static void test_card_without_applet(void **state)
+{
+	(void)state;
+	CK_OBJECT_HANDLE pub, priv;
+
+	start("kaztoken");
+	CK_SESSION_HANDLE s = open_rw();
+	assert_int_equal(login(s, "12345678"), CKR_OK);
+	keygen(s, &pub, &priv);
+	/* Another card, put in too fast for the reader to see: same model,
+	 * another serial. */
+	tm_test_reader_swap_card(0, "kaztoken", "UNIT0002");
+	assert_int_equal(sign(s, priv), CKR_DEVICE_REMOVED);
+	CK_SESSION_INFO si;
+	assert_int_equal(f->C_GetSessionInfo(s, &si), CKR_SESSION_HANDLE_INVALID);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_probe_by_other_software, teardown),
+		cmocka_unit_test_teardown(test_other_application_selected, teardown),
+		cmocka_unit_test_teardown(test_card_without_applet, teardown),
+	};
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
