@@ -25,6 +25,7 @@ bool bm_probe(const char *reader, int n, struct bm_samples *bare, struct bm_samp
 		return false;
 	}
 	const SCARD_IO_REQUEST *pci = proto == SCARD_PROTOCOL_T0 ? SCARD_PCI_T0 : SCARD_PCI_T1;
+	SCARD_IO_REQUEST recv_pci = *pci; /* never NULL: libpcscspy reads it */
 	for (int i = 0; i < 2 * n && rv == SCARD_S_SUCCESS; i++) {
 		BYTE resp[258];
 		DWORD len = sizeof(resp);
@@ -33,7 +34,8 @@ bool bm_probe(const char *reader, int n, struct bm_samples *bare, struct bm_samp
 		if (in_txn)
 			rv = SCardBeginTransaction(card);
 		if (rv == SCARD_S_SUCCESS)
-			rv = SCardTransmit(card, pci, challenge, sizeof(challenge), NULL, resp, &len);
+			rv = SCardTransmit(card, pci, challenge, sizeof(challenge), &recv_pci, resp,
+					   &len);
 		if (in_txn && rv == SCARD_S_SUCCESS)
 			rv = SCardEndTransaction(card, SCARD_LEAVE_CARD);
 		bm_add(in_txn ? txn : bare, bm_now() - t0);

@@ -147,7 +147,11 @@ static int p_transmit(void *vconn, const uint8_t *cmd, size_t len, uint8_t *resp
 	struct conn *c = vconn;
 	DWORD n = (DWORD)*resp_len;
 	const SCARD_IO_REQUEST *pci = c->protocol == SCARD_PROTOCOL_T0 ? SCARD_PCI_T0 : SCARD_PCI_T1;
-	LONG rv = SCardTransmit(c->card, pci, cmd, (DWORD)len, NULL, resp, &n);
+	/* A receive PCI, though NULL is allowed: pcsc-lite 1.9.9's spy
+	 * (libpcscspy, what developers preload to watch PC/SC) dereferences
+	 * it and would crash the application. */
+	SCARD_IO_REQUEST recv_pci = *pci;
+	LONG rv = SCardTransmit(c->card, pci, cmd, (DWORD)len, &recv_pci, resp, &n);
 
 	if (rv != (LONG)SCARD_S_SUCCESS)
 		return to_rc(rv);

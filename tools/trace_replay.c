@@ -68,7 +68,8 @@ static void replay_one(const struct tm_trace_rec *r, void *ctx)
 		return;
 	}
 	rp->sent++;
-	rv = SCardTransmit(rp->card, pci, r->cmd, (DWORD)r->cmd_len, NULL, rp->resp, &len);
+	SCARD_IO_REQUEST recv_pci = *pci; /* never NULL: libpcscspy reads it */
+	rv = SCardTransmit(rp->card, pci, r->cmd, (DWORD)r->cmd_len, &recv_pci, rp->resp, &len);
 	if (rv != SCARD_S_SUCCESS || len < 2) {
 		rp->failed++;
 		report(rp, r, pcsc_stringify_error(rv), 0);

@@ -36,7 +36,8 @@ static int pcsc_transmit(void *ctx, const uint8_t *cmd, size_t cmd_len, uint8_t 
 {
 	DWORD n = (DWORD)*resp_len;
 	const SCARD_IO_REQUEST *pci = protocol == SCARD_PROTOCOL_T0 ? SCARD_PCI_T0 : SCARD_PCI_T1;
-	LONG rv = SCardTransmit(card, pci, cmd, (DWORD)cmd_len, NULL, resp, &n);
+	SCARD_IO_REQUEST recv_pci = *pci; /* never NULL: libpcscspy reads it */
+	LONG rv = SCardTransmit(card, pci, cmd, (DWORD)cmd_len, &recv_pci, resp, &n);
 
 	(void)ctx;
 	if (rv != SCARD_S_SUCCESS) {
