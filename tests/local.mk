@@ -117,6 +117,7 @@ integration_tests = \
 	tests/integration/emu_crash.sh \
 	tests/integration/emu_stack.sh \
 	tests/integration/p11_java.sh \
+	tests/integration/p11_sharing.sh \
 	tests/integration/p11_stack.sh \
 	tests/integration/p11_tool.sh \
 	tests/integration/quickstart.sh \

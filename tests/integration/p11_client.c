@@ -15,6 +15,14 @@
  *       signs until SECONDS pass; when the card goes away, waits for it
  *       and carries on.  Prints what it saw: signatures before the card
  *       went, the error codes, signatures after it came back.
+ *   p11-client MODULE PIN until FILE MIN SLOT
+ *       signs, verifying each signature, until FILE exists and at least
+ *       MIN signatures are done (other processes use the card meanwhile
+ *       and then make FILE); stops at the first error.
+ *   p11-client MODULE PIN alongside OTHER COUNT SLOT
+ *       COUNT rounds in one process: the OTHER module (OpenSC's) is
+ *       initialised, lists its slots and tokens (probing every card) and
+ *       is finalised, then this module signs once, verified.
  */
 #include <config.h>
 
@@ -110,33 +118,111 @@ struct job {
 	CK_RV error;
 };
 
+/* One signature of message number i, verified with the public key. */
+static CK_RV sign_verified(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE priv, EVP_PKEY *key, int id,
+			   int i, bool *good)
+{
+	CK_BYTE sig[512];
+	CK_ULONG len;
+	char msg[64];
+	int n = snprintf(msg, sizeof(msg), "thread %d signature %d", id, i);
+	CK_RV rv = sign_once(s, priv, (CK_BYTE *)msg, (CK_ULONG)n, sig, &len);
+
+	*good = false;
+	if (rv != CKR_OK)
+		return rv;
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	*good = key && md && EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, key) == 1 &&
+		EVP_DigestVerify(md, sig, len, (unsigned char *)msg, (size_t)n) == 1;
+	EVP_MD_CTX_free(md);
+	return CKR_OK;
+}
+
 static void *worker(void *arg)
 {
 	struct job *j = arg;
 	CK_SESSION_HANDLE s;
 	CK_OBJECT_HANDLE priv, pub;
-	CK_BYTE sig[512];
-	CK_ULONG len;
-	char msg[64];
+	bool good;
 
 	if ((j->error = open_key(j->slot, &s, &priv, &pub)) != CKR_OK)
 		return NULL;
 	EVP_PKEY *key = public_key(s, pub);
 	for (int i = 0; i < j->count; i++) {
-		int n = snprintf(msg, sizeof(msg), "thread %d signature %d", j->id, i);
-		if ((j->error = sign_once(s, priv, (CK_BYTE *)msg, (CK_ULONG)n, sig, &len)) != CKR_OK)
+		if ((j->error = sign_verified(s, priv, key, j->id, i, &good)) != CKR_OK)
 			break;
-		EVP_MD_CTX *md = EVP_MD_CTX_new();
-		if (key && EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, key) == 1 &&
-		    EVP_DigestVerify(md, sig, len, (unsigned char *)msg, (size_t)n) == 1)
+		if (good)
 			j->signed_ok++;
 		else
 			j->bad++;
-		EVP_MD_CTX_free(md);
 	}
 	EVP_PKEY_free(key);
 	f->C_CloseSession(s);
 	return NULL;
+}
+
+/* Signs until `stop` exists and `min` signatures are done. */
+static int until(const char *stop, int min, CK_SLOT_ID slot)
+{
+	CK_SESSION_HANDLE s;
+	CK_OBJECT_HANDLE priv, pub;
+	int ok = 0, bad = 0;
+	bool good;
+	CK_RV rv = open_key(slot, &s, &priv, &pub);
+	EVP_PKEY *key = rv == CKR_OK ? public_key(s, pub) : NULL;
+
+	for (int i = 0; rv == CKR_OK && (i < min || access(stop, F_OK) != 0); i++) {
+		if ((rv = sign_verified(s, priv, key, 0, i, &good)) == CKR_OK)
+			good ? ok++ : bad++;
+		if (i == 0) {
+			printf("signing\n"); /* the other processes may start */
+			fflush(stdout);
+		}
+	}
+	EVP_PKEY_free(key);
+	printf("verified=%d bad=%d error=0x%lX\n", ok, bad, rv);
+	return rv == CKR_OK && bad == 0 && ok >= min ? 0 : 1;
+}
+
+/* Another module in this process probes the cards between signatures. */
+static int alongside(const char *other_path, int rounds, CK_SLOT_ID slot)
+{
+	CK_RV (*get)(CK_FUNCTION_LIST_PTR_PTR);
+	CK_FUNCTION_LIST_PTR o;
+	CK_SESSION_HANDLE s;
+	CK_OBJECT_HANDLE priv, pub;
+	int ok = 0, bad = 0, other_ok = 0, other_tokens = 0;
+	bool good;
+	void *lib = dlopen(other_path, RTLD_NOW | RTLD_LOCAL);
+
+	if (lib == NULL ||
+	    (get = (CK_RV(*)(CK_FUNCTION_LIST_PTR_PTR))dlsym(lib, "C_GetFunctionList")) == NULL ||
+	    get(&o) != CKR_OK) {
+		fprintf(stderr, "p11-client: cannot load %s\n", other_path);
+		return 1;
+	}
+	CK_RV rv = open_key(slot, &s, &priv, &pub);
+	EVP_PKEY *key = rv == CKR_OK ? public_key(s, pub) : NULL;
+	for (int i = 0; rv == CKR_OK && i < rounds; i++) {
+		CK_SLOT_ID list[16];
+		CK_ULONG n = 16;
+		CK_TOKEN_INFO ti;
+		if (o->C_Initialize(NULL) == CKR_OK) {
+			if (o->C_GetSlotList(CK_TRUE, list, &n) == CKR_OK) {
+				other_ok++;
+				for (CK_ULONG k = 0; k < n; k++)
+					other_tokens += o->C_GetTokenInfo(list[k], &ti) == CKR_OK;
+			}
+			o->C_Finalize(NULL);
+		}
+		if ((rv = sign_verified(s, priv, key, 0, i, &good)) == CKR_OK)
+			good ? ok++ : bad++;
+	}
+	EVP_PKEY_free(key);
+	dlclose(lib);
+	printf("rounds=%d other=%d other-tokens=%d verified=%d bad=%d error=0x%lX\n", rounds,
+	       other_ok, other_tokens, ok, bad, rv);
+	return rv == CKR_OK && bad == 0 && ok == rounds ? 0 : 1;
 }
 
 static int threads(int n, int count, CK_SLOT_ID *slots, int n_slots)
@@ -234,7 +320,7 @@ int main(int argc, char **argv)
 
 	if (argc < 5) {
 		fprintf(stderr, "usage: p11-client MODULE PIN threads N COUNT SLOT... | reset SLOT | "
-				"loop SECONDS SLOT\n");
+				"loop SECONDS SLOT | until FILE MIN SLOT | alongside OTHER COUNT SLOT\n");
 		return 2;
 	}
 	void *lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
@@ -257,6 +343,10 @@ int main(int argc, char **argv)
 		rc = reset_check(strtoul(argv[4], NULL, 10));
 	} else if (strcmp(argv[3], "loop") == 0 && argc == 6) {
 		rc = loop(atof(argv[4]), strtoul(argv[5], NULL, 10));
+	} else if (strcmp(argv[3], "until") == 0 && argc == 7) {
+		rc = until(argv[4], atoi(argv[5]), strtoul(argv[6], NULL, 10));
+	} else if (strcmp(argv[3], "alongside") == 0 && argc == 7) {
+		rc = alongside(argv[4], atoi(argv[5]), strtoul(argv[6], NULL, 10));
 	}
 	f->C_Finalize(NULL);
 	return rc;
