@@ -4,6 +4,8 @@
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/obj_mac.h>
 #include <openssl/param_build.h>
 
 #include "apdu/protocol.h"
@@ -70,13 +72,22 @@ static EVP_PKEY *from_params(const char *type, OSSL_PARAM_BLD *bld)
 	return key;
 }
 
-/* EVP_PKEY_fromdata does not check that a point is on the curve: a
- * public-key check does. */
-static bool valid_public(EVP_PKEY *key)
+/* EVP_PKEY_fromdata does not check that a point is on the curve, so we
+ * do, on the curve itself.  Not with EVP_PKEY_public_check: its context
+ * looks the key type up by NID, and in a process that made OpenSSL's
+ * pkcs11 engine the default for EC (every `openssl ... -engine pkcs11`)
+ * that finds the engine, which has no check (-2), and every EC key on the
+ * token would be refused.  EC_POINT_oct2point checks that the point is on
+ * the curve (P-256 has cofactor 1: nothing else to check). */
+static bool valid_p256_point(const uint8_t *point, size_t len)
 {
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
-	bool ok = ctx != NULL && EVP_PKEY_public_check(ctx) == 1;
-	EVP_PKEY_CTX_free(ctx);
+	EC_GROUP *g = EC_GROUP_new_by_curve_name_ex(NULL, NULL, NID_X9_62_prime256v1);
+	EC_POINT *p = g ? EC_POINT_new(g) : NULL;
+	bool ok = p != NULL && EC_POINT_oct2point(g, p, point, len, NULL) == 1 &&
+		  !EC_POINT_is_at_infinity(g, p);
+
+	EC_POINT_free(p);
+	EC_GROUP_free(g);
 	return ok;
 }
 
@@ -104,13 +115,10 @@ int tm_pubkey_decode(const uint8_t *buf, size_t len, EVP_PKEY **out)
 			key = from_params(KEYTYPE_RSA, bld);
 	} else if (tm_tlv_find(pk.value, pk.len, TM_TAG_EC_POINT, &a) == TM_OK &&
 		   a.len == P256_POINT_LEN && a.value[0] == 0x04 &&
+		   valid_p256_point(a.value, a.len) &&
 		   OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) &&
 		   OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, a.value, a.len)) {
 		key = from_params(KEYTYPE_EC, bld);
-		if (key != NULL && !valid_public(key)) {
-			EVP_PKEY_free(key);
-			key = NULL;
-		}
 	}
 	OSSL_PARAM_BLD_free(bld);
 	BN_free(n);

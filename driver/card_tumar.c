@@ -299,10 +299,16 @@ static int t_list_objects(struct tm_token *t)
 			continue;
 		if (t->n_objects == TM_TOKEN_MAX_OBJECTS)
 			break; /* more than a token of this class holds: ignore the rest */
-		if ((rc = parse_object(&e, &t->objects[t->n_objects])) != TM_OK) {
-			t->n_objects++; /* so its key, if any, is freed too */
-			tm_token_drop_objects(t);
-			return rc;
+		struct tm_card_object *o = &t->objects[t->n_objects];
+		if ((rc = parse_object(&e, o)) != TM_OK) {
+			/* One object we cannot take in (a public key that does
+			 * not decode, say) is left out, not the whole token: the
+			 * rest of it stays usable. */
+			tm_log(TM_LOG_CARD, "%s: object %04X left out of the directory (%s)", t->reader,
+			       o->ref, tm_rc_name(rc));
+			EVP_PKEY_free(o->pub);
+			memset(o, 0, sizeof(*o));
+			continue;
 		}
 		t->n_objects++;
 	}

@@ -116,6 +116,7 @@ integration_tests = \
 	tests/integration/bench_smoke.sh \
 	tests/integration/emu_crash.sh \
 	tests/integration/emu_stack.sh \
+	tests/integration/p11_engine.sh \
 	tests/integration/p11_java.sh \
 	tests/integration/p11_sharing.sh \
 	tests/integration/p11_stack.sh \

@@ -147,6 +147,11 @@ distinguished_name = dn
 EOC
 }
 
+# listening PORT: something listens on 127.0.0.1:PORT (TCP, IPv4).
+listening() {
+	grep -qiE "^ *[0-9]+: 0100007F:$(printf %04X "$1") 00000000:0000 0A " /proc/net/tcp
+}
+
 # apdu HEX...: sends APDUs to reader 0 with opensc-tool; prints its output.
 apdu() {
 	local args=() a

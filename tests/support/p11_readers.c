@@ -20,6 +20,7 @@ struct vreader {
 	unsigned events;
 	unsigned long apdus, transactions;
 	bool reset_pending;   /* a foreign reset not yet reported to us */
+	tm_test_filter_fn *filter;
 	unsigned connection;  /* bumps on removal: old connections fail */
 };
 
@@ -125,10 +126,17 @@ unsigned tm_test_reader_foreign_apdu(int i, const char *hex)
 	return n >= 2 ? (unsigned)(out[n - 2] << 8 | out[n - 1]) : 0;
 }
 
+void tm_test_reader_filter(int i, tm_test_filter_fn *fn)
+{
+	readers[i].filter = fn;
+}
+
 void tm_test_readers_reset(void)
 {
-	for (int i = 0; i < TM_TEST_READERS; i++)
+	for (int i = 0; i < TM_TEST_READERS; i++) {
 		tm_test_reader_remove(i);
+		readers[i].filter = NULL;
+	}
 }
 
 static int v_list(void *ctx, char *names, size_t cap)
@@ -220,6 +228,8 @@ static int v_transmit(void *vconn, const uint8_t *cmd, size_t len, uint8_t *resp
 		return TM_ERR_TRANSPORT;
 	memcpy(resp, out, n);
 	*resp_len = n;
+	if (r->filter != NULL)
+		r->filter(cmd, len, resp, n);
 	r->apdus++;
 	return TM_OK;
 }

@@ -8,6 +8,8 @@
 #define TUMAR_TESTS_P11_READERS_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "driver/readers.h"
 
@@ -32,6 +34,11 @@ void tm_test_reader_foreign_reset(int i);
  * between our transactions, as another process does through pcscd;
  * returns its status word, 0 for a bad APDU. */
 unsigned tm_test_reader_foreign_apdu(int i, const char *hex);
+/* Rewrites the card's responses in reader i before the module sees them
+ * (NULL: none), to test what the module makes of answers it cannot use. */
+typedef void tm_test_filter_fn(const uint8_t *cmd, size_t cmd_len, uint8_t *resp,
+			       size_t resp_len);
+void tm_test_reader_filter(int i, tm_test_filter_fn *fn);
 /* Frees the cards. */
 void tm_test_readers_reset(void);
 

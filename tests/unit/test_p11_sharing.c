@@ -1,7 +1,8 @@
-/* The card shared with other applications: what they send between our
- * operations (OpenSC probing for its applications, another application
- * selected, another process binding the applet) never looks like a
- * removed card; the login goes only when the card dropped it. */
+/* Only a card that is gone looks like a removed card.  Not what other
+ * applications send between our operations (OpenSC probing for its
+ * applications, another application selected, another process binding
+ * the applet) -- the login goes only when the card dropped it -- and not
+ * an object the module cannot decode. */
 #include <config.h>
 
 #include <setjmp.h>
@@ -119,12 +120,54 @@ static void test_card_without_applet(void **state)
 	assert_int_equal(f->C_GetSessionInfo(s, &si), CKR_SESSION_HANDLE_INVALID);
 }
 
+/* The directory's EC point with its last byte changed: off the curve. */
+static void spoil_ec_point(const uint8_t *cmd, size_t cmd_len, uint8_t *resp, size_t n)
+{
+	static const uint8_t get_directory[] = {0x00, 0xCA, 0x00, 0xE1};
+
+	if (cmd_len < 4 || memcmp(cmd, get_directory, 4) != 0)
+		return;
+	for (size_t i = 0; i + 3 + 64 < n; i++)
+		if (resp[i] == 0x86 && resp[i + 1] == 0x41 && resp[i + 2] == 0x04)
+			resp[i + 2 + 64] ^= 0x01;
+}
+
+/* An object whose public key does not decode is left out; the token and
+ * its other keys stay. */
+static void test_undecodable_object_left_out(void **state)
+{
+	(void)state;
+	CK_OBJECT_HANDLE pub, priv, ec_pub, ec_priv;
+	CK_BYTE params[] = {0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07};
+	CK_BBOOL yes = CK_TRUE;
+	CK_ATTRIBUTE pt[] = {{CKA_EC_PARAMS, params, sizeof(params)}};
+	CK_ATTRIBUTE kt[] = {{CKA_SIGN, &yes, sizeof(yes)}, {CKA_ID, U("\x02"), 1}};
+	CK_MECHANISM ec_gen = {CKM_EC_KEY_PAIR_GEN, NULL, 0};
+
+	start("jacarta-pki");
+	CK_SESSION_HANDLE s = open_rw();
+	assert_int_equal(login(s, "1234567890"), CKR_OK);
+	keygen(s, &pub, &priv);
+	assert_int_equal(f->C_GenerateKeyPair(s, &ec_gen, pt, 1, kt, 2, &ec_pub, &ec_priv), CKR_OK);
+	assert_int_equal(count_objects(s), 4);
+	/* Another process's module reads the directory afresh. */
+	assert_int_equal(f->C_Finalize(NULL), CKR_OK);
+	tm_test_reader_filter(0, spoil_ec_point);
+	assert_int_equal(f->C_Initialize(NULL), CKR_OK);
+	s = open_rw();
+	assert_int_equal(count_objects(s), 1); /* the RSA public key; the EC key left out */
+	assert_int_equal(login(s, "1234567890"), CKR_OK);
+	assert_int_equal(count_objects(s), 2);
+	assert_int_equal(sign(s, priv), CKR_OK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_probe_by_other_software, teardown),
 		cmocka_unit_test_teardown(test_other_application_selected, teardown),
 		cmocka_unit_test_teardown(test_card_without_applet, teardown),
+		cmocka_unit_test_teardown(test_undecodable_object_left_out, teardown),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
