@@ -25,12 +25,28 @@ driver_libtumar_driver_la_CPPFLAGS = $(AM_CPPFLAGS) $(P11KIT_CFLAGS) $(PCSC_CFLA
 driver_libtumar_driver_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
 driver_libtumar_driver_la_LIBADD = apdu/libtumar-apdu.la $(PCSC_LIBS) $(CRYPTO_LIBS) -lpthread
 
-# Installed where p11-kit looks for modules, with its .module file.
-p11_moduledir = $(libdir)/pkcs11
+# Installed where p11-kit looks for modules (configure: p11-kit's own
+# directories), with a .module file that names it.  No .la beside it:
+# p11-kit and applications load every file in that directory.  (Without
+# the .la, libtool's uninstall does not know the .so: the hook removes it.)
 p11_module_LTLIBRARIES = driver/tumar-pkcs11.la
 driver_tumar_pkcs11_la_SOURCES =
 driver_tumar_pkcs11_la_LIBADD = driver/libtumar-driver.la
 driver_tumar_pkcs11_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared \
 	-export-symbols-regex '^(C_GetFunctionList|tumar_GetPinInfo)$$'
-p11_confdir = $(datadir)/p11-kit/modules
-dist_p11_conf_DATA = driver/tumar.module
+install-data-hook: install-p11-module-hook
+install-p11-module-hook:
+	rm -f "$(DESTDIR)$(p11_moduledir)/tumar-pkcs11.la"
+uninstall-hook: uninstall-p11-module-hook
+uninstall-p11-module-hook:
+	rm -f "$(DESTDIR)$(p11_moduledir)/tumar-pkcs11.so" "$(DESTDIR)$(p11_confdir)/tumar.module"
+
+# tumar.module names the module by the path it is installed at: p11-kit
+# resolves a bare file name against its own module directory only, and
+# the module directory may be another (--with-p11-module-dir).
+install-data-local: driver/tumar.module
+	$(MKDIR_P) "$(DESTDIR)$(p11_confdir)"
+	sed 's|@MODULE@|$(p11_moduledir)/tumar-pkcs11.so|' "$(srcdir)/driver/tumar.module" \
+		>"$(DESTDIR)$(p11_confdir)/tumar.module"
+	chmod 644 "$(DESTDIR)$(p11_confdir)/tumar.module"
+EXTRA_DIST += driver/tumar.module

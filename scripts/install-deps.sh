@@ -15,6 +15,7 @@ packages=(
 	libengine-pkcs11-openssl  # OpenSSL's pkcs11 engine (libp11), a module client
 	default-jdk-headless      # Java's SunPKCS11, how Kazakh signing software loads tokens
 	softhsm2                  # the peer PKCS#11 module make bench measures Tumar against
+	gnutls-bin                # p11tool: GnuTLS's PKCS#11 client, finds modules through p11-kit
 )
 
 sudo=""

@@ -118,6 +118,7 @@ integration_tests = \
 	tests/integration/emu_stack.sh \
 	tests/integration/p11_engine.sh \
 	tests/integration/p11_java.sh \
+	tests/integration/p11_kit.sh \
 	tests/integration/p11_sharing.sh \
 	tests/integration/p11_stack.sh \
 	tests/integration/p11_tool.sh \
