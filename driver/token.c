@@ -181,7 +181,7 @@ void tm_token_reselected(struct tm_token *t, uint32_t old_counter)
 		tm_log(TM_LOG_CARD, "%s: another application was selected: the card logged us out",
 		       t->reader);
 	else
-		tm_log(TM_LOG_CARD, "%s: selected again, still logged in as before", t->reader);
+		tm_log(TM_LOG_CARD, "%s: selected again, the card kept our logins", t->reader);
 	if (t->info.change_counter != old_counter || (t->objects_private && !user))
 		t->objects_valid = false;
 	t->user_in = user;

@@ -79,6 +79,22 @@ if [ -n "$PROXY" ]; then
 else
 	not_ok "p11-kit-proxy.so is installed"
 fi
+# GnuTLS with both modules through p11-kit: the key listed, and a
+# certificate request signed on the card that OpenSSL verifies.
+if command -v certtool >/dev/null; then
+	TOKEN="pkcs11:token=JaCarta%20PKI"
+	check "p11tool --list-privkeys --login lists the card's key" \
+		bash -c '"$@" | grep -q "object=RSA"' _ env $SAN_ENV GNUTLS_PIN=Tumar2026 \
+		p11tool --login --list-privkeys "$TOKEN"
+	printf 'cn = "TEST USER"\ncountry = KZ\nsigning_key\n' >"$WORK/req.tmpl"
+	check "certtool --generate-request: signed by the card's key" \
+		env $SAN_ENV GNUTLS_PIN=Tumar2026 certtool --generate-request \
+		--load-privkey "$TOKEN;object=RSA;type=private" --template "$WORK/req.tmpl" \
+		--outfile "$WORK/gnutls-req.pem"
+	check "OpenSSL verifies GnuTLS's request" openssl req -verify -noout -in "$WORK/gnutls-req.pem"
+else
+	not_ok "certtool is installed (gnutls-bin)"
+fi
 
 stop_emu
 for d in "$MODDIR" "$CONFDIR"; do umount "$d"; done
