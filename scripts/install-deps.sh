@@ -16,6 +16,7 @@ packages=(
 	default-jdk-headless      # Java's SunPKCS11, how Kazakh signing software loads tokens
 	softhsm2                  # the peer PKCS#11 module make bench measures Tumar against
 	gnutls-bin                # p11tool: GnuTLS's PKCS#11 client, finds modules through p11-kit
+	openssh-client            # ssh-agent with the card's key, as users keep it
 )
 
 sudo=""

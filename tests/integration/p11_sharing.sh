@@ -3,7 +3,8 @@
 # installed: OpenSC's tools and module probe the card between our
 # operations, in other processes and in ours, and another application is
 # selected; none of it may look like a removed card to tumar-pkcs11.so.
-# And pcsc-lite's spy, preloaded to watch PC/SC, does not crash it.
+# ssh-agent keeps its key through another tool's probe.  And pcsc-lite's
+# spy, preloaded to watch PC/SC, does not crash the module.
 . "$(dirname "$0")/lib.sh"
 private_pcscd_namespace "$@"
 MODULE=$TM_BUILDDIR/driver/.libs/tumar-pkcs11.so
@@ -89,10 +90,35 @@ check "another application selected: the card manager answered" grep -q "SW1=0x9
 check "then CKR_USER_NOT_LOGGED_IN (not CKR_DEVICE_REMOVED), the session kept, a new login signs" \
 	grep -q "after-reset=0x101 relogin=0x0 sign=0x0" <<<"$out"
 
+# ssh-agent holds the card's key (logged in once, in its PKCS#11 helper);
+# opensc-tool -n between two signatures must not make it lose the key.
+agent_sign() { # N: the agent signs the document, ssh-keygen verifies it
+	SSH_AUTH_SOCK="$WORK/agent.sock" ssh-keygen -q -Y sign -f "$WORK/agent.pub" -n file \
+		"$WORK/doc" && mv "$WORK/doc.sig" "$WORK/doc.sig.$1" &&
+		ssh-keygen -q -Y verify -f "$WORK/allowed" -I tumar -n file -s "$WORK/doc.sig.$1" \
+			<"$WORK/doc"
+}
+echo "document" >"$WORK/doc"
+if command -v ssh-agent >/dev/null; then
+	env $SAN_ENV ssh-agent -D -a "$WORK/agent.sock" -P "$MODULE" >"$WORK/agent.log" 2>&1 &
+	PIDS+=($!)
+	wait_for 50 test -S "$WORK/agent.sock"
+	printf '#!/bin/sh\necho Tumar2026\n' >"$WORK/askpass" && chmod +x "$WORK/askpass"
+	check "ssh-add -s: the agent takes the card's key" \
+		env SSH_AUTH_SOCK="$WORK/agent.sock" SSH_ASKPASS="$WORK/askpass" \
+		SSH_ASKPASS_REQUIRE=force DISPLAY=:0 ssh-add -s "$MODULE" </dev/null
+	SSH_AUTH_SOCK="$WORK/agent.sock" ssh-add -L >"$WORK/agent.pub" 2>/dev/null
+	echo "tumar $(head -n1 "$WORK/agent.pub")" >"$WORK/allowed"
+	check "ssh-agent signs with the card" agent_sign 1
+	opensc-tool -n >/dev/null 2>&1
+	check "after opensc-tool -n the agent still signs (key not lost, no ssh-add again)" agent_sign 2
+else
+	not_ok "ssh-agent is installed (openssh-client)"
+fi
+
 # pcsc-lite's spy (libpcscspy, preloaded by developers watching PC/SC)
 # dereferences SCardTransmit's receive PCI: pkcs11-tool signs under it.
 if [ -n "$SPY" ]; then
-	echo "document" >"$WORK/doc"
 	# (In a sanitizer build its runtime stays first in LD_PRELOAD.)
 	san_rt=$(sed -n 's/^LD_PRELOAD=\([^ ]*\).*/\1/p' <<<"$SAN_ENV")
 	check "LD_PRELOAD=libpcscspy.so: pkcs11-tool --sign does not crash" \
