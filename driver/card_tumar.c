@@ -42,7 +42,8 @@ static int reselect(struct tm_token *t);
 /* One command; the status word mapped to a tm_rc.  When the applet is no
  * longer selected -- another application selected its own (ISO 7816-4
  * §7.1.1), or the card lost power too briefly for pcscd to see -- it is
- * selected again and the command sent once more: every command names
+ * selected again and the command sent once more: the applet never saw
+ * it (6D00 came from whatever was selected), and every command names
  * what it works on, so sending it again is safe.  Only a card that no
  * longer has our applet, or is another card, is gone. */
 static int run(struct tm_token *t, struct tm_apdu *c, uint8_t *out, size_t cap, size_t *len)

@@ -14,8 +14,8 @@
 #include "emulator/image.h"
 
 static const uint8_t tumar_aid[] = {TM_AID_BYTES};
-/* GlobalPlatform 2.2's Issuer Security Domain (GP Card Spec §H.1.3): the
- * card manager of the Java Card tokens.  It answers SELECT and nothing
+/* The AID GlobalPlatform 2.2 gives the Issuer Security Domain: the card
+ * manager of Java Card tokens.  It answers SELECT and nothing
  * else here; selecting it deselects the Tumar applet, as another
  * application's successful SELECT does on a real card. */
 static const uint8_t card_manager_aid[] = {0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00, 0x00};
