@@ -24,7 +24,8 @@ int tm_trace_each(FILE *in, const char *name,
 
 int tm_trace_decode_cmd(FILE *in, const char *name, struct tm_trace_out *out);
 int tm_trace_stats_cmd(FILE *in, const char *name, struct tm_trace_out *out);
-int tm_trace_replay_cmd(FILE *in, const char *name, const char *reader, struct tm_trace_out *out);
+int tm_trace_replay_cmd(FILE *in, const char *name, const char *reader, bool reset,
+			struct tm_trace_out *out);
 
 /* The hex of p into out (2n+1 bytes). */
 void tm_trace_hex(char *out, const uint8_t *p, size_t n);

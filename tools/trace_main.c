@@ -35,6 +35,9 @@ static void usage(FILE *f)
 "  --json                  JSON on stdout instead of text\n"
 "  --color[=auto|always|never]  colour (auto: on a terminal, unless NO_COLOR)\n"
 "  --reader NAME           replay: the PC/SC reader\n"
+"  --reset                 replay: reset the card first, for a trace recorded\n"
+"                          from power-on (what a card answers depends on what\n"
+"                          was selected and verified before)\n"
 "\n"
 "Exit status: 0; 1 when some trace line is broken, or (replay) a response\n"
 "differs; 2 bad usage, an unreadable file or (replay) no such reader.\n");
@@ -106,17 +109,20 @@ int main(int argc, char **argv)
 		{"color", optional_argument, NULL, 'c'},
 		{"colour", optional_argument, NULL, 'c'},
 		{"reader", required_argument, NULL, 'r'},
+		{"reset", no_argument, NULL, 'R'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct tm_trace_out out = {0};
 	const char *colour = "auto", *reader = NULL;
+	bool reset = false;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j': out.json = true; break;
 		case 'r': reader = optarg; break;
+		case 'R': reset = true; break;
 		case 'c':
 			colour = optarg ? optarg : "always";
 			if (strcmp(colour, "auto") && strcmp(colour, "always") && strcmp(colour, "never")) {
@@ -170,7 +176,7 @@ int main(int argc, char **argv)
 			fgetc(in); /* an empty file: nothing to read */
 	}
 	tj_init(&out.j, stdout);
-	int rc = replay ? tm_trace_replay_cmd(in, file, reader, &out)
+	int rc = replay ? tm_trace_replay_cmd(in, file, reader, reset, &out)
 		 : strcmp(cmd, "decode") == 0 ? tm_trace_decode_cmd(in, file, &out)
 					      : tm_trace_stats_cmd(in, file, &out);
 	if (in != stdin)

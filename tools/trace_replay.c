@@ -83,7 +83,8 @@ static void replay_one(const struct tm_trace_rec *r, void *ctx)
 	report(rp, r, r->has_resp ? "differs" : "answered (the trace had no response)", len);
 }
 
-int tm_trace_replay_cmd(FILE *in, const char *name, const char *reader, struct tm_trace_out *out)
+int tm_trace_replay_cmd(FILE *in, const char *name, const char *reader, bool reset,
+			struct tm_trace_out *out)
 {
 	struct replay *rp = calloc(1, sizeof(*rp));
 	SCARDCONTEXT ctx;
@@ -103,6 +104,16 @@ int tm_trace_replay_cmd(FILE *in, const char *name, const char *reader, struct t
 			  &rp->card, &rp->proto);
 	if (rv != SCARD_S_SUCCESS) {
 		fprintf(stderr, "tumar-trace: %s: %s\n", reader, pcsc_stringify_error(rv));
+		SCardReleaseContext(ctx);
+		free(rp);
+		return 2;
+	}
+	/* The card as after power-on, as a trace recorded from there expects. */
+	if (reset && (rv = SCardReconnect(rp->card, SCARD_SHARE_SHARED,
+					  SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, SCARD_RESET_CARD,
+					  &rp->proto)) != SCARD_S_SUCCESS) {
+		fprintf(stderr, "tumar-trace: %s: reset: %s\n", reader, pcsc_stringify_error(rv));
+		SCardDisconnect(rp->card, SCARD_LEAVE_CARD);
 		SCardReleaseContext(ctx);
 		free(rp);
 		return 2;

@@ -35,12 +35,15 @@ run_session() {
 	return $rc
 }
 
-# crash_session DELAY_MS: the same, but kill -9 after DELAY_MS.
+# crash_session DELAY_MS [PATTERN]: the same, but kill -9 after DELAY_MS
+# (counted from the first answer matching PATTERN, when given: so that
+# some kills land after an answered try however fast the machine is).
 crash_session() {
 	"$EMU" --model $MODEL --card "$IMG" --listen "$PORT" >>"$WORK/emu.log" 2>&1 &
 	local pid=$!
 	"$VPCD_CLIENT" "$PORT" >"$WORK/crash.out" 2>&1 &
 	local client=$!
+	[ -z "${2:-}" ] || wait_for 100 grep -q "$2" "$WORK/crash.out"
 	sleep "$(printf '0.%03d' "$1")"
 	kill -9 "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
@@ -71,7 +74,10 @@ for round in $(seq 1 "$ROUNDS"); do
 	0) # Wrong tries only: the counter may only go down, and every wrong
 	   # try the client saw answered is on disk (no free try).
 		before=$(field user_tries)
-		{ echo $SELECT; for i in 1 2 3; do verify 00000000; done; } | crash_session "$delay"
+		after_answer=
+		[ $((round % 8)) = 0 ] && after_answer='^63C'
+		{ echo $SELECT; for i in 1 2 3; do verify 00000000; done; } |
+			crash_session "$delay" $after_answer
 		after=$(field user_tries) || { bad_image=$((bad_image + 1)); continue; }
 		answered=$(grep -c '^63C' "$WORK/crash.out")
 		[ "$after" -le "$before" ] || counter_up=$((counter_up + 1))

@@ -63,7 +63,9 @@ check "the card saw OpenSC's probe during the signatures (6A82 to a PIV SELECT)"
 probes() { grep -c "00A4040009A0000003080000100000 6A82" "$WORK/card.trace"; }
 if [ -n "$OPENSC_MODULE" ]; then
 	before=$(probes)
-	out=$(env $SAN_ENV "$CLIENT" "$MODULE" Tumar2026 alongside "$OPENSC_MODULE" 25 0 2>&1)
+	# (p11-client carries its sanitizer runtime; OpenSC's leaks are not ours.)
+	out=$(env ASAN_OPTIONS=detect_leaks=0 "$CLIENT" "$MODULE" Tumar2026 alongside \
+		"$OPENSC_MODULE" 25 0 2>&1)
 	echo "# $out" | tail -n 1
 	check "opensc-pkcs11.so in the same process, calls alternating: 25 signatures verified" \
 		grep -Eq "^rounds=25 other=25 other-tokens=[0-9]+ verified=25 bad=0 error=0x0$" <<<"$out"

@@ -30,14 +30,22 @@ check "--color=sometimes is a usage error" bash -c '"$0" --color=sometimes decod
 
 # A copy: the card's trace grows with each replay.
 cp "$WORK/emu.trace" "$WORK/recorded.trace"
-out=$("$TRACE_TOOL" replay "$WORK/recorded.trace" --reader "$READER" 2>&1) && rc=0 || rc=$?
+# The trace was recorded from power-on: --reset starts the card there.
+out=$("$TRACE_TOOL" replay "$WORK/recorded.trace" --reader "$READER" --reset 2>&1) && rc=0 || rc=$?
 # The trace also holds opensc-tool's own probing (SELECTs of other
 # applets): all of it must answer the same.
 check "replay: all answer as in the trace but GET CHALLENGE (exit 1)" \
 	bash -c '[ $0 -eq 1 ] && grep -q "GET CHALLENGE *differs" <<<"$1" &&
 		grep -Eq "^[0-9]+ sent: [0-9]+ same, 1 differ, 0 failed; 1 skipped" <<<"$1"' "$rc" "$out"
 check "replay: the PIN commands are skipped, not sent" grep -q "VERIFY *skipped" <<<"$out"
-check "replay --json" bash -c 'out=$("$0" --json replay "$1" --reader "$2"); grep -q "\"differ\":1" <<<"$out"' \
+check "replay --json" \
+	bash -c 'out=$("$0" --json replay "$1" --reader "$2" --reset); grep -q "\"differ\":1" <<<"$out"' \
+	"$TRACE_TOOL" "$WORK/recorded.trace" "$READER"
+# Without --reset the card is where the last replay left it: the applet
+# selected, so what the trace has OpenSC probe with nothing selected
+# answers otherwise.
+check "replay without --reset: the card's state shows" \
+	bash -c 'out=$("$0" replay "$1" --reader "$2"); grep -q "GET DATA *differs: trace 6D00" <<<"$out"' \
 	"$TRACE_TOOL" "$WORK/recorded.trace" "$READER"
 check "replay: no such reader, exit 2" \
 	bash -c '"$0" replay "$1" --reader "No reader" 2>/dev/null; [ $? -eq 2 ]' "$TRACE_TOOL" "$WORK/emu.trace"
