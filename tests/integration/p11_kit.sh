@@ -53,7 +53,14 @@ SAN_ENV=$(sanitizer_env "$MODDIR/tumar-pkcs11.so")
 
 check "p11-kit list-modules shows Tumar's module and token" \
 	bash -c '"$@" | grep -A30 "^tumar:" | grep -q "JaCarta PKI"' _ env $SAN_ENV p11-kit list-modules
-if command -v p11tool >/dev/null; then
+# GnuTLS's tools never exit under a preloaded ASan runtime, with or
+# without this module (p11-kit's destructor deadlocks in freelocale): in
+# a sanitizer build they are skipped, and run in the plain build.
+gnutls_skip=
+[ -z "$SAN_ENV" ] || gnutls_skip="GnuTLS's tools hang at exit under a preloaded ASan runtime"
+if [ -n "$gnutls_skip" ]; then
+	ok "# SKIP p11tool --list-tokens: $gnutls_skip"
+elif command -v p11tool >/dev/null; then
 	check "p11tool --list-tokens (no --provider) shows the token" \
 		bash -c '"$@" | grep -q "token=JaCarta%20PKI"' _ env $SAN_ENV p11tool --list-tokens
 else
@@ -81,7 +88,11 @@ else
 fi
 # GnuTLS with both modules through p11-kit: the key listed, and a
 # certificate request signed on the card that OpenSSL verifies.
-if command -v certtool >/dev/null; then
+if [ -n "$gnutls_skip" ]; then
+	for what in "p11tool --list-privkeys" "certtool --generate-request" "OpenSSL verifies it"; do
+		ok "# SKIP $what: $gnutls_skip"
+	done
+elif command -v certtool >/dev/null; then
 	TOKEN="pkcs11:token=JaCarta%20PKI"
 	check "p11tool --list-privkeys --login lists the card's key" \
 		bash -c '"$@" | grep -q "object=RSA"' _ env $SAN_ENV GNUTLS_PIN=Tumar2026 \
