@@ -319,7 +319,7 @@ CK_RV C_Sign(CK_SESSION_HANDLE h, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE
 	     CK_ULONG_PTR pulSignatureLen)
 {
 	if (pData == NULL && ulDataLen != 0)
-		return tm_check_init() != CKR_OK ? CKR_CRYPTOKI_NOT_INITIALIZED : CKR_ARGUMENTS_BAD;
+		return tm_session_refuse(h, CKR_ARGUMENTS_BAD);
 	return sign(h, pData, ulDataLen, false, pSignature, pulSignatureLen);
 }
 
@@ -449,7 +449,7 @@ CK_RV C_Verify(CK_SESSION_HANDLE h, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BY
 	       CK_ULONG ulSignatureLen)
 {
 	if (pData == NULL && ulDataLen != 0)
-		return tm_check_init() != CKR_OK ? CKR_CRYPTOKI_NOT_INITIALIZED : CKR_ARGUMENTS_BAD;
+		return tm_session_refuse(h, CKR_ARGUMENTS_BAD);
 	return verify(h, pData, ulDataLen, false, pSignature, ulSignatureLen);
 }
 
@@ -663,8 +663,8 @@ CK_RV C_DigestUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR pPart, CK_ULONG ulPartLen)
 
 CK_RV C_DigestKey(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE k)
 {
-	(void)h; (void)k;
-	return tm_check_init() != CKR_OK ? CKR_CRYPTOKI_NOT_INITIALIZED : CKR_KEY_INDIGESTIBLE;
+	(void)k;
+	return tm_session_refuse(h, CKR_KEY_INDIGESTIBLE);
 }
 
 CK_RV C_DigestFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR pDigest, CK_ULONG_PTR pulDigestLen)
@@ -703,10 +703,10 @@ CK_RV C_SeedRandom(CK_SESSION_HANDLE h, CK_BYTE_PTR pSeed, CK_ULONG ulSeedLen)
 	struct tm_slot *slot;
 	CK_RV rv;
 
-	(void)pSeed;
-	(void)ulSeedLen;
 	if ((rv = tm_session_begin(h, &se, &slot)) != CKR_OK)
 		return rv;
 	tm_session_end(slot);
+	if (pSeed == NULL && ulSeedLen > 0)
+		return CKR_ARGUMENTS_BAD;
 	return CKR_RANDOM_SEED_NOT_SUPPORTED; /* the card's generator takes no seed */
 }

@@ -5,8 +5,7 @@
 
 #include "driver/module.h"
 
-#define NOT_SUPPORTED \
-	return tm_check_init() != CKR_OK ? CKR_CRYPTOKI_NOT_INITIALIZED : CKR_FUNCTION_NOT_SUPPORTED
+#define NOT_SUPPORTED return tm_session_refuse(h, CKR_FUNCTION_NOT_SUPPORTED)
 
 static CK_RV sign_recover_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
 { (void)h; (void)m; (void)k; NOT_SUPPORTED; }

@@ -222,27 +222,27 @@ CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 CK_RV C_GenerateKey(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR t, CK_ULONG n,
 		    CK_OBJECT_HANDLE_PTR k)
 {
-	(void)h; (void)m; (void)t; (void)n; (void)k;
-	return tm_check_init() != CKR_OK ? CKR_CRYPTOKI_NOT_INITIALIZED : CKR_FUNCTION_NOT_SUPPORTED;
+	(void)m; (void)t; (void)n; (void)k;
+	return tm_session_refuse(h, CKR_FUNCTION_NOT_SUPPORTED);
 }
 
 CK_RV C_WrapKey(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE a, CK_OBJECT_HANDLE b,
 		CK_BYTE_PTR c, CK_ULONG_PTR d)
 {
-	(void)h; (void)m; (void)a; (void)b; (void)c; (void)d;
-	return tm_check_init() != CKR_OK ? CKR_CRYPTOKI_NOT_INITIALIZED : CKR_FUNCTION_NOT_SUPPORTED;
+	(void)m; (void)a; (void)b; (void)c; (void)d;
+	return tm_session_refuse(h, CKR_FUNCTION_NOT_SUPPORTED);
 }
 
 CK_RV C_UnwrapKey(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE a, CK_BYTE_PTR b,
 		  CK_ULONG c, CK_ATTRIBUTE_PTR d, CK_ULONG e, CK_OBJECT_HANDLE_PTR f)
 {
-	(void)h; (void)m; (void)a; (void)b; (void)c; (void)d; (void)e; (void)f;
-	return tm_check_init() != CKR_OK ? CKR_CRYPTOKI_NOT_INITIALIZED : CKR_FUNCTION_NOT_SUPPORTED;
+	(void)m; (void)a; (void)b; (void)c; (void)d; (void)e; (void)f;
+	return tm_session_refuse(h, CKR_FUNCTION_NOT_SUPPORTED);
 }
 
 CK_RV C_DeriveKey(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE a, CK_ATTRIBUTE_PTR b,
 		  CK_ULONG c, CK_OBJECT_HANDLE_PTR d)
 {
-	(void)h; (void)m; (void)a; (void)b; (void)c; (void)d;
-	return tm_check_init() != CKR_OK ? CKR_CRYPTOKI_NOT_INITIALIZED : CKR_FUNCTION_NOT_SUPPORTED;
+	(void)m; (void)a; (void)b; (void)c; (void)d;
+	return tm_session_refuse(h, CKR_FUNCTION_NOT_SUPPORTED);
 }

@@ -66,6 +66,10 @@ CK_RV C_Initialize(CK_VOID_PTR pInitArgs)
 	/* Readers and tokens are known from the start, for applications
 	 * that call C_GetSlotList with a buffer before any size query. */
 	tm_slots_refresh();
+	/* What is in the readers now is the start, not an event (§5.4
+	 * C_WaitForSlotEvent): only later insertions and removals are. */
+	for (size_t i = 0; i < TM_MAX_SLOTS; i++)
+		tm_mod.slots[i].changed = false;
 	tm_log(TM_LOG_P11, "C_Initialize: default PIN policy %s",
 	       tm_mod.conf.enforce_default_pin ? "enforce" : "warn");
 	return CKR_OK;
@@ -167,6 +171,18 @@ CK_RV tm_session_begin(CK_SESSION_HANDLE h, struct tm_session **out, struct tm_s
 void tm_session_end(struct tm_slot *slot)
 {
 	tm_mutex_unlock(slot->lock);
+}
+
+CK_RV tm_session_refuse(CK_SESSION_HANDLE h, CK_RV rv)
+{
+	struct tm_session *s;
+	struct tm_slot *slot;
+	CK_RV state = tm_session_begin(h, &s, &slot);
+
+	if (state != CKR_OK)
+		return state;
+	tm_session_end(slot);
+	return rv;
 }
 
 CK_RV tm_card_failed(struct tm_slot *slot, int rc)

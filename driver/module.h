@@ -100,6 +100,11 @@ void tm_slot_drop_token(struct tm_slot *slot);
 CK_RV tm_session_begin(CK_SESSION_HANDLE h, struct tm_session **s, struct tm_slot **slot);
 void tm_session_end(struct tm_slot *slot);
 void tm_session_reset_ops(struct tm_session *s);
+/* The answer of a session function the module does not offer (or not
+ * for these arguments): the module's state and the session handle are
+ * checked first, as for every session function (PKCS#11 2.40 §5.1), then
+ * rv (CKR_FUNCTION_NOT_SUPPORTED, say). */
+CK_RV tm_session_refuse(CK_SESSION_HANDLE h, CK_RV rv);
 
 /* After a card operation failed with rc: a card gone makes the token go
  * (its sessions die); returns the CKR for rc. */

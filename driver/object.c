@@ -587,8 +587,8 @@ CK_RV C_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_
 CK_RV C_CopyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_ATTRIBUTE_PTR pTemplate,
 		   CK_ULONG ulCount, CK_OBJECT_HANDLE_PTR phNewObject)
 {
-	(void)hSession; (void)hObject; (void)pTemplate; (void)ulCount; (void)phNewObject;
-	return tm_check_init() != CKR_OK ? CKR_CRYPTOKI_NOT_INITIALIZED : CKR_FUNCTION_NOT_SUPPORTED;
+	(void)hObject; (void)pTemplate; (void)ulCount; (void)phNewObject;
+	return tm_session_refuse(hSession, CKR_FUNCTION_NOT_SUPPORTED);
 }
 
 /* Destroying either half of a key pair destroys the key pair. */

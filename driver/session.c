@@ -119,7 +119,7 @@ CK_RV C_GetSessionInfo(CK_SESSION_HANDLE hSession, CK_SESSION_INFO_PTR pInfo)
 	CK_RV rv;
 
 	if (pInfo == NULL)
-		return tm_check_init() != CKR_OK ? CKR_CRYPTOKI_NOT_INITIALIZED : CKR_ARGUMENTS_BAD;
+		return tm_session_refuse(hSession, CKR_ARGUMENTS_BAD);
 	if ((rv = tm_session_begin(hSession, &se, &slot)) != CKR_OK)
 		return rv;
 	const struct tm_token *t = slot->token;
@@ -366,15 +366,15 @@ CK_RV C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin, CK_ULONG ulO
 
 CK_RV C_GetOperationState(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pState, CK_ULONG_PTR pulLen)
 {
-	(void)hSession; (void)pState; (void)pulLen;
-	return tm_check_init() != CKR_OK ? CKR_CRYPTOKI_NOT_INITIALIZED : CKR_FUNCTION_NOT_SUPPORTED;
+	(void)pState; (void)pulLen;
+	return tm_session_refuse(hSession, CKR_FUNCTION_NOT_SUPPORTED);
 }
 
 CK_RV C_SetOperationState(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pState, CK_ULONG ulLen,
 			  CK_OBJECT_HANDLE hEnc, CK_OBJECT_HANDLE hAuth)
 {
-	(void)hSession; (void)pState; (void)ulLen; (void)hEnc; (void)hAuth;
-	return tm_check_init() != CKR_OK ? CKR_CRYPTOKI_NOT_INITIALIZED : CKR_FUNCTION_NOT_SUPPORTED;
+	(void)pState; (void)ulLen; (void)hEnc; (void)hAuth;
+	return tm_session_refuse(hSession, CKR_FUNCTION_NOT_SUPPORTED);
 }
 
 CK_RV C_GetFunctionStatus(CK_SESSION_HANDLE hSession)
