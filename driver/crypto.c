@@ -32,6 +32,21 @@ static void op_end(struct tm_op_state *op)
 	OPENSSL_cleanse(op, sizeof(*op));
 }
 
+/* The operation goes on as single-part (the one-shot call) or as
+ * multi-part (Update, Final), as its first call after Init made it; the
+ * other kind of call answers CKR_OPERATION_ACTIVE and leaves it as it
+ * was (§5.8-5.12). */
+static CK_RV take_part(struct tm_op_state *op, bool one_shot)
+{
+	if (one_shot ? op->multi : op->single)
+		return CKR_OPERATION_ACTIVE;
+	if (one_shot)
+		op->single = true;
+	else
+		op->multi = true;
+	return CKR_OK;
+}
+
 /* The card algorithm's parameters from the mechanism's (PSS, OAEP). */
 static CK_RV take_params(struct tm_op_state *op, enum tm_op_kind kind, const CK_MECHANISM *m)
 {
@@ -273,9 +288,9 @@ static CK_RV sign(CK_SESSION_HANDLE h, const uint8_t *data, CK_ULONG n, bool fin
 	if ((rv = tm_session_begin(h, &se, &slot)) != CKR_OK)
 		return rv;
 	struct tm_op_state *op = &se->ops[TM_OP_SIGN];
-	if (!op->active || (!final && op->multi)) {
+	if (!op->active || (rv = take_part(op, !final)) != CKR_OK) {
 		tm_session_end(slot);
-		return op->active ? CKR_OPERATION_ACTIVE : CKR_OPERATION_NOT_INITIALIZED;
+		return op->active ? rv : CKR_OPERATION_NOT_INITIALIZED;
 	}
 	if (sig_len == NULL || (!final && data == NULL && n)) {
 		op_end(op);
@@ -318,8 +333,6 @@ static CK_RV sign(CK_SESSION_HANDLE h, const uint8_t *data, CK_ULONG n, bool fin
 CK_RV C_Sign(CK_SESSION_HANDLE h, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pSignature,
 	     CK_ULONG_PTR pulSignatureLen)
 {
-	if (pData == NULL && ulDataLen != 0)
-		return tm_session_refuse(h, CKR_ARGUMENTS_BAD);
 	return sign(h, pData, ulDataLen, false, pSignature, pulSignatureLen);
 }
 
@@ -332,9 +345,15 @@ static CK_RV update(CK_SESSION_HANDLE h, enum tm_op_kind kind, const uint8_t *da
 	if ((rv = tm_session_begin(h, &se, &slot)) != CKR_OK)
 		return rv;
 	struct tm_op_state *op = &se->ops[kind];
-	if (!op->active)
-		rv = CKR_OPERATION_NOT_INITIALIZED;
-	else if (data == NULL && n)
+	if (!op->active) {
+		tm_session_end(slot);
+		return CKR_OPERATION_NOT_INITIALIZED;
+	}
+	if ((rv = take_part(op, false)) != CKR_OK) {
+		tm_session_end(slot);
+		return rv; /* after the one-shot call's length query: it goes on */
+	}
+	if (data == NULL && n)
 		rv = CKR_ARGUMENTS_BAD;
 	else if (op->md == NULL && (kind == TM_OP_SIGN || kind == TM_OP_VERIFY)) {
 		/* Raw mechanisms: gather the input; the card signs it whole. */
@@ -348,9 +367,7 @@ static CK_RV update(CK_SESSION_HANDLE h, enum tm_op_kind kind, const uint8_t *da
 		rv = CKR_MECHANISM_INVALID; /* no multi-part RSA encryption */
 	else if (EVP_DigestUpdate(op->md, data, n) != 1)
 		rv = CKR_FUNCTION_FAILED;
-	if (rv == CKR_OK)
-		op->multi = true;
-	else if (op->active)
+	if (rv != CKR_OK)
 		op_end(op);
 	tm_session_end(slot);
 	return rv;
@@ -428,13 +445,13 @@ static CK_RV verify(CK_SESSION_HANDLE h, const uint8_t *data, CK_ULONG n, bool f
 	if ((rv = tm_session_begin(h, &se, &slot)) != CKR_OK)
 		return rv;
 	struct tm_op_state *op = &se->ops[TM_OP_VERIFY];
-	if (!op->active) {
+	if (!op->active || (rv = take_part(op, !final)) != CKR_OK) {
 		tm_session_end(slot);
-		return CKR_OPERATION_NOT_INITIALIZED;
+		return op->active ? rv : CKR_OPERATION_NOT_INITIALIZED;
 	}
 	uint8_t in[600];
 	size_t in_len;
-	if (sig == NULL)
+	if (sig == NULL || (!final && data == NULL && n))
 		rv = CKR_ARGUMENTS_BAD;
 	else
 		rv = card_input(op, data, n, final, in, &in_len);
@@ -448,8 +465,6 @@ static CK_RV verify(CK_SESSION_HANDLE h, const uint8_t *data, CK_ULONG n, bool f
 CK_RV C_Verify(CK_SESSION_HANDLE h, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pSignature,
 	       CK_ULONG ulSignatureLen)
 {
-	if (pData == NULL && ulDataLen != 0)
-		return tm_session_refuse(h, CKR_ARGUMENTS_BAD);
 	return verify(h, pData, ulDataLen, false, pSignature, ulSignatureLen);
 }
 
@@ -480,9 +495,9 @@ CK_RV C_Encrypt(CK_SESSION_HANDLE h, CK_BYTE_PTR pData, CK_ULONG ulDataLen,
 	if ((rv = tm_session_begin(h, &se, &slot)) != CKR_OK)
 		return rv;
 	struct tm_op_state *op = &se->ops[TM_OP_ENCRYPT];
-	if (!op->active) {
+	if (!op->active || (rv = take_part(op, true)) != CKR_OK) {
 		tm_session_end(slot);
-		return CKR_OPERATION_NOT_INITIALIZED;
+		return op->active ? rv : CKR_OPERATION_NOT_INITIALIZED;
 	}
 	size_t k = (size_t)EVP_PKEY_get_size(op->pub);
 	if (pulEncryptedLen == NULL || (pData == NULL && ulDataLen)) {
@@ -528,7 +543,7 @@ static CK_RV single_part_only(CK_SESSION_HANDLE h, enum tm_op_kind kind)
 {
 	CK_RV rv = update(h, kind, NULL, 0);
 	return rv == CKR_OPERATION_NOT_INITIALIZED || rv == CKR_SESSION_HANDLE_INVALID ||
-			       rv == CKR_CRYPTOKI_NOT_INITIALIZED
+			       rv == CKR_CRYPTOKI_NOT_INITIALIZED || rv == CKR_OPERATION_ACTIVE
 		       ? rv
 		       : CKR_MECHANISM_INVALID;
 }
@@ -560,9 +575,9 @@ CK_RV C_Decrypt(CK_SESSION_HANDLE h, CK_BYTE_PTR pEncrypted, CK_ULONG ulEncrypte
 	if ((rv = tm_session_begin(h, &se, &slot)) != CKR_OK)
 		return rv;
 	struct tm_op_state *op = &se->ops[TM_OP_DECRYPT];
-	if (!op->active) {
+	if (!op->active || (rv = take_part(op, true)) != CKR_OK) {
 		tm_session_end(slot);
-		return CKR_OPERATION_NOT_INITIALIZED;
+		return op->active ? rv : CKR_OPERATION_NOT_INITIALIZED;
 	}
 	size_t k = (size_t)EVP_PKEY_get_size(op->pub);
 	if (pulDataLen == NULL || pEncrypted == NULL) {
@@ -626,9 +641,9 @@ static CK_RV digest_final(CK_SESSION_HANDLE h, const uint8_t *data, CK_ULONG n, 
 	if ((rv = tm_session_begin(h, &se, &slot)) != CKR_OK)
 		return rv;
 	struct tm_op_state *op = &se->ops[TM_OP_DIGEST];
-	if (!op->active) {
+	if (!op->active || (rv = take_part(op, one_shot)) != CKR_OK) {
 		tm_session_end(slot);
-		return CKR_OPERATION_NOT_INITIALIZED;
+		return op->active ? rv : CKR_OPERATION_NOT_INITIALIZED;
 	}
 	size_t need = (size_t)EVP_MD_CTX_get_size(op->md);
 	unsigned got;

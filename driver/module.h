@@ -44,7 +44,11 @@ struct tm_op_state {
 	const struct tm_mech *mech;
 	CK_OBJECT_HANDLE key;
 	EVP_MD_CTX *md;      /* multi-part hashing on the host */
-	bool multi;          /* an Update came: Final, not the one-shot call */
+	/* Single- or multi-part, once the first call after Init says which
+	 * (PKCS#11 2.40 §5.11: C_Sign after C_SignUpdate, or C_SignFinal
+	 * after a C_Sign length query, is CKR_OPERATION_ACTIVE). */
+	bool multi;          /* an Update or Final came */
+	bool single;         /* the one-shot call came (a length query too) */
 	uint8_t raw[512];    /* raw mechanisms: the input gathered by Updates */
 	size_t raw_len;
 	struct tm_card_op card_op;

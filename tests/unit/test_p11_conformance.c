@@ -232,9 +232,80 @@ static void test_handle_before_arguments(void **state)
 	assert_int_equal(f->C_SeedRandom(0x7777, NULL, 8), CKR_SESSION_HANDLE_INVALID);
 	CK_SESSION_HANDLE s = open_rw();
 	assert_int_equal(f->C_GetSessionInfo(s, NULL), CKR_ARGUMENTS_BAD);
-	assert_int_equal(f->C_Sign(s, NULL, 8, buf, &len), CKR_ARGUMENTS_BAD);
-	assert_int_equal(f->C_Verify(s, NULL, 8, buf, 8), CKR_ARGUMENTS_BAD);
 	assert_int_equal(f->C_GenerateKey(s, &rsa_gen, NULL, 0, NULL), CKR_FUNCTION_NOT_SUPPORTED);
+	/* An error other than CKR_BUFFER_TOO_SMALL ends the operation. */
+	assert_int_equal(f->C_DigestInit(s, &sha256), CKR_OK);
+	assert_int_equal(f->C_Digest(s, NULL, 8, OUT), CKR_ARGUMENTS_BAD);
+	assert_int_equal(f->C_DigestUpdate(s, IN), CKR_OPERATION_NOT_INITIALIZED);
+}
+
+/* §5.8-5.12: an operation is single-part or multi-part from its first
+ * call on; the other kind answers CKR_OPERATION_ACTIVE and the operation
+ * stays as it was.  A length query (or CKR_BUFFER_TOO_SMALL) keeps it. */
+static void test_single_and_multi_part(void **state)
+{
+	(void)state;
+	CK_OBJECT_HANDLE pub, priv;
+	CK_BYTE sig[256], sig2[256], ct[128], pt[128], small[4];
+	CK_ULONG sig_len = sizeof(sig), sig2_len = sizeof(sig2), ct_len = sizeof(ct);
+	CK_ULONG pt_len = sizeof(pt), small_len = sizeof(small);
+	CK_MECHANISM rsa = {CKM_RSA_PKCS, NULL, 0};
+
+	start("kaztoken");
+	CK_SESSION_HANDLE s = open_rw();
+	/* Digest: a one-shot length query, then Update or Final. */
+	assert_int_equal(f->C_DigestInit(s, &sha256), CKR_OK);
+	len = 0;
+	assert_int_equal(f->C_Digest(s, IN, NULL, &len), CKR_OK);
+	assert_int_equal(len, 32);
+	assert_int_equal(f->C_DigestUpdate(s, IN), CKR_OPERATION_ACTIVE);
+	assert_int_equal(f->C_DigestFinal(s, OUT), CKR_OPERATION_ACTIVE);
+	assert_int_equal(f->C_Digest(s, buf, 16, small, &small_len), CKR_BUFFER_TOO_SMALL);
+	assert_int_equal(f->C_Digest(s, IN, OUT), CKR_OK);
+	/* ... and Update, then the one-shot call. */
+	assert_int_equal(f->C_DigestInit(s, &sha256), CKR_OK);
+	assert_int_equal(f->C_DigestUpdate(s, IN), CKR_OK);
+	assert_int_equal(f->C_Digest(s, IN, OUT), CKR_OPERATION_ACTIVE);
+	assert_int_equal(f->C_DigestFinal(s, OUT), CKR_OK);
+	/* A Final length query makes it multi-part. */
+	assert_int_equal(f->C_DigestInit(s, &sha256), CKR_OK);
+	assert_int_equal(f->C_DigestFinal(s, NULL, &len), CKR_OK);
+	assert_int_equal(f->C_Digest(s, IN, OUT), CKR_OPERATION_ACTIVE);
+	assert_int_equal(f->C_DigestFinal(s, OUT), CKR_OK);
+
+	assert_int_equal(login(s, "12345678"), CKR_OK);
+	keygen(s, &pub, &priv);
+	/* Sign: C_SignFinal and C_SignUpdate after a C_Sign length query. */
+	assert_int_equal(f->C_SignInit(s, &sha256_rsa, priv), CKR_OK);
+	assert_int_equal(f->C_Sign(s, IN, NULL, &sig_len), CKR_OK);
+	assert_int_equal(f->C_SignFinal(s, sig, &sig_len), CKR_OPERATION_ACTIVE);
+	assert_int_equal(f->C_SignUpdate(s, IN), CKR_OPERATION_ACTIVE);
+	assert_int_equal(f->C_Sign(s, IN, sig, &sig_len), CKR_OK);
+	/* C_Sign after C_SignUpdate. */
+	assert_int_equal(f->C_SignInit(s, &sha256_rsa, priv), CKR_OK);
+	assert_int_equal(f->C_SignUpdate(s, IN), CKR_OK);
+	assert_int_equal(f->C_Sign(s, IN, sig2, &sig2_len), CKR_OPERATION_ACTIVE);
+	assert_int_equal(f->C_SignFinal(s, sig2, &sig2_len), CKR_OK);
+	assert_memory_equal(sig, sig2, sig_len); /* PKCS#1 v1.5 is deterministic */
+	/* Verify: C_Verify after C_VerifyUpdate, then the Final verifies. */
+	assert_int_equal(f->C_VerifyInit(s, &sha256_rsa, pub), CKR_OK);
+	assert_int_equal(f->C_VerifyUpdate(s, IN), CKR_OK);
+	assert_int_equal(f->C_Verify(s, IN, sig, sig_len), CKR_OPERATION_ACTIVE);
+	assert_int_equal(f->C_VerifyFinal(s, sig, sig_len), CKR_OK);
+	assert_int_equal(f->C_VerifyInit(s, &sha256_rsa, pub), CKR_OK);
+	assert_int_equal(f->C_Verify(s, IN, sig, sig_len), CKR_OK);
+	/* Encrypt and decrypt (single-part mechanisms): Update after the
+	 * one-shot call's length query. */
+	assert_int_equal(f->C_EncryptInit(s, &rsa, pub), CKR_OK);
+	assert_int_equal(f->C_Encrypt(s, U("EDS"), 3, NULL, &ct_len), CKR_OK);
+	assert_int_equal(f->C_EncryptUpdate(s, IN, OUT), CKR_OPERATION_ACTIVE);
+	assert_int_equal(f->C_Encrypt(s, U("EDS"), 3, ct, &ct_len), CKR_OK);
+	assert_int_equal(f->C_DecryptInit(s, &rsa, priv), CKR_OK);
+	assert_int_equal(f->C_Decrypt(s, ct, ct_len, NULL, &pt_len), CKR_OK);
+	assert_int_equal(f->C_DecryptFinal(s, OUT), CKR_OPERATION_ACTIVE);
+	assert_int_equal(f->C_Decrypt(s, ct, ct_len, pt, &pt_len), CKR_OK);
+	assert_int_equal(pt_len, 3);
+	assert_memory_equal(pt, "EDS", 3);
 }
 
 /* §5.4 C_WaitForSlotEvent: the slots' state at C_Initialize is not an
@@ -268,6 +339,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_not_initialized, teardown),
 		cmocka_unit_test_teardown(test_bad_session_handle, teardown),
 		cmocka_unit_test_teardown(test_handle_before_arguments, teardown),
+		cmocka_unit_test_teardown(test_single_and_multi_part, teardown),
 		cmocka_unit_test_teardown(test_no_event_at_initialize, teardown),
 		cmocka_unit_test_teardown(test_seed_random_arguments, teardown),
 	};
