@@ -17,6 +17,7 @@ driver_libtumar_driver_la_SOURCES = \
 	driver/p11.h \
 	driver/readers.h \
 	driver/session.c \
+	driver/session_object.c driver/session_object.h \
 	driver/slot.c \
 	driver/token.c driver/token.h \
 	driver/transport_pcsc.c \

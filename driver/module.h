@@ -21,6 +21,7 @@
 
 #define TM_MAX_SLOTS 16
 #define TM_MAX_SESSIONS 256
+#define TM_MAX_SESSION_OBJECTS 64 /* per slot (session_object.c) */
 
 struct tm_slot {
 	bool used;           /* the entry holds a reader (IDs stay stable) */
@@ -32,7 +33,10 @@ struct tm_slot {
 	struct tm_token *token; /* NULL: no card, or one no driver knows */
 	unsigned generation; /* bumped when a token goes: its sessions die */
 	bool changed;        /* for C_WaitForSlotEvent */
+	struct tm_session_objects *sobjs; /* session objects (session_object.c) */
 };
+
+struct tm_session_objects;
 
 enum tm_op_kind { TM_OP_SIGN, TM_OP_VERIFY, TM_OP_ENCRYPT, TM_OP_DECRYPT, TM_OP_DIGEST,
 		  TM_OP_KINDS };
@@ -63,7 +67,7 @@ struct tm_session {
 	unsigned generation;
 	CK_FLAGS flags;
 	bool finding;
-	CK_OBJECT_HANDLE found[3 * TM_TOKEN_MAX_OBJECTS];
+	CK_OBJECT_HANDLE found[3 * TM_TOKEN_MAX_OBJECTS + TM_MAX_SESSION_OBJECTS];
 	size_t n_found, pos;
 	struct tm_op_state ops[TM_OP_KINDS];
 };

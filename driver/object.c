@@ -14,6 +14,7 @@
 #include "apdu/rc.h"
 #include "driver/ckr.h"
 #include "driver/log.h"
+#include "driver/session_object.h"
 
 static const CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
 
@@ -321,6 +322,15 @@ CK_RV C_FindObjectsInit(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, 
 		}
 		tm_token_end(t);
 	}
+	/* Then the application's session objects in this slot (§6.7). */
+	for (size_t i = 0; rc == TM_OK && slot->sobjs && i < TM_MAX_SESSION_OBJECTS; i++) {
+		struct tm_session_object *so = tm_sobj_get(slot, slot->sobjs->o[i].handle, t->user_in);
+		if (so == NULL)
+			continue;
+		tm_sobj_attrs(so, attrs);
+		if (matches(attrs, pTemplate, ulCount))
+			se->found[se->n_found++] = so->handle;
+	}
 	OPENSSL_free(attrs);
 	if (rc == TM_OK)
 		se->finding = true;
@@ -411,6 +421,15 @@ CK_RV C_GetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
 	}
 	struct tm_token *t = slot->token;
 	struct tm_attrs *a = OPENSSL_malloc(sizeof(*a));
+	if (a != NULL && tm_sobj_handle(hObject)) {
+		struct tm_session_object *so = tm_sobj_get(slot, hObject, t->user_in);
+		if (so != NULL)
+			tm_sobj_attrs(so, a);
+		rv = so != NULL ? fill_template(a, pTemplate, ulCount) : CKR_OBJECT_HANDLE_INVALID;
+		OPENSSL_free(a);
+		tm_session_end(slot);
+		return rv;
+	}
 	int rc = a ? tm_token_begin(t) : TM_ERR_NO_MEMORY;
 	if (rc == TM_OK) {
 		struct tm_card_object *o = tm_object_get(slot, hObject, &view);
@@ -440,7 +459,13 @@ CK_RV C_SetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
 	struct tm_token *t = slot->token;
 	if (pTemplate == NULL || ulCount == 0)
 		rv = CKR_ARGUMENTS_BAD;
-	else if (!(se->flags & CKF_RW_SESSION))
+	else if (tm_sobj_handle(hObject)) {
+		/* Any session may change session objects (§6.7). */
+		struct tm_session_object *so = tm_sobj_get(slot, hObject, t->user_in);
+		rv = so != NULL ? tm_sobj_set(so, pTemplate, ulCount) : CKR_OBJECT_HANDLE_INVALID;
+		tm_session_end(slot);
+		return rv;
+	} else if (!(se->flags & CKF_RW_SESSION))
 		rv = CKR_SESSION_READ_ONLY;
 	else if (!t->user_in)
 		rv = CKR_USER_NOT_LOGGED_IN;
@@ -490,8 +515,22 @@ CK_RV C_SetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
 	return rv;
 }
 
-/* A new certificate or data object on the card (token objects only:
- * session objects are not kept). */
+/* CKA_TOKEN true in the template (the default is false, §4.4), and
+ * CKA_PRIVATE true. */
+static bool template_true(const CK_ATTRIBUTE *t, CK_ULONG n, CK_ATTRIBUTE_TYPE type)
+{
+	bool v = false;
+	for (CK_ULONG i = 0; i < n; i++)
+		if (t[i].type == type)
+			v = t[i].ulValueLen == sizeof(CK_BBOOL) && t[i].pValue &&
+			    *(CK_BBOOL *)t[i].pValue == CK_TRUE;
+	return v;
+}
+static bool token_object(const CK_ATTRIBUTE *t, CK_ULONG n) { return template_true(t, n, CKA_TOKEN); }
+static bool private_object(const CK_ATTRIBUTE *t, CK_ULONG n) { return template_true(t, n, CKA_PRIVATE); }
+
+/* A new object: a certificate or data object on the card (CKA_TOKEN
+ * true), or a session object in the module (session_object.c). */
 CK_RV C_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount,
 		     CK_OBJECT_HANDLE_PTR phObject)
 {
@@ -506,7 +545,15 @@ CK_RV C_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_
 	struct tm_card_object o = {0};
 	if (pTemplate == NULL || phObject == NULL)
 		rv = CKR_ARGUMENTS_BAD;
-	else if (!(se->flags & CKF_RW_SESSION))
+	else if (!token_object(pTemplate, ulCount)) {
+		/* A session object (CKA_TOKEN false, the default): any
+		 * session may make one, a private one after login (§6.7). */
+		rv = private_object(pTemplate, ulCount) && !t->user_in
+			     ? CKR_USER_NOT_LOGGED_IN
+			     : tm_sobj_create(slot, se->handle, pTemplate, ulCount, phObject);
+		tm_session_end(slot);
+		return rv;
+	} else if (!(se->flags & CKF_RW_SESSION))
 		rv = CKR_SESSION_READ_ONLY;
 	else if (!t->user_in)
 		rv = CKR_USER_NOT_LOGGED_IN;
@@ -534,9 +581,8 @@ CK_RV C_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_
 		} else if (x->type == CKA_MODIFIABLE && b != 2) {
 			if (b)
 				o.flags |= TM_OBJF_MODIFIABLE;
-		} else if (x->type == CKA_TOKEN && b != 2) {
-			if (!b)
-				rv = CKR_ATTRIBUTE_VALUE_INVALID; /* no session objects */
+		} else if (x->type == CKA_TOKEN && b == CK_TRUE) {
+			/* a token object: what brought us here */
 		} else if (x->type == CKA_CERTIFICATE_TYPE && x->ulValueLen == sizeof(CK_ULONG)) {
 			if (*(CK_ULONG *)x->pValue != CKC_X_509)
 				rv = CKR_ATTRIBUTE_VALUE_INVALID;
@@ -587,8 +633,24 @@ CK_RV C_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_
 CK_RV C_CopyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_ATTRIBUTE_PTR pTemplate,
 		   CK_ULONG ulCount, CK_OBJECT_HANDLE_PTR phNewObject)
 {
-	(void)hObject; (void)pTemplate; (void)ulCount; (void)phNewObject;
-	return tm_session_refuse(hSession, CKR_FUNCTION_NOT_SUPPORTED);
+	struct tm_session *se;
+	struct tm_slot *slot;
+	CK_RV rv;
+
+	if ((rv = tm_session_begin(hSession, &se, &slot)) != CKR_OK)
+		return rv;
+	if (phNewObject == NULL || (pTemplate == NULL && ulCount))
+		rv = CKR_ARGUMENTS_BAD;
+	else if (!tm_sobj_handle(hObject))
+		rv = CKR_ACTION_PROHIBITED; /* token objects are not copyable (CKA_COPYABLE) */
+	else if (token_object(pTemplate, ulCount))
+		rv = CKR_TEMPLATE_INCONSISTENT; /* a token object is made on the card only */
+	else if (private_object(pTemplate, ulCount) && !slot->token->user_in)
+		rv = CKR_USER_NOT_LOGGED_IN;
+	else
+		rv = tm_sobj_copy(slot, se->handle, hObject, pTemplate, ulCount, phNewObject);
+	tm_session_end(slot);
+	return rv;
 }
 
 /* Destroying either half of a key pair destroys the key pair. */
@@ -602,6 +664,12 @@ CK_RV C_DestroyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject)
 	if ((rv = tm_session_begin(hSession, &se, &slot)) != CKR_OK)
 		return rv;
 	struct tm_token *t = slot->token;
+	if (tm_sobj_handle(hObject)) {
+		struct tm_session_object *so = tm_sobj_get(slot, hObject, t->user_in);
+		rv = so != NULL ? tm_sobj_destroy(so) : CKR_OBJECT_HANDLE_INVALID;
+		tm_session_end(slot);
+		return rv;
+	}
 	if (!(se->flags & CKF_RW_SESSION))
 		rv = CKR_SESSION_READ_ONLY;
 	else if (!t->user_in)
@@ -634,6 +702,13 @@ CK_RV C_GetObjectSize(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_U
 	if ((rv = tm_session_begin(hSession, &se, &slot)) != CKR_OK)
 		return rv;
 	struct tm_token *t = slot->token;
+	struct tm_session_object *so = tm_sobj_get(slot, hObject, t->user_in);
+	if (pulSize != NULL && tm_sobj_handle(hObject)) {
+		if (so != NULL)
+			*pulSize = tm_sobj_size(so);
+		tm_session_end(slot);
+		return so != NULL ? CKR_OK : CKR_OBJECT_HANDLE_INVALID;
+	}
 	int rc = pulSize ? tm_token_begin(t) : TM_OK;
 	if (pulSize == NULL) {
 		rv = CKR_ARGUMENTS_BAD;

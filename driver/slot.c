@@ -14,6 +14,7 @@
 #include "driver/log.h"
 #include "driver/mech.h"
 #include "driver/module.h"
+#include "driver/session_object.h"
 
 void tm_slot_drop_token(struct tm_slot *slot)
 {
@@ -23,6 +24,7 @@ void tm_slot_drop_token(struct tm_slot *slot)
 	OPENSSL_clear_free(slot->token, sizeof(*slot->token));
 	slot->token = NULL;
 	slot->generation++; /* every session on it is gone (§5.6) */
+	tm_sobj_close(slot, 0); /* and every session object */
 	slot->changed = true;
 }
 

@@ -1,0 +1,213 @@
+/* Session objects (PKCS#11 2.40 §4.4 CKA_TOKEN false, §6.7): made by any
+ * session, read-only ones too; seen by every session of the application,
+ * private ones only while logged in; gone when their session closes, at
+ * C_CloseAllSessions, C_Finalize and when the card goes; never on the
+ * card. */
+#include <config.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "tests/support/p11_readers.h"
+#include "tests/support/p11_session.h"
+
+static CK_OBJECT_CLASS data_class = CKO_DATA, cert_class = CKO_CERTIFICATE,
+		       pub_class = CKO_PUBLIC_KEY, priv_class = CKO_PRIVATE_KEY;
+static CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+
+static CK_SESSION_HANDLE open_ro(void)
+{
+	CK_SESSION_HANDLE s;
+	assert_int_equal(f->C_OpenSession(0, CKF_SERIAL_SESSION, NULL, NULL, &s), CKR_OK);
+	return s;
+}
+
+/* How many objects a session finds with this template. */
+static CK_ULONG count(CK_SESSION_HANDLE s, CK_ATTRIBUTE *t, CK_ULONG n)
+{
+	CK_OBJECT_HANDLE h[64];
+	CK_ULONG got = 0;
+
+	assert_int_equal(f->C_FindObjectsInit(s, t, n), CKR_OK);
+	assert_int_equal(f->C_FindObjects(s, h, 64, &got), CKR_OK);
+	assert_int_equal(f->C_FindObjectsFinal(s), CKR_OK);
+	return got;
+}
+
+static CK_ATTRIBUTE session_only[] = {{CKA_TOKEN, &no, sizeof(no)}};
+
+static void test_data_objects(void **state)
+{
+	(void)state;
+	CK_OBJECT_HANDLE h, copy;
+	CK_ATTRIBUTE t[] = {{CKA_CLASS, &data_class, sizeof(data_class)},
+			    {CKA_VALUE, U("hello"), 5}, {CKA_LABEL, U("note"), 4}};
+	CK_BBOOL token = CK_TRUE;
+	char label[16];
+	CK_ULONG size;
+
+	start("kaztoken");
+	CK_SESSION_HANDLE ro = open_ro(), other = open_ro();
+	assert_int_equal(count(ro, session_only, 1), 0); /* the card's directory, read once */
+	unsigned long apdus = tm_test_reader_apdus(0);
+	/* A read-only session, not logged in: CKA_TOKEN absent means false. */
+	assert_int_equal(f->C_CreateObject(ro, t, 3, &h), CKR_OK);
+	CK_ATTRIBUTE get[] = {{CKA_TOKEN, &token, sizeof(token)}, {CKA_LABEL, label, sizeof(label)}};
+	assert_int_equal(f->C_GetAttributeValue(other, h, get, 2), CKR_OK);
+	assert_int_equal(token, CK_FALSE);
+	assert_int_equal(get[1].ulValueLen, 4);
+	assert_int_equal(count(other, session_only, 1), 1);
+	assert_int_equal(f->C_GetObjectSize(ro, h, &size), CKR_OK);
+	assert_true(size >= 9);
+	/* Changes: the label yes, the class no. */
+	CK_ATTRIBUTE relabel[] = {{CKA_LABEL, U("renamed"), 7}};
+	assert_int_equal(f->C_SetAttributeValue(other, h, relabel, 1), CKR_OK);
+	get[1].ulValueLen = sizeof(label);
+	assert_int_equal(f->C_GetAttributeValue(ro, h, get, 2), CKR_OK);
+	assert_memory_equal(label, "renamed", 7);
+	CK_ATTRIBUTE reclass[] = {{CKA_CLASS, &cert_class, sizeof(cert_class)}};
+	assert_int_equal(f->C_SetAttributeValue(ro, h, reclass, 1), CKR_ATTRIBUTE_READ_ONLY);
+	/* A copy with another label; destroyed again. */
+	assert_int_equal(f->C_CopyObject(ro, h, t + 2, 1, &copy), CKR_OK);
+	assert_int_equal(count(ro, session_only, 1), 2);
+	assert_int_equal(f->C_DestroyObject(ro, copy), CKR_OK);
+	assert_int_equal(f->C_DestroyObject(ro, copy), CKR_OBJECT_HANDLE_INVALID);
+	/* None of it touched the card (the directory was cached). */
+	assert_int_equal(tm_test_reader_apdus(0), apdus);
+	/* Fixed ones: not modifiable, not destroyable. */
+	CK_OBJECT_HANDLE fixed;
+	CK_ATTRIBUTE ft[] = {{CKA_CLASS, &data_class, sizeof(data_class)},
+			     {CKA_MODIFIABLE, &no, sizeof(no)}, {CKA_DESTROYABLE, &no, sizeof(no)}};
+	assert_int_equal(f->C_CreateObject(ro, ft, 3, &fixed), CKR_OK);
+	assert_int_equal(f->C_SetAttributeValue(ro, fixed, relabel, 1), CKR_ACTION_PROHIBITED);
+	assert_int_equal(f->C_DestroyObject(ro, fixed), CKR_ACTION_PROHIBITED);
+	/* The owner closes: its objects go; the other session stays. */
+	assert_int_equal(f->C_CloseSession(ro), CKR_OK);
+	assert_int_equal(f->C_GetAttributeValue(other, h, get, 1), CKR_OBJECT_HANDLE_INVALID);
+	assert_int_equal(count(other, session_only, 1), 0);
+}
+
+static void test_private_session_objects(void **state)
+{
+	(void)state;
+	CK_OBJECT_HANDLE h;
+	CK_ATTRIBUTE t[] = {{CKA_CLASS, &data_class, sizeof(data_class)},
+			    {CKA_PRIVATE, &yes, sizeof(yes)}, {CKA_VALUE, U("secret"), 6}};
+	CK_ATTRIBUTE get[] = {{CKA_VALUE, NULL, 0}};
+
+	start("kaztoken");
+	CK_SESSION_HANDLE s = open_ro();
+	assert_int_equal(f->C_CreateObject(s, t, 3, &h), CKR_USER_NOT_LOGGED_IN);
+	assert_int_equal(login(s, "12345678"), CKR_OK);
+	assert_int_equal(f->C_CreateObject(s, t, 3, &h), CKR_OK);
+	assert_int_equal(count(s, session_only, 1), 1);
+	/* Logged out it is not seen, nor gone. */
+	assert_int_equal(f->C_Logout(s), CKR_OK);
+	assert_int_equal(count(s, session_only, 1), 0);
+	assert_int_equal(f->C_GetAttributeValue(s, h, get, 1), CKR_OBJECT_HANDLE_INVALID);
+	assert_int_equal(login(s, "12345678"), CKR_OK);
+	assert_int_equal(f->C_GetAttributeValue(s, h, get, 1), CKR_OK);
+	assert_int_equal(get[0].ulValueLen, 6);
+	/* A private copy needs the login too. */
+	CK_OBJECT_HANDLE c;
+	assert_int_equal(f->C_CopyObject(s, h, NULL, 0, &c), CKR_OK);
+	assert_int_equal(f->C_CopyObject(s, h, t, 1, &c), CKR_ATTRIBUTE_READ_ONLY);
+	CK_ATTRIBUTE to_token[] = {{CKA_TOKEN, &yes, sizeof(yes)}};
+	assert_int_equal(f->C_CopyObject(s, h, to_token, 1, &c), CKR_TEMPLATE_INCONSISTENT);
+}
+
+/* A self-signed certificate made with OpenSSL, as DER. */
+static int make_cert(unsigned char **der)
+{
+	EVP_PKEY *k = EVP_EC_gen("P-256");
+	X509 *x = X509_new();
+	int n = -1;
+
+	if (k && x && X509_set_version(x, 2) && ASN1_INTEGER_set(X509_get_serialNumber(x), 7) &&
+	    X509_gmtime_adj(X509_getm_notBefore(x), 0) && X509_gmtime_adj(X509_getm_notAfter(x), 3600) &&
+	    X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
+				       (const unsigned char *)"TEST", -1, -1, 0) &&
+	    X509_set_issuer_name(x, X509_get_subject_name(x)) && X509_set_pubkey(x, k) &&
+	    X509_sign(x, k, EVP_sha256()) > 0)
+		n = i2d_X509(x, der);
+	X509_free(x);
+	EVP_PKEY_free(k);
+	return n;
+}
+
+static void test_certificates_and_public_keys(void **state)
+{
+	(void)state;
+	CK_OBJECT_HANDLE h;
+	CK_CERTIFICATE_TYPE x509 = CKC_X_509;
+	CK_KEY_TYPE rsa = CKK_RSA;
+	unsigned char *der = NULL;
+	int n = make_cert(&der);
+
+	assert_true(n > 0);
+	start("jacarta-pki");
+	CK_SESSION_HANDLE s = open_ro();
+	CK_ATTRIBUTE cert[] = {{CKA_CLASS, &cert_class, sizeof(cert_class)},
+			       {CKA_CERTIFICATE_TYPE, &x509, sizeof(x509)}, {CKA_VALUE, der, (CK_ULONG)n}};
+	assert_int_equal(f->C_CreateObject(s, cert, 3, &h), CKR_OK);
+	assert_int_equal(f->C_CreateObject(s, cert, 2, &h), CKR_TEMPLATE_INCOMPLETE);
+	cert[2].ulValueLen = 10; /* not DER of a certificate */
+	assert_int_equal(f->C_CreateObject(s, cert, 3, &h), CKR_ATTRIBUTE_VALUE_INVALID);
+	CK_ATTRIBUTE find_cert[] = {{CKA_CLASS, &cert_class, sizeof(cert_class)}};
+	assert_int_equal(count(s, find_cert, 1), 1);
+	OPENSSL_free(der);
+
+	CK_ATTRIBUTE pub[] = {{CKA_CLASS, &pub_class, sizeof(pub_class)}, {CKA_KEY_TYPE, &rsa, sizeof(rsa)},
+			      {CKA_MODULUS, U("\xC1\x02\x03\x04"), 4}, {CKA_PUBLIC_EXPONENT, U("\x01\x00\x01"), 3}};
+	assert_int_equal(f->C_CreateObject(s, pub, 4, &h), CKR_OK);
+	assert_int_equal(f->C_CreateObject(s, pub, 3, &h), CKR_TEMPLATE_INCOMPLETE);
+	CK_ATTRIBUTE remod[] = {{CKA_MODULUS, U("\xC5"), 1}};
+	assert_int_equal(f->C_SetAttributeValue(s, h, remod, 1), CKR_ATTRIBUTE_READ_ONLY);
+	/* A private key has no place in the module's memory. */
+	CK_ATTRIBUTE priv[] = {{CKA_CLASS, &priv_class, sizeof(priv_class)}, {CKA_KEY_TYPE, &rsa, sizeof(rsa)}};
+	assert_int_equal(f->C_CreateObject(s, priv, 2, &h), CKR_TEMPLATE_INCONSISTENT);
+	assert_int_equal(count(s, session_only, 1), 2);
+}
+
+/* They go with C_CloseAllSessions, with the card, and with C_Finalize. */
+static void test_lifetime(void **state)
+{
+	(void)state;
+	CK_OBJECT_HANDLE h;
+	CK_ATTRIBUTE t[] = {{CKA_CLASS, &data_class, sizeof(data_class)}};
+	CK_ATTRIBUTE get[] = {{CKA_CLASS, NULL, 0}};
+
+	start("kaztoken");
+	CK_SESSION_HANDLE s = open_ro();
+	assert_int_equal(f->C_CreateObject(s, t, 1, &h), CKR_OK);
+	assert_int_equal(f->C_CloseAllSessions(0), CKR_OK);
+	s = open_ro();
+	assert_int_equal(f->C_GetAttributeValue(s, h, get, 1), CKR_OBJECT_HANDLE_INVALID);
+	assert_int_equal(f->C_CreateObject(s, t, 1, &h), CKR_OK);
+	tm_test_reader_insert(0, "kaztoken"); /* pulled and put back */
+	CK_SLOT_INFO si;
+	assert_int_equal(f->C_GetSlotInfo(0, &si), CKR_OK);
+	s = open_ro();
+	assert_int_equal(f->C_GetAttributeValue(s, h, get, 1), CKR_OBJECT_HANDLE_INVALID);
+	assert_int_equal(count(s, session_only, 1), 0);
+	assert_int_equal(f->C_CreateObject(s, t, 1, &h), CKR_OK);
+	/* C_Finalize frees them (the leak check of the sanitizer build). */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_data_objects, teardown),
+		cmocka_unit_test_teardown(test_private_session_objects, teardown),
+		cmocka_unit_test_teardown(test_certificates_and_public_keys, teardown),
+		cmocka_unit_test_teardown(test_lifetime, teardown),
+	};
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
