@@ -19,6 +19,7 @@
 #include "driver/mech.h"
 #include "driver/module.h"
 #include "driver/object.h"
+#include "driver/session_object.h"
 
 static const CK_FLAGS kind_flag[TM_OP_KINDS] = {
 	[TM_OP_SIGN] = CKF_SIGN, [TM_OP_VERIFY] = CKF_VERIFY, [TM_OP_ENCRYPT] = CKF_ENCRYPT,
@@ -134,6 +135,33 @@ static int key_op(struct tm_slot *slot, CK_OBJECT_HANDLE key, bool decrypt,
 	return rc;
 }
 
+/* A session public key (session_object.c) for verifying or encrypting
+ * on the host: its OpenSSL key goes into the operation. */
+static CK_RV session_key(struct tm_slot *slot, enum tm_op_kind kind, CK_OBJECT_HANDLE hKey,
+			 struct tm_op_state *op)
+{
+	struct tm_session_object *o = tm_sobj_get(slot, hKey, slot->token->user_in);
+	uint8_t alg = 0;
+	EVP_PKEY *pub = o ? tm_sobj_public_key(o, &alg) : NULL;
+	CK_RV rv = CKR_OK;
+
+	if (pub == NULL)
+		rv = CKR_KEY_HANDLE_INVALID;
+	else if (kind == TM_OP_SIGN || kind == TM_OP_DECRYPT)
+		rv = CKR_KEY_TYPE_INCONSISTENT; /* a public key does not sign */
+	else if (alg != op->mech->key_alg)
+		rv = CKR_KEY_TYPE_INCONSISTENT;
+	else if (!tm_sobj_allows(o, kind == TM_OP_VERIFY ? CKA_VERIFY : CKA_ENCRYPT))
+		rv = CKR_KEY_FUNCTION_NOT_PERMITTED;
+	if (rv != CKR_OK) {
+		EVP_PKEY_free(pub);
+		return rv;
+	}
+	op->key = hKey;
+	op->pub = pub;
+	return CKR_OK;
+}
+
 static CK_RV op_init(CK_SESSION_HANDLE h, enum tm_op_kind kind, const CK_MECHANISM *m,
 		     CK_OBJECT_HANDLE hKey)
 {
@@ -159,7 +187,11 @@ static CK_RV op_init(CK_SESSION_HANDLE h, enum tm_op_kind kind, const CK_MECHANI
 	}
 	memset(op, 0, sizeof(*op));
 	op->mech = mech;
-	if (kind != TM_OP_DIGEST) {
+	if (kind != TM_OP_DIGEST && tm_sobj_handle(hKey)) {
+		rv = session_key(slot, kind, hKey, op);
+		if (rv == CKR_OK)
+			rv = take_params(op, kind, m);
+	} else if (kind != TM_OP_DIGEST) {
 		/* A cached key is looked up without the card or pcscd. */
 		int rc = tm_token_begin_bare(t);
 		struct tm_card_object *o = NULL;

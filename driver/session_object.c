@@ -8,6 +8,12 @@
 #include <openssl/crypto.h>
 #include <openssl/x509.h>
 
+#include "apdu/buf.h"
+#include "apdu/protocol.h"
+#include "apdu/pubkey.h"
+#include "apdu/rc.h"
+#include "apdu/tlv.h"
+
 /* A session object's handle: its slot in the top byte, as token
  * objects' (module.c tm_handle), bit 23 set and view 0 in the low
  * nibble, which no token object's handle has. */
@@ -258,6 +264,59 @@ CK_RV tm_sobj_set(struct tm_session_object *o, const CK_ATTRIBUTE *tmpl, CK_ULON
 	o->attrs = a;
 	o->n = nm;
 	return CKR_OK;
+}
+
+bool tm_sobj_allows(const struct tm_session_object *o, CK_ATTRIBUTE_TYPE usage)
+{
+	bool ok = true;
+	return get_bool(find(o->attrs, o->n, usage), true, &ok) && ok;
+}
+
+/* The DER of P-256's OID, the one curve the cards have. */
+static const uint8_t p256_oid[] = {0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07};
+
+EVP_PKEY *tm_sobj_public_key(const struct tm_session_object *o, uint8_t *key_alg)
+{
+	const CK_ATTRIBUTE *cls = find(o->attrs, o->n, CKA_CLASS);
+	const CK_ATTRIBUTE *kt = find(o->attrs, o->n, CKA_KEY_TYPE);
+	EVP_PKEY *key = NULL;
+	struct tm_buf b;
+
+	if (!is_ulong(cls) || *(CK_OBJECT_CLASS *)cls->pValue != CKO_PUBLIC_KEY || !is_ulong(kt))
+		return NULL;
+	/* The public key as the card's directory gives it (protocol.md):
+	 * apdu/pubkey.c then checks and builds it, engine-safe. */
+	tm_buf_init_dynamic(&b, 1024);
+	size_t pk = tm_tlv_begin(&b, TM_TAG_PUBLIC_KEY);
+	/* check() made sure of the attributes; they are read-only since. */
+	const CK_ATTRIBUTE *n = find(o->attrs, o->n, CKA_MODULUS);
+	const CK_ATTRIBUTE *e = find(o->attrs, o->n, CKA_PUBLIC_EXPONENT);
+	const CK_ATTRIBUTE *params = find(o->attrs, o->n, CKA_EC_PARAMS);
+	const CK_ATTRIBUTE *point = find(o->attrs, o->n, CKA_EC_POINT);
+	if (*(CK_KEY_TYPE *)kt->pValue == CKK_RSA && n != NULL && e != NULL) {
+		tm_tlv_put(&b, TM_TAG_RSA_MODULUS, n->pValue, n->ulValueLen);
+		tm_tlv_put(&b, TM_TAG_RSA_EXPONENT, e->pValue, e->ulValueLen);
+		*key_alg = TM_KEY_RSA;
+	} else if (*(CK_KEY_TYPE *)kt->pValue == CKK_EC && params != NULL && point != NULL) {
+		const unsigned char *p = point->pValue;
+		/* CKA_EC_POINT is DER of an OCTET STRING (§2.3.3). */
+		ASN1_OCTET_STRING *os = d2i_ASN1_OCTET_STRING(NULL, &p, (long)point->ulValueLen);
+		if (params->ulValueLen == sizeof(p256_oid) &&
+		    memcmp(params->pValue, p256_oid, sizeof(p256_oid)) == 0 && os != NULL)
+			tm_tlv_put(&b, TM_TAG_EC_POINT, ASN1_STRING_get0_data(os),
+				   (size_t)ASN1_STRING_length(os));
+		else
+			b.failed = true;
+		ASN1_OCTET_STRING_free(os);
+		*key_alg = TM_KEY_EC_P256;
+	} else {
+		b.failed = true;
+	}
+	tm_tlv_end(&b, pk);
+	if (!tm_buf_ok(&b) || tm_pubkey_decode(b.data, b.len, &key) != TM_OK)
+		key = NULL;
+	tm_buf_free(&b);
+	return key;
 }
 
 CK_ULONG tm_sobj_size(const struct tm_session_object *o)

@@ -42,6 +42,11 @@ CK_RV tm_sobj_copy(struct tm_slot *slot, CK_SESSION_HANDLE owner, CK_OBJECT_HAND
 struct tm_session_object *tm_sobj_get(struct tm_slot *slot, CK_OBJECT_HANDLE h, bool user_in);
 /* Its attributes as the find and get functions read them. */
 void tm_sobj_attrs(const struct tm_session_object *o, struct tm_attrs *a);
+/* A public key object as OpenSSL's key (RSA, or EC on P-256: what the
+ * module's mechanisms take) and its TM_KEY_*; NULL when it is none. */
+EVP_PKEY *tm_sobj_public_key(const struct tm_session_object *o, uint8_t *key_alg);
+/* A usage attribute (CKA_VERIFY, CKA_ENCRYPT): true unless it says false. */
+bool tm_sobj_allows(const struct tm_session_object *o, CK_ATTRIBUTE_TYPE usage);
 /* §5.7 C_SetAttributeValue on it; C_GetObjectSize. */
 CK_RV tm_sobj_set(struct tm_session_object *o, const CK_ATTRIBUTE *tmpl, CK_ULONG n);
 CK_ULONG tm_sobj_size(const struct tm_session_object *o);

@@ -176,6 +176,76 @@ static void test_certificates_and_public_keys(void **state)
 	assert_int_equal(count(s, session_only, 1), 2);
 }
 
+/* A session public key verifies and encrypts on the host: here the
+ * card's own public key, read and made again as a session object. */
+static void test_session_public_key_in_use(void **state)
+{
+	(void)state;
+	CK_OBJECT_HANDLE pub, priv, spub;
+	CK_BYTE mod[256], exp[8], sig[256], ct[128], pt[128];
+	CK_ULONG sig_len = sizeof(sig), ct_len = sizeof(ct), pt_len = sizeof(pt);
+	CK_KEY_TYPE rsa = CKK_RSA;
+	CK_MECHANISM sha256_rsa = {CKM_SHA256_RSA_PKCS, NULL, 0}, rsa_pkcs = {CKM_RSA_PKCS, NULL, 0};
+
+	start("kaztoken");
+	CK_SESSION_HANDLE s = open_rw();
+	assert_int_equal(login(s, "12345678"), CKR_OK);
+	keygen(s, &pub, &priv);
+	CK_ATTRIBUTE get[] = {{CKA_MODULUS, mod, sizeof(mod)}, {CKA_PUBLIC_EXPONENT, exp, sizeof(exp)}};
+	assert_int_equal(f->C_GetAttributeValue(s, pub, get, 2), CKR_OK);
+	CK_ATTRIBUTE t[] = {{CKA_CLASS, &pub_class, sizeof(pub_class)}, {CKA_KEY_TYPE, &rsa, sizeof(rsa)},
+			    {CKA_MODULUS, mod, get[0].ulValueLen}, {CKA_PUBLIC_EXPONENT, exp, get[1].ulValueLen}};
+	assert_int_equal(f->C_CreateObject(s, t, 4, &spub), CKR_OK);
+	assert_int_equal(f->C_SignInit(s, &sha256_rsa, priv), CKR_OK);
+	assert_int_equal(f->C_Sign(s, U("document"), 8, sig, &sig_len), CKR_OK);
+	assert_int_equal(f->C_VerifyInit(s, &sha256_rsa, spub), CKR_OK);
+	assert_int_equal(f->C_Verify(s, U("document"), 8, sig, sig_len), CKR_OK);
+	assert_int_equal(f->C_VerifyInit(s, &sha256_rsa, spub), CKR_OK);
+	assert_int_equal(f->C_Verify(s, U("documenT"), 8, sig, sig_len), CKR_SIGNATURE_INVALID);
+	assert_int_equal(f->C_EncryptInit(s, &rsa_pkcs, spub), CKR_OK);
+	assert_int_equal(f->C_Encrypt(s, U("EDS"), 3, ct, &ct_len), CKR_OK);
+	assert_int_equal(f->C_DecryptInit(s, &rsa_pkcs, priv), CKR_OK);
+	assert_int_equal(f->C_Decrypt(s, ct, ct_len, pt, &pt_len), CKR_OK);
+	assert_memory_equal(pt, "EDS", 3);
+	/* A public key does not sign; a key that says no verification does not verify. */
+	assert_int_equal(f->C_SignInit(s, &sha256_rsa, spub), CKR_KEY_TYPE_INCONSISTENT);
+	CK_ATTRIBUTE no_verify[] = {{CKA_VERIFY, &no, sizeof(no)}};
+	assert_int_equal(f->C_SetAttributeValue(s, spub, no_verify, 1), CKR_OK);
+	assert_int_equal(f->C_VerifyInit(s, &sha256_rsa, spub), CKR_KEY_FUNCTION_NOT_PERMITTED);
+}
+
+/* The same with an EC P-256 key: CKA_EC_POINT as DER (§2.3.3). */
+static void test_session_ec_key_verifies(void **state)
+{
+	(void)state;
+	CK_OBJECT_HANDLE pub, priv, spub;
+	CK_BYTE params[] = {0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07};
+	CK_BYTE point[80], sig[72];
+	CK_ULONG sig_len = sizeof(sig);
+	CK_KEY_TYPE ec = CKK_EC;
+	CK_ATTRIBUTE pt[] = {{CKA_EC_PARAMS, params, sizeof(params)}};
+	CK_ATTRIBUTE kt[] = {{CKA_SIGN, &yes, sizeof(yes)}, {CKA_ID, U("\x02"), 1}};
+	CK_MECHANISM gen = {CKM_EC_KEY_PAIR_GEN, NULL, 0}, ecdsa = {CKM_ECDSA_SHA256, NULL, 0};
+
+	start("jacarta-pki");
+	CK_SESSION_HANDLE s = open_rw();
+	assert_int_equal(login(s, "1234567890"), CKR_OK);
+	assert_int_equal(f->C_GenerateKeyPair(s, &gen, pt, 1, kt, 2, &pub, &priv), CKR_OK);
+	CK_ATTRIBUTE get[] = {{CKA_EC_POINT, point, sizeof(point)}};
+	assert_int_equal(f->C_GetAttributeValue(s, pub, get, 1), CKR_OK);
+	CK_ATTRIBUTE t[] = {{CKA_CLASS, &pub_class, sizeof(pub_class)}, {CKA_KEY_TYPE, &ec, sizeof(ec)},
+			    {CKA_EC_PARAMS, params, sizeof(params)}, {CKA_EC_POINT, point, get[0].ulValueLen}};
+	assert_int_equal(f->C_CreateObject(s, t, 4, &spub), CKR_OK);
+	assert_int_equal(f->C_SignInit(s, &ecdsa, priv), CKR_OK);
+	assert_int_equal(f->C_Sign(s, U("document"), 8, sig, &sig_len), CKR_OK);
+	assert_int_equal(f->C_VerifyInit(s, &ecdsa, spub), CKR_OK);
+	assert_int_equal(f->C_Verify(s, U("document"), 8, sig, sig_len), CKR_OK);
+	/* A point off the curve makes a key that cannot be used. */
+	point[get[0].ulValueLen - 1] ^= 1;
+	assert_int_equal(f->C_CreateObject(s, t, 4, &spub), CKR_OK);
+	assert_int_equal(f->C_VerifyInit(s, &ecdsa, spub), CKR_KEY_HANDLE_INVALID);
+}
+
 /* They go with C_CloseAllSessions, with the card, and with C_Finalize. */
 static void test_lifetime(void **state)
 {
@@ -207,6 +277,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_data_objects, teardown),
 		cmocka_unit_test_teardown(test_private_session_objects, teardown),
 		cmocka_unit_test_teardown(test_certificates_and_public_keys, teardown),
+		cmocka_unit_test_teardown(test_session_public_key_in_use, teardown),
+		cmocka_unit_test_teardown(test_session_ec_key_verifies, teardown),
 		cmocka_unit_test_teardown(test_lifetime, teardown),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
