@@ -164,10 +164,6 @@ CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 	if (pMechanism == NULL || phPublicKey == NULL || phPrivateKey == NULL ||
 	    (pPubTmpl == NULL && ulPubCount) || (pPrivTmpl == NULL && ulPrivCount))
 		rv = CKR_ARGUMENTS_BAD;
-	else if (!(se->flags & CKF_RW_SESSION))
-		rv = CKR_SESSION_READ_ONLY;
-	else if (!t->user_in)
-		rv = CKR_USER_NOT_LOGGED_IN;
 	else if ((!rsa && !ec) || tm_mech_info(t, pMechanism->mechanism, &info) != CKR_OK)
 		rv = CKR_MECHANISM_INVALID;
 	if (rv == CKR_OK)
@@ -178,6 +174,12 @@ CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 		rv = bits == 0 ? CKR_TEMPLATE_INCOMPLETE : CKR_KEY_SIZE_RANGE;
 	if (rv == CKR_OK && ec && !curve)
 		rv = CKR_TEMPLATE_INCOMPLETE;
+	/* A bad template is one whatever the login state; then the session
+	 * and the login (PKCS#11 2.40 §5.1's order). */
+	if (rv == CKR_OK && !(se->flags & CKF_RW_SESSION))
+		rv = CKR_SESSION_READ_ONLY;
+	else if (rv == CKR_OK && !t->user_in)
+		rv = CKR_USER_NOT_LOGGED_IN;
 	if (rv != CKR_OK) {
 		tm_session_end(slot);
 		return rv;

@@ -553,10 +553,7 @@ CK_RV C_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_
 			     : tm_sobj_create(slot, se->handle, pTemplate, ulCount, phObject);
 		tm_session_end(slot);
 		return rv;
-	} else if (!(se->flags & CKF_RW_SESSION))
-		rv = CKR_SESSION_READ_ONLY;
-	else if (!t->user_in)
-		rv = CKR_USER_NOT_LOGGED_IN;
+	}
 	for (CK_ULONG i = 0; rv == CKR_OK && i < ulCount; i++) {
 		const CK_ATTRIBUTE *x = &pTemplate[i];
 		CK_BBOOL b = x->ulValueLen == sizeof(CK_BBOOL) && x->pValue ? *(CK_BBOOL *)x->pValue : 2;
@@ -613,6 +610,11 @@ CK_RV C_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_
 	}
 	if (rv == CKR_OK && value->ulValueLen > TM_MAX_OBJECT_SIZE)
 		rv = CKR_ATTRIBUTE_VALUE_INVALID;
+	/* The template first, whatever the login state (§5.1's order). */
+	if (rv == CKR_OK && !(se->flags & CKF_RW_SESSION))
+		rv = CKR_SESSION_READ_ONLY;
+	else if (rv == CKR_OK && !t->user_in)
+		rv = CKR_USER_NOT_LOGGED_IN;
 	if (rv == CKR_OK) {
 		uint16_t ref;
 		int rc = tm_token_begin(t);

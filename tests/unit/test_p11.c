@@ -204,7 +204,12 @@ static void test_keys_sign_verify(void **state)
 	CK_SESSION_HANDLE s = open_rw();
 	CK_OBJECT_HANDLE dummy;
 	CK_MECHANISM g = {CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0};
+	/* The template is checked before the login (§5.1's order). */
 	assert_int_equal(f->C_GenerateKeyPair(s, &g, NULL, 0, NULL, 0, &dummy, &dummy),
+			 CKR_TEMPLATE_INCOMPLETE);
+	CK_ULONG bits = 1024;
+	CK_ATTRIBUTE bt[] = {{CKA_MODULUS_BITS, &bits, sizeof(bits)}};
+	assert_int_equal(f->C_GenerateKeyPair(s, &g, bt, 1, NULL, 0, &dummy, &dummy),
 			 CKR_USER_NOT_LOGGED_IN);
 	assert_int_equal(login(s, "12345678"), CKR_OK);
 	keygen(s, &pub, &priv);

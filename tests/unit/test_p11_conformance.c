@@ -308,6 +308,35 @@ static void test_single_and_multi_part(void **state)
 	assert_memory_equal(pt, "EDS", 3);
 }
 
+/* A bad template is answered as such whatever the login state; the
+ * login is asked for only of a good one. */
+static void test_template_before_login(void **state)
+{
+	(void)state;
+	CK_OBJECT_HANDLE a, b;
+	CK_BBOOL yes = CK_TRUE;
+	CK_ULONG bits = 1024;
+	CK_ATTRIBUTE no_value[] = {{CKA_CLASS, &data_class, sizeof(data_class)}, {CKA_TOKEN, &yes, 1}};
+	CK_ATTRIBUTE bad_type[] = {{CKA_CLASS, &data_class, sizeof(data_class)}, {CKA_TOKEN, &yes, 1},
+				   {CKA_VALUE, U("v"), 1}, {0x7FFF0000UL, U("?"), 1}};
+	CK_ATTRIBUTE good[] = {{CKA_CLASS, &data_class, sizeof(data_class)}, {CKA_TOKEN, &yes, 1},
+			       {CKA_VALUE, U("v"), 1}};
+	CK_ATTRIBUTE bits_t[] = {{CKA_MODULUS_BITS, &bits, sizeof(bits)}};
+	CK_ATTRIBUTE bad_bits[] = {{CKA_MODULUS_BITS, &bits, 1}};
+
+	start("kaztoken");
+	CK_SESSION_HANDLE s = open_rw();
+	assert_int_equal(f->C_CreateObject(s, no_value, 2, &a), CKR_TEMPLATE_INCOMPLETE);
+	assert_int_equal(f->C_CreateObject(s, bad_type, 4, &a), CKR_ATTRIBUTE_TYPE_INVALID);
+	assert_int_equal(f->C_CreateObject(s, good, 3, &a), CKR_USER_NOT_LOGGED_IN);
+	assert_int_equal(f->C_GenerateKeyPair(s, &rsa_gen, NULL, 0, NULL, 0, &a, &b),
+			 CKR_TEMPLATE_INCOMPLETE);
+	assert_int_equal(f->C_GenerateKeyPair(s, &rsa_gen, bad_bits, 1, NULL, 0, &a, &b),
+			 CKR_ATTRIBUTE_VALUE_INVALID);
+	assert_int_equal(f->C_GenerateKeyPair(s, &rsa_gen, bits_t, 1, NULL, 0, &a, &b),
+			 CKR_USER_NOT_LOGGED_IN);
+}
+
 /* §5.4 C_WaitForSlotEvent: the slots' state at C_Initialize is not an
  * event; only later insertions and removals are. */
 static void test_no_event_at_initialize(void **state)
@@ -340,6 +369,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_bad_session_handle, teardown),
 		cmocka_unit_test_teardown(test_handle_before_arguments, teardown),
 		cmocka_unit_test_teardown(test_single_and_multi_part, teardown),
+		cmocka_unit_test_teardown(test_template_before_login, teardown),
 		cmocka_unit_test_teardown(test_no_event_at_initialize, teardown),
 		cmocka_unit_test_teardown(test_seed_random_arguments, teardown),
 	};
