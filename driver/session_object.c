@@ -88,9 +88,6 @@ static CK_RV check(const CK_ATTRIBUTE *t, CK_ULONG n, bool *private_obj, bool *m
 	const CK_ATTRIBUTE *cls = find(t, n, CKA_CLASS);
 	bool ok = true;
 
-	for (CK_ULONG i = 0; i < n; i++)
-		if (t[i].pValue == NULL && t[i].ulValueLen)
-			return CKR_ATTRIBUTE_VALUE_INVALID;
 	if (!is_ulong(cls))
 		return cls ? CKR_ATTRIBUTE_VALUE_INVALID : CKR_TEMPLATE_INCOMPLETE;
 	if (get_bool(find(t, n, CKA_TOKEN), false, &ok) || !ok)
@@ -133,6 +130,33 @@ static CK_RV check(const CK_ATTRIBUTE *t, CK_ULONG n, bool *private_obj, bool *m
 	}
 }
 
+/* base with changes, checked: the new attribute list, or NULL and *rv.
+ * What the application gives is bounded before anything is copied: an
+ * object holds at most what the find and get functions show
+ * (TM_MAX_ATTRS), and no value is larger than a card object may be. */
+static CK_ATTRIBUTE *rebuild(const CK_ATTRIBUTE *base, CK_ULONG nb, const CK_ATTRIBUTE *changes,
+			     CK_ULONG nc, CK_ULONG *n, bool *private_obj, bool *modifiable, CK_RV *rv)
+{
+	CK_ATTRIBUTE *a = NULL;
+
+	*rv = nc > TM_MAX_ATTRS ? CKR_DEVICE_MEMORY : CKR_OK;
+	for (CK_ULONG i = 0; *rv == CKR_OK && i < nc; i++)
+		if ((changes[i].pValue == NULL && changes[i].ulValueLen) ||
+		    changes[i].ulValueLen > TM_MAX_OBJECT_SIZE)
+			*rv = CKR_ATTRIBUTE_VALUE_INVALID;
+	if (*rv == CKR_OK && (a = merge(base, nb, changes, nc, n)) == NULL)
+		*rv = CKR_HOST_MEMORY;
+	if (*rv == CKR_OK && *n > TM_MAX_ATTRS)
+		*rv = CKR_DEVICE_MEMORY;
+	if (*rv == CKR_OK)
+		*rv = check(a, *n, private_obj, modifiable);
+	if (*rv == CKR_OK)
+		return a;
+	if (a != NULL)
+		free_attrs(a, *n);
+	return NULL;
+}
+
 /* The attributes every object of the class has, with their defaults
  * (§4.4: CKA_TOKEN, CKA_PRIVATE, CKA_MODIFIABLE, CKA_LABEL, ...). */
 static CK_BBOOL yes = CK_TRUE, no = CK_FALSE; /* only ever copied */
@@ -167,14 +191,10 @@ static CK_RV add(struct tm_slot *slot, CK_SESSION_HANDLE owner, const CK_ATTRIBU
 			o = &s->o[i];
 	if (o == NULL)
 		return CKR_DEVICE_MEMORY; /* as a full token says */
-	CK_ATTRIBUTE *a = merge(base, nb, tmpl, n, &nm);
+	CK_RV rv;
+	CK_ATTRIBUTE *a = rebuild(base, nb, tmpl, n, &nm, &private_obj, &modifiable, &rv);
 	if (a == NULL)
-		return CKR_HOST_MEMORY;
-	CK_RV rv = check(a, nm, &private_obj, &modifiable);
-	if (rv != CKR_OK) {
-		free_attrs(a, nm);
 		return rv;
-	}
 	CK_SLOT_ID id = (CK_SLOT_ID)(slot - tm_mod.slots);
 	s->next_id = (s->next_id + 1) & SOBJ_ID_MASK;
 	*o = (struct tm_session_object){
@@ -252,14 +272,10 @@ CK_RV tm_sobj_set(struct tm_session_object *o, const CK_ATTRIBUTE *tmpl, CK_ULON
 		    t == CKA_COPYABLE || t == CKA_DESTROYABLE || (t == CKA_VALUE && !data))
 			return CKR_ATTRIBUTE_READ_ONLY;
 	}
-	CK_ATTRIBUTE *a = merge(o->attrs, o->n, tmpl, n, &nm);
+	CK_RV rv;
+	CK_ATTRIBUTE *a = rebuild(o->attrs, o->n, tmpl, n, &nm, &private_obj, &modifiable, &rv);
 	if (a == NULL)
-		return CKR_HOST_MEMORY;
-	CK_RV rv = check(a, nm, &private_obj, &modifiable);
-	if (rv != CKR_OK) {
-		free_attrs(a, nm);
 		return rv;
-	}
 	free_attrs(o->attrs, o->n);
 	o->attrs = a;
 	o->n = nm;

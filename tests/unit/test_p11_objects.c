@@ -81,6 +81,15 @@ static void test_data_objects(void **state)
 	assert_int_equal(f->C_DestroyObject(ro, copy), CKR_OBJECT_HANDLE_INVALID);
 	/* None of it touched the card (the directory was cached). */
 	assert_int_equal(tm_test_reader_apdus(0), apdus);
+	/* Bad templates: a value without a pointer, more attributes than an
+	 * object holds. */
+	CK_ATTRIBUTE no_ptr[] = {{CKA_CLASS, &data_class, sizeof(data_class)}, {CKA_VALUE, NULL, 5}};
+	assert_int_equal(f->C_CreateObject(ro, no_ptr, 2, &copy), CKR_ATTRIBUTE_VALUE_INVALID);
+	CK_ATTRIBUTE many[60];
+	for (size_t i = 0; i < 60; i++)
+		many[i] = (CK_ATTRIBUTE){CKA_VENDOR_DEFINED + i, NULL, 0};
+	many[0] = t[0];
+	assert_int_equal(f->C_CreateObject(ro, many, 60, &copy), CKR_DEVICE_MEMORY);
 	/* Fixed ones: not modifiable, not destroyable. */
 	CK_OBJECT_HANDLE fixed;
 	CK_ATTRIBUTE ft[] = {{CKA_CLASS, &data_class, sizeof(data_class)},
