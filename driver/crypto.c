@@ -35,12 +35,18 @@ static void op_end(struct tm_op_state *op)
 
 /* The operation goes on as single-part (the one-shot call) or as
  * multi-part (Update, Final), as its first call after Init made it; the
- * other kind of call answers CKR_OPERATION_ACTIVE and leaves it as it
- * was (§5.8-5.12). */
+ * other kind of call answers CKR_OPERATION_ACTIVE.  That ends it, as
+ * every error but CKR_BUFFER_TOO_SMALL does (§5.11 C_Sign, C_SignFinal:
+ * "always terminates the active signing operation unless it returns
+ * CKR_BUFFER_TOO_SMALL or is a successful call to determine the length";
+ * the same in §5.8-5.12) -- and pkcs11-tool's own test counts on it: a
+ * C_SignFinal after a C_Sign, then C_SignInit again. */
 static CK_RV take_part(struct tm_op_state *op, bool one_shot)
 {
-	if (one_shot ? op->multi : op->single)
+	if (one_shot ? op->multi : op->single) {
+		op_end(op);
 		return CKR_OPERATION_ACTIVE;
+	}
 	if (one_shot)
 		op->single = true;
 	else
@@ -320,9 +326,10 @@ static CK_RV sign(CK_SESSION_HANDLE h, const uint8_t *data, CK_ULONG n, bool fin
 	if ((rv = tm_session_begin(h, &se, &slot)) != CKR_OK)
 		return rv;
 	struct tm_op_state *op = &se->ops[TM_OP_SIGN];
-	if (!op->active || (rv = take_part(op, !final)) != CKR_OK) {
+	rv = op->active ? take_part(op, !final) : CKR_OPERATION_NOT_INITIALIZED;
+	if (rv != CKR_OK) {
 		tm_session_end(slot);
-		return op->active ? rv : CKR_OPERATION_NOT_INITIALIZED;
+		return rv;
 	}
 	if (sig_len == NULL || (!final && data == NULL && n)) {
 		op_end(op);
@@ -383,7 +390,7 @@ static CK_RV update(CK_SESSION_HANDLE h, enum tm_op_kind kind, const uint8_t *da
 	}
 	if ((rv = take_part(op, false)) != CKR_OK) {
 		tm_session_end(slot);
-		return rv; /* after the one-shot call's length query: it goes on */
+		return rv;
 	}
 	if (data == NULL && n)
 		rv = CKR_ARGUMENTS_BAD;
@@ -477,9 +484,10 @@ static CK_RV verify(CK_SESSION_HANDLE h, const uint8_t *data, CK_ULONG n, bool f
 	if ((rv = tm_session_begin(h, &se, &slot)) != CKR_OK)
 		return rv;
 	struct tm_op_state *op = &se->ops[TM_OP_VERIFY];
-	if (!op->active || (rv = take_part(op, !final)) != CKR_OK) {
+	rv = op->active ? take_part(op, !final) : CKR_OPERATION_NOT_INITIALIZED;
+	if (rv != CKR_OK) {
 		tm_session_end(slot);
-		return op->active ? rv : CKR_OPERATION_NOT_INITIALIZED;
+		return rv;
 	}
 	uint8_t in[600];
 	size_t in_len;
@@ -527,9 +535,10 @@ CK_RV C_Encrypt(CK_SESSION_HANDLE h, CK_BYTE_PTR pData, CK_ULONG ulDataLen,
 	if ((rv = tm_session_begin(h, &se, &slot)) != CKR_OK)
 		return rv;
 	struct tm_op_state *op = &se->ops[TM_OP_ENCRYPT];
-	if (!op->active || (rv = take_part(op, true)) != CKR_OK) {
+	rv = op->active ? take_part(op, true) : CKR_OPERATION_NOT_INITIALIZED;
+	if (rv != CKR_OK) {
 		tm_session_end(slot);
-		return op->active ? rv : CKR_OPERATION_NOT_INITIALIZED;
+		return rv;
 	}
 	size_t k = (size_t)EVP_PKEY_get_size(op->pub);
 	if (pulEncryptedLen == NULL || (pData == NULL && ulDataLen)) {
@@ -607,9 +616,10 @@ CK_RV C_Decrypt(CK_SESSION_HANDLE h, CK_BYTE_PTR pEncrypted, CK_ULONG ulEncrypte
 	if ((rv = tm_session_begin(h, &se, &slot)) != CKR_OK)
 		return rv;
 	struct tm_op_state *op = &se->ops[TM_OP_DECRYPT];
-	if (!op->active || (rv = take_part(op, true)) != CKR_OK) {
+	rv = op->active ? take_part(op, true) : CKR_OPERATION_NOT_INITIALIZED;
+	if (rv != CKR_OK) {
 		tm_session_end(slot);
-		return op->active ? rv : CKR_OPERATION_NOT_INITIALIZED;
+		return rv;
 	}
 	size_t k = (size_t)EVP_PKEY_get_size(op->pub);
 	if (pulDataLen == NULL || pEncrypted == NULL) {
@@ -673,9 +683,10 @@ static CK_RV digest_final(CK_SESSION_HANDLE h, const uint8_t *data, CK_ULONG n, 
 	if ((rv = tm_session_begin(h, &se, &slot)) != CKR_OK)
 		return rv;
 	struct tm_op_state *op = &se->ops[TM_OP_DIGEST];
-	if (!op->active || (rv = take_part(op, one_shot)) != CKR_OK) {
+	rv = op->active ? take_part(op, one_shot) : CKR_OPERATION_NOT_INITIALIZED;
+	if (rv != CKR_OK) {
 		tm_session_end(slot);
-		return op->active ? rv : CKR_OPERATION_NOT_INITIALIZED;
+		return rv;
 	}
 	size_t need = (size_t)EVP_MD_CTX_get_size(op->md);
 	unsigned got;

@@ -240,8 +240,10 @@ static void test_handle_before_arguments(void **state)
 }
 
 /* §5.8-5.12: an operation is single-part or multi-part from its first
- * call on; the other kind answers CKR_OPERATION_ACTIVE and the operation
- * stays as it was.  A length query (or CKR_BUFFER_TOO_SMALL) keeps it. */
+ * call on; the other kind answers CKR_OPERATION_ACTIVE, which like every
+ * error but CKR_BUFFER_TOO_SMALL ends the operation (§5.11: C_Sign and
+ * C_SignFinal "always terminate" it but for those).  A length query or
+ * CKR_BUFFER_TOO_SMALL keeps it. */
 static void test_single_and_multi_part(void **state)
 {
 	(void)state;
@@ -253,56 +255,70 @@ static void test_single_and_multi_part(void **state)
 
 	start("kaztoken");
 	CK_SESSION_HANDLE s = open_rw();
-	/* Digest: a one-shot length query, then Update or Final. */
+	/* Digest: a length query and a buffer too small keep it ... */
 	assert_int_equal(f->C_DigestInit(s, &sha256), CKR_OK);
 	len = 0;
 	assert_int_equal(f->C_Digest(s, IN, NULL, &len), CKR_OK);
 	assert_int_equal(len, 32);
-	assert_int_equal(f->C_DigestUpdate(s, IN), CKR_OPERATION_ACTIVE);
-	assert_int_equal(f->C_DigestFinal(s, OUT), CKR_OPERATION_ACTIVE);
 	assert_int_equal(f->C_Digest(s, buf, 16, small, &small_len), CKR_BUFFER_TOO_SMALL);
 	assert_int_equal(f->C_Digest(s, IN, OUT), CKR_OK);
-	/* ... and Update, then the one-shot call. */
+	/* ... Update after the one-shot query is refused and ends it ... */
 	assert_int_equal(f->C_DigestInit(s, &sha256), CKR_OK);
+	assert_int_equal(f->C_Digest(s, IN, NULL, &len), CKR_OK);
+	assert_int_equal(f->C_DigestUpdate(s, IN), CKR_OPERATION_ACTIVE);
+	assert_int_equal(f->C_DigestFinal(s, OUT), CKR_OPERATION_NOT_INITIALIZED);
+	/* ... so is Final after it, and the one-shot call after Update ... */
+	assert_int_equal(f->C_DigestInit(s, &sha256), CKR_OK);
+	assert_int_equal(f->C_Digest(s, IN, NULL, &len), CKR_OK);
+	assert_int_equal(f->C_DigestFinal(s, OUT), CKR_OPERATION_ACTIVE);
+	assert_int_equal(f->C_DigestInit(s, &sha256), CKR_OK); /* ended: a new one starts */
 	assert_int_equal(f->C_DigestUpdate(s, IN), CKR_OK);
 	assert_int_equal(f->C_Digest(s, IN, OUT), CKR_OPERATION_ACTIVE);
-	assert_int_equal(f->C_DigestFinal(s, OUT), CKR_OK);
-	/* A Final length query makes it multi-part. */
+	assert_int_equal(f->C_DigestFinal(s, OUT), CKR_OPERATION_NOT_INITIALIZED);
+	/* ... and a Final length query makes it multi-part. */
 	assert_int_equal(f->C_DigestInit(s, &sha256), CKR_OK);
 	assert_int_equal(f->C_DigestFinal(s, NULL, &len), CKR_OK);
-	assert_int_equal(f->C_Digest(s, IN, OUT), CKR_OPERATION_ACTIVE);
 	assert_int_equal(f->C_DigestFinal(s, OUT), CKR_OK);
 
 	assert_int_equal(login(s, "12345678"), CKR_OK);
 	keygen(s, &pub, &priv);
-	/* Sign: C_SignFinal and C_SignUpdate after a C_Sign length query. */
+	/* Sign, as pkcs11-tool --test does: a length query, a buffer too
+	 * small, C_SignFinal (refused, and the operation ends), SignInit. */
 	assert_int_equal(f->C_SignInit(s, &sha256_rsa, priv), CKR_OK);
 	assert_int_equal(f->C_Sign(s, IN, NULL, &sig_len), CKR_OK);
+	assert_int_equal(f->C_Sign(s, IN, small, &small_len), CKR_BUFFER_TOO_SMALL);
 	assert_int_equal(f->C_SignFinal(s, sig, &sig_len), CKR_OPERATION_ACTIVE);
-	assert_int_equal(f->C_SignUpdate(s, IN), CKR_OPERATION_ACTIVE);
-	assert_int_equal(f->C_Sign(s, IN, sig, &sig_len), CKR_OK);
-	/* C_Sign after C_SignUpdate. */
 	assert_int_equal(f->C_SignInit(s, &sha256_rsa, priv), CKR_OK);
 	assert_int_equal(f->C_SignUpdate(s, IN), CKR_OK);
 	assert_int_equal(f->C_Sign(s, IN, sig2, &sig2_len), CKR_OPERATION_ACTIVE);
+	assert_int_equal(f->C_SignFinal(s, sig2, &sig2_len), CKR_OPERATION_NOT_INITIALIZED);
+	assert_int_equal(f->C_SignInit(s, &sha256_rsa, priv), CKR_OK);
+	assert_int_equal(f->C_Sign(s, IN, sig, &sig_len), CKR_OK);
+	assert_int_equal(f->C_SignInit(s, &sha256_rsa, priv), CKR_OK);
+	assert_int_equal(f->C_SignUpdate(s, IN), CKR_OK);
+	sig2_len = sizeof(sig2);
 	assert_int_equal(f->C_SignFinal(s, sig2, &sig2_len), CKR_OK);
 	assert_memory_equal(sig, sig2, sig_len); /* PKCS#1 v1.5 is deterministic */
-	/* Verify: C_Verify after C_VerifyUpdate, then the Final verifies. */
+	/* Verify: C_Verify after C_VerifyUpdate. */
 	assert_int_equal(f->C_VerifyInit(s, &sha256_rsa, pub), CKR_OK);
 	assert_int_equal(f->C_VerifyUpdate(s, IN), CKR_OK);
 	assert_int_equal(f->C_Verify(s, IN, sig, sig_len), CKR_OPERATION_ACTIVE);
-	assert_int_equal(f->C_VerifyFinal(s, sig, sig_len), CKR_OK);
+	assert_int_equal(f->C_VerifyFinal(s, sig, sig_len), CKR_OPERATION_NOT_INITIALIZED);
 	assert_int_equal(f->C_VerifyInit(s, &sha256_rsa, pub), CKR_OK);
-	assert_int_equal(f->C_Verify(s, IN, sig, sig_len), CKR_OK);
+	assert_int_equal(f->C_VerifyUpdate(s, IN), CKR_OK);
+	assert_int_equal(f->C_VerifyFinal(s, sig, sig_len), CKR_OK);
 	/* Encrypt and decrypt (single-part mechanisms): Update after the
 	 * one-shot call's length query. */
 	assert_int_equal(f->C_EncryptInit(s, &rsa, pub), CKR_OK);
 	assert_int_equal(f->C_Encrypt(s, U("EDS"), 3, NULL, &ct_len), CKR_OK);
 	assert_int_equal(f->C_EncryptUpdate(s, IN, OUT), CKR_OPERATION_ACTIVE);
+	assert_int_equal(f->C_Encrypt(s, U("EDS"), 3, ct, &ct_len), CKR_OPERATION_NOT_INITIALIZED);
+	assert_int_equal(f->C_EncryptInit(s, &rsa, pub), CKR_OK);
 	assert_int_equal(f->C_Encrypt(s, U("EDS"), 3, ct, &ct_len), CKR_OK);
 	assert_int_equal(f->C_DecryptInit(s, &rsa, priv), CKR_OK);
 	assert_int_equal(f->C_Decrypt(s, ct, ct_len, NULL, &pt_len), CKR_OK);
 	assert_int_equal(f->C_DecryptFinal(s, OUT), CKR_OPERATION_ACTIVE);
+	assert_int_equal(f->C_DecryptInit(s, &rsa, priv), CKR_OK);
 	assert_int_equal(f->C_Decrypt(s, ct, ct_len, pt, &pt_len), CKR_OK);
 	assert_int_equal(pt_len, 3);
 	assert_memory_equal(pt, "EDS", 3);
