@@ -145,6 +145,13 @@ enum tm_ins {
 #define TM_TAG_OBJ_APPLICATION 0xC6 /* data objects: CKA_APPLICATION */
 #define TM_TAG_OBJ_KEY_ALG 0xC7  /* 1 byte, TM_KEY_* (key pairs) */
 #define TM_TAG_OBJ_KEY_BITS 0xC8 /* 2 bytes (key pairs) */
+#define TM_TAG_OBJ_OWNER 0xC9    /* temporary objects: who made it, opaque */
+#define TM_TAG_OBJ_SUBJECT 0xCA  /* CKA_SUBJECT, DER, at most TM_MAX_OBJ_SUBJECT */
+#define TM_TAG_OBJ_START 0xCB    /* CKA_START_DATE: empty or "YYYYMMDD" */
+#define TM_TAG_OBJ_END 0xCC      /* CKA_END_DATE: empty or "YYYYMMDD" */
+/* In GENERATE's answer: the reference of the public key object made
+ * beside the private key (83). */
+#define TM_TAG_PUBLIC_REF 0x84
 
 /* GENERATE ASYMMETRIC KEY PAIR parameters. */
 #define TM_TAG_KEYGEN 0xE2
@@ -180,12 +187,14 @@ enum tm_ins {
 enum tm_obj_class {
 	TM_OBJ_CERTIFICATE = 0x01, /* X.509, DER */
 	TM_OBJ_DATA = 0x02,
-	TM_OBJ_KEY_PAIR = 0x03, /* public half readable, private half never */
+	TM_OBJ_KEY_PAIR = 0x03,   /* a private key (and its public values) */
+	TM_OBJ_PUBLIC_KEY = 0x04, /* the public half, an object of its own */
 };
 
 /* Object flags. */
 #define TM_OBJF_PRIVATE 0x01    /* listed and readable after user VERIFY */
 #define TM_OBJF_MODIFIABLE 0x02 /* PUT DATA / UPDATE BINARY allowed */
+#define TM_OBJF_TEMPORARY 0x04  /* one process's session object (C9 says whose) */
 
 /* Key usage (key pairs). */
 #define TM_USAGE_SIGN 0x01
@@ -220,6 +229,9 @@ enum tm_hash {
 
 #define TM_MAX_OBJ_ID 64
 #define TM_MAX_OBJ_LABEL 64
+#define TM_MAX_OBJ_SUBJECT 256
+#define TM_MAX_OBJ_OWNER 32
+#define TM_OBJ_DATE_LEN 8
 #define TM_MAX_TOKEN_LABEL 32
 #define TM_MAX_SERIAL 16
 #define TM_MAX_PIN_LEN 32 /* the protocol's bound; a model sets its own */

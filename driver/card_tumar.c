@@ -268,6 +268,25 @@ static int parse_object(const struct tm_tlv *e, struct tm_card_object *o)
 			memcpy(o->app, x.value, x.len);
 			o->app_len = x.len;
 			break;
+		case TM_TAG_OBJ_SUBJECT:
+			if (x.len > sizeof(o->subject))
+				return TM_ERR_PROTOCOL;
+			memcpy(o->subject, x.value, x.len);
+			o->subject_len = x.len;
+			break;
+		case TM_TAG_OBJ_START:
+		case TM_TAG_OBJ_END:
+			if (x.len != TM_OBJ_DATE_LEN)
+				return TM_ERR_PROTOCOL;
+			memcpy(x.tag == TM_TAG_OBJ_START ? o->start : o->end, x.value, x.len);
+			*(x.tag == TM_TAG_OBJ_START ? &o->start_len : &o->end_len) = x.len;
+			break;
+		case TM_TAG_OBJ_OWNER:
+			if (x.len > sizeof(o->owner))
+				return TM_ERR_PROTOCOL;
+			memcpy(o->owner, x.value, x.len);
+			o->owner_len = x.len;
+			break;
 		case TM_TAG_FILE_SIZE: if (x.len >= 1 && x.len <= 4) o->size = be(x.value, x.len); break;
 		case TM_TAG_OBJ_USAGE: if (x.len == 1) o->usage = x.value[0]; break;
 		case TM_TAG_OBJ_KEY_ALG: if (x.len == 1) o->key_alg = x.value[0]; break;
@@ -276,9 +295,10 @@ static int parse_object(const struct tm_tlv *e, struct tm_card_object *o)
 		}
 	}
 	if (rc != TM_ERR_NOT_FOUND || o->ref == 0 || o->cls < TM_OBJ_CERTIFICATE ||
-	    o->cls > TM_OBJ_KEY_PAIR)
+	    o->cls > TM_OBJ_PUBLIC_KEY)
 		return TM_ERR_PROTOCOL;
-	if (o->cls == TM_OBJ_KEY_PAIR && tm_pubkey_decode(e->value, e->len, &o->pub) != TM_OK)
+	if ((o->cls == TM_OBJ_KEY_PAIR || o->cls == TM_OBJ_PUBLIC_KEY) &&
+	    tm_pubkey_decode(e->value, e->len, &o->pub) != TM_OK)
 		return TM_ERR_PROTOCOL;
 	return TM_OK;
 }
@@ -401,8 +421,13 @@ static void put_attrs(struct tm_buf *b, const struct tm_card_object *o)
 {
 	tm_tlv_put(b, TM_TAG_OBJ_ID, o->id, o->id_len);
 	tm_tlv_put(b, TM_TAG_OBJ_LABEL, o->label, o->label_len);
-	if (o->cls == TM_OBJ_DATA)
+	if (o->cls == TM_OBJ_DATA) {
 		tm_tlv_put(b, TM_TAG_OBJ_APPLICATION, o->app, o->app_len);
+		return;
+	}
+	tm_tlv_put(b, TM_TAG_OBJ_SUBJECT, o->subject, o->subject_len);
+	tm_tlv_put(b, TM_TAG_OBJ_START, o->start, o->start_len);
+	tm_tlv_put(b, TM_TAG_OBJ_END, o->end, o->end_len);
 }
 
 static int write_value(struct tm_token *t, uint16_t ref, const uint8_t *value, size_t len)
@@ -462,12 +487,23 @@ static int t_create_object(struct tm_token *t, const struct tm_card_object *a,
 	return rc;
 }
 
-static int t_set_attributes(struct tm_token *t, const struct tm_card_object *o)
+static int t_set_attributes(struct tm_token *t, const struct tm_card_object *o, unsigned what)
 {
 	struct tm_buf b;
 	tm_buf_init_dynamic(&b, 512);
 	size_t a5 = tm_tlv_begin(&b, TM_TAG_PROPRIETARY);
-	put_attrs(&b, o);
+	if (what & TM_SET_ID)
+		tm_tlv_put(&b, TM_TAG_OBJ_ID, o->id, o->id_len);
+	if (what & TM_SET_LABEL)
+		tm_tlv_put(&b, TM_TAG_OBJ_LABEL, o->label, o->label_len);
+	if (what & TM_SET_APPLICATION)
+		tm_tlv_put(&b, TM_TAG_OBJ_APPLICATION, o->app, o->app_len);
+	if (what & TM_SET_SUBJECT)
+		tm_tlv_put(&b, TM_TAG_OBJ_SUBJECT, o->subject, o->subject_len);
+	if (what & TM_SET_DATES) {
+		tm_tlv_put(&b, TM_TAG_OBJ_START, o->start, o->start_len);
+		tm_tlv_put(&b, TM_TAG_OBJ_END, o->end, o->end_len);
+	}
 	tm_tlv_end(&b, a5);
 	struct tm_apdu c = {.ins = TM_INS_PUT_DATA_ODD, .p1 = (uint8_t)(o->ref >> 8),
 			    .p2 = (uint8_t)o->ref, .data = b.data, .nc = b.len};
@@ -483,7 +519,8 @@ static int t_delete_object(struct tm_token *t, uint16_t ref)
 	return run(t, &c, NULL, 0, NULL);
 }
 
-static int t_generate(struct tm_token *t, const struct tm_card_object *a, uint16_t *ref)
+static int t_generate(struct tm_token *t, const struct tm_card_object *a,
+		      const struct tm_card_object *pa, uint16_t *ref, uint16_t *pub_ref)
 {
 	uint8_t *out = t->io;
 	struct tm_buf b;
@@ -494,8 +531,14 @@ static int t_generate(struct tm_token *t, const struct tm_card_object *a, uint16
 	tm_tlv_put_u8(&b, TM_TAG_OBJ_KEY_ALG, a->key_alg);
 	tm_tlv_put_u16(&b, TM_TAG_OBJ_KEY_BITS, a->bits);
 	tm_tlv_put_u8(&b, TM_TAG_OBJ_USAGE, a->usage);
-	tm_tlv_put_u8(&b, TM_TAG_OBJ_FLAGS, a->flags & TM_OBJF_MODIFIABLE);
+	tm_tlv_put_u8(&b, TM_TAG_OBJ_FLAGS, a->flags & (TM_OBJF_MODIFIABLE | TM_OBJF_TEMPORARY));
+	if (a->flags & TM_OBJF_TEMPORARY)
+		tm_tlv_put(&b, TM_TAG_OBJ_OWNER, a->owner, a->owner_len);
 	put_attrs(&b, a);
+	size_t a5 = tm_tlv_begin(&b, TM_TAG_PROPRIETARY); /* the public key object's own */
+	tm_tlv_put_u8(&b, TM_TAG_OBJ_FLAGS, pa->flags & (TM_OBJF_PRIVATE | TM_OBJF_MODIFIABLE));
+	put_attrs(&b, pa);
+	tm_tlv_end(&b, a5);
 	tm_tlv_end(&b, e2);
 	struct tm_apdu c = {.ins = TM_INS_GENERATE_KEY_PAIR, .p1 = TM_P1_GENERATE, .data = b.data,
 			    .nc = b.len, .ne = 65536};
@@ -503,9 +546,12 @@ static int t_generate(struct tm_token *t, const struct tm_card_object *a, uint16
 	tm_buf_free(&b);
 	if (rc != TM_OK)
 		return rc;
-	if (len < 4 || out[0] != TM_TAG_FILE_ID || out[1] != 2)
+	struct tm_tlv r, p;
+	if (tm_tlv_find(out, len, TM_TAG_FILE_ID, &r) != TM_OK || r.len != 2 ||
+	    tm_tlv_find(out, len, TM_TAG_PUBLIC_REF, &p) != TM_OK || p.len != 2)
 		return TM_ERR_PROTOCOL;
-	*ref = (uint16_t)be(out + 2, 2);
+	*ref = (uint16_t)be(r.value, 2);
+	*pub_ref = (uint16_t)be(p.value, 2);
 	return TM_OK;
 }
 

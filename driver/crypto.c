@@ -209,7 +209,7 @@ static CK_RV op_init(CK_SESSION_HANDLE h, enum tm_op_kind kind, const CK_MECHANI
 			rv = tm_card_failed(slot, rc);
 		else if (o == NULL)
 			rv = missing_key(slot, t, hKey);
-		else if (o->cls != TM_OBJ_KEY_PAIR)
+		else if (o->cls != TM_OBJ_KEY_PAIR && o->cls != TM_OBJ_PUBLIC_KEY)
 			rv = CKR_KEY_HANDLE_INVALID;
 		else if (o->key_alg != mech->key_alg)
 			rv = CKR_KEY_TYPE_INCONSISTENT;

@@ -16,6 +16,9 @@
 #include "driver/log.h"
 #include "driver/mech.h"
 #include "driver/module.h"
+#include "driver/object.h"
+#include "driver/owner.h"
+#include "driver/session_key.h"
 
 static CK_BBOOL bool_of(const CK_ATTRIBUTE *a)
 {
@@ -32,13 +35,23 @@ static bool is_p256(const CK_ATTRIBUTE *a)
 	return ok;
 }
 
-/* Reads one template into the card object's attributes.  Attributes
- * whose values a card key always has are accepted when they agree;
- * contradictions are refused. */
-static CK_RV read_template(const CK_ATTRIBUTE *tmpl, CK_ULONG n, bool priv, bool rsa,
-			   struct tm_card_object *o, bool *usage_given, CK_ULONG *bits, bool *curve)
+/* What the two templates say beyond each half's own attributes. */
+struct keygen_req {
+	bool rsa, usage_given, curve;
+	uint8_t usage;
+	CK_ULONG bits;
+	int token[2];        /* CKA_TOKEN of the public [0] and private [1] template; -1 absent */
+};
+
+/* Reads one template into its half's attributes (o) and the request.
+ * Attributes whose values a card key always has are accepted when they
+ * agree; contradictions are refused. */
+static CK_RV read_template(const CK_ATTRIBUTE *tmpl, CK_ULONG n, bool priv,
+			   struct tm_card_object *o, struct keygen_req *r)
 {
-	for (CK_ULONG i = 0; i < n; i++) {
+	CK_RV rv = CKR_OK;
+
+	for (CK_ULONG i = 0; i < n && rv == CKR_OK; i++) {
 		const CK_ATTRIBUTE *a = &tmpl[i];
 		CK_BBOOL b = bool_of(a);
 		if (a->ulValueLen && a->pValue == NULL)
@@ -56,10 +69,22 @@ static CK_RV read_template(const CK_ATTRIBUTE *tmpl, CK_ULONG n, bool priv, bool
 			memcpy(o->id, a->pValue, a->ulValueLen);
 			o->id_len = a->ulValueLen;
 			break;
-		case CKA_MODULUS_BITS:
-			if (!rsa || a->ulValueLen != sizeof(CK_ULONG))
+		case CKA_SUBJECT:
+			if (a->ulValueLen > TM_MAX_OBJ_SUBJECT)
 				return CKR_ATTRIBUTE_VALUE_INVALID;
-			*bits = *(CK_ULONG *)a->pValue;
+			memcpy(o->subject, a->pValue, a->ulValueLen);
+			o->subject_len = a->ulValueLen;
+			break;
+		case CKA_START_DATE:
+			rv = tm_attr_date(a, o->start, &o->start_len);
+			break;
+		case CKA_END_DATE:
+			rv = tm_attr_date(a, o->end, &o->end_len);
+			break;
+		case CKA_MODULUS_BITS:
+			if (!r->rsa || a->ulValueLen != sizeof(CK_ULONG))
+				return CKR_ATTRIBUTE_VALUE_INVALID;
+			r->bits = *(CK_ULONG *)a->pValue;
 			break;
 		case CKA_PUBLIC_EXPONENT: {
 			/* The card makes e = 65537 only. */
@@ -67,38 +92,39 @@ static CK_RV read_template(const CK_ATTRIBUTE *tmpl, CK_ULONG n, bool priv, bool
 			size_t k = 0;
 			while (k < a->ulValueLen && e[k] == 0)
 				k++;
-			if (!rsa || a->ulValueLen - k != 3 || memcmp(e + k, "\x01\x00\x01", 3) != 0)
+			if (!r->rsa || a->ulValueLen - k != 3 || memcmp(e + k, "\x01\x00\x01", 3) != 0)
 				return CKR_ATTRIBUTE_VALUE_INVALID;
 			break;
 		}
 		case CKA_EC_PARAMS:
-			if (rsa || !is_p256(a))
+			if (r->rsa || !is_p256(a))
 				return CKR_CURVE_NOT_SUPPORTED;
-			*curve = true;
+			r->curve = true;
 			break;
 		case CKA_SIGN: case CKA_VERIFY:
 			if (b == 2)
 				return CKR_ATTRIBUTE_VALUE_INVALID;
 			if (b)
-				o->usage |= TM_USAGE_SIGN;
-			*usage_given = true;
+				r->usage |= TM_USAGE_SIGN;
+			r->usage_given = true;
 			break;
 		case CKA_DECRYPT: case CKA_ENCRYPT:
-			if (b == 2)
-				return CKR_ATTRIBUTE_VALUE_INVALID;
-			if (b && !rsa)
+			if (b == 2 || (b && !r->rsa))
 				return CKR_ATTRIBUTE_VALUE_INVALID;
 			if (b)
-				o->usage |= TM_USAGE_DECRYPT;
-			*usage_given = true;
+				r->usage |= TM_USAGE_DECRYPT;
+			r->usage_given = true;
 			break;
 		case CKA_TOKEN:
-			if (b != CK_TRUE)
-				return CKR_ATTRIBUTE_VALUE_INVALID; /* no session keys */
+			if (b == 2)
+				return CKR_ATTRIBUTE_VALUE_INVALID;
+			r->token[priv] = b;
 			break;
 		case CKA_PRIVATE:
 			if (b == 2 || (priv && !b))
 				return CKR_ATTRIBUTE_VALUE_INVALID;
+			if (b)
+				o->flags |= TM_OBJF_PRIVATE;
 			break;
 		case CKA_SENSITIVE: case CKA_ALWAYS_SENSITIVE:
 			if (b != CK_TRUE)
@@ -108,21 +134,19 @@ static CK_RV read_template(const CK_ATTRIBUTE *tmpl, CK_ULONG n, bool priv, bool
 			if (b != CK_FALSE)
 				return CKR_ATTRIBUTE_VALUE_INVALID; /* never leaves the card */
 			break;
-		case CKA_MODIFIABLE:
+		case CKA_MODIFIABLE: /* true when absent (§4.4) */
 			if (b == 2)
 				return CKR_ATTRIBUTE_VALUE_INVALID;
-			if (b)
-				o->flags |= TM_OBJF_MODIFIABLE;
+			o->flags = b ? o->flags | TM_OBJF_MODIFIABLE : o->flags & ~TM_OBJF_MODIFIABLE;
 			break;
-		case CKA_CLASS: case CKA_KEY_TYPE: case CKA_SUBJECT: case CKA_DERIVE:
+		case CKA_CLASS: case CKA_KEY_TYPE: case CKA_DERIVE:
 		case CKA_WRAP: case CKA_UNWRAP: case CKA_VERIFY_RECOVER: case CKA_SIGN_RECOVER:
-		case CKA_START_DATE: case CKA_END_DATE:
 			break; /* implied or ignored: true of every card key, or false */
 		default:
 			return CKR_ATTRIBUTE_TYPE_INVALID;
 		}
 	}
-	return CKR_OK;
+	return rv;
 }
 
 /* An ID when the caller gave none: SHA-1 of the modulus or of the point,
@@ -142,6 +166,33 @@ static void default_id(const struct tm_card_object *key, struct tm_card_object *
 		o->id_len = 20;
 }
 
+/* After generation: a key whose templates gave no ID gets the default
+ * one, on both halves (the card allows a first ID on any key). */
+static int give_ids(struct tm_token *t, uint16_t ref, uint16_t pub_ref)
+{
+	struct tm_card_object *key = tm_token_find(t, ref), *pub = tm_token_find(t, pub_ref);
+	int rc = key && pub ? TM_OK : TM_ERR_PROTOCOL;
+
+	for (int half = 0; rc == TM_OK && half < 2; half++) {
+		struct tm_card_object *o = half ? pub : key;
+		if (o->id_len)
+			continue;
+		struct tm_card_object upd = *o;
+		default_id(key, &upd);
+		rc = t->drv->set_attributes(t, &upd, TM_SET_ID);
+		if (rc == TM_OK) {
+			memcpy(o->id, upd.id, upd.id_len);
+			o->id_len = upd.id_len;
+		}
+	}
+	return rc;
+}
+
+/* §5.14.  A key pair is two card objects, the private key and its public
+ * key, each with its own template's attributes.  With CKA_TOKEN false
+ * (the default, §4.4) in both templates it is a session key pair: made
+ * on the card all the same, flagged temporary, and deleted when the
+ * session ends (session_key.h). */
 CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 			CK_ATTRIBUTE_PTR pPubTmpl, CK_ULONG ulPubCount,
 			CK_ATTRIBUTE_PTR pPrivTmpl, CK_ULONG ulPrivCount,
@@ -156,9 +207,9 @@ CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 	struct tm_token *t = slot->token;
 	bool rsa = pMechanism && pMechanism->mechanism == CKM_RSA_PKCS_KEY_PAIR_GEN;
 	bool ec = pMechanism && pMechanism->mechanism == CKM_EC_KEY_PAIR_GEN;
-	struct tm_card_object o = {.cls = TM_OBJ_KEY_PAIR};
-	bool usage_given = false, curve = false;
-	CK_ULONG bits = 0;
+	struct tm_card_object o = {.cls = TM_OBJ_KEY_PAIR, .flags = TM_OBJF_MODIFIABLE};
+	struct tm_card_object po = {.cls = TM_OBJ_PUBLIC_KEY, .flags = TM_OBJF_MODIFIABLE};
+	struct keygen_req r = {.rsa = rsa, .token = {-1, -1}};
 	CK_MECHANISM_INFO info;
 
 	if (pMechanism == NULL || phPublicKey == NULL || phPrivateKey == NULL ||
@@ -167,53 +218,70 @@ CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 	else if ((!rsa && !ec) || tm_mech_info(t, pMechanism->mechanism, &info) != CKR_OK)
 		rv = CKR_MECHANISM_INVALID;
 	if (rv == CKR_OK)
-		rv = read_template(pPubTmpl, ulPubCount, false, rsa, &o, &usage_given, &bits, &curve);
+		rv = read_template(pPubTmpl, ulPubCount, false, &po, &r);
 	if (rv == CKR_OK)
-		rv = read_template(pPrivTmpl, ulPrivCount, true, rsa, &o, &usage_given, &bits, &curve);
-	if (rv == CKR_OK && rsa && (bits < info.ulMinKeySize || bits > info.ulMaxKeySize || bits % 1024))
-		rv = bits == 0 ? CKR_TEMPLATE_INCOMPLETE : CKR_KEY_SIZE_RANGE;
-	if (rv == CKR_OK && ec && !curve)
+		rv = read_template(pPrivTmpl, ulPrivCount, true, &o, &r);
+	if (rv == CKR_OK && rsa && (r.bits < info.ulMinKeySize || r.bits > info.ulMaxKeySize || r.bits % 1024))
+		rv = r.bits == 0 ? CKR_TEMPLATE_INCOMPLETE : CKR_KEY_SIZE_RANGE;
+	if (rv == CKR_OK && ec && !r.curve)
 		rv = CKR_TEMPLATE_INCOMPLETE;
+	bool token = r.token[1] == CK_TRUE;
+	if (rv == CKR_OK && (r.token[0] == CK_TRUE) != token) {
+		/* One half on the token, the other a session object: the card
+		 * makes both halves alike. */
+		tm_log(TM_LOG_P11, "C_GenerateKeyPair: CKA_TOKEN differs between the templates");
+		rv = CKR_TEMPLATE_INCONSISTENT;
+	}
 	/* A bad template is one whatever the login state; then the session
-	 * and the login (PKCS#11 2.40 §5.1's order). */
-	if (rv == CKR_OK && !(se->flags & CKF_RW_SESSION))
+	 * and the login (PKCS#11 2.40 §5.1's order).  A read-only session
+	 * may make session keys (§6.7); the card makes keys after login. */
+	if (rv == CKR_OK && token && !(se->flags & CKF_RW_SESSION))
 		rv = CKR_SESSION_READ_ONLY;
 	else if (rv == CKR_OK && !t->user_in)
 		rv = CKR_USER_NOT_LOGGED_IN;
+	else if (rv == CKR_OK && !token && !tm_skey_room(slot))
+		rv = CKR_DEVICE_MEMORY;
 	if (rv != CKR_OK) {
 		tm_session_end(slot);
 		return rv;
 	}
-	if (!usage_given)
-		o.usage = rsa ? TM_USAGE_SIGN | TM_USAGE_DECRYPT : TM_USAGE_SIGN;
-	o.key_alg = rsa ? TM_KEY_RSA : TM_KEY_EC_P256;
-	o.bits = rsa ? (uint16_t)bits : 256;
+	o.usage = po.usage = r.usage_given ? r.usage : rsa ? TM_USAGE_SIGN | TM_USAGE_DECRYPT : TM_USAGE_SIGN;
+	o.key_alg = po.key_alg = rsa ? TM_KEY_RSA : TM_KEY_EC_P256;
+	o.bits = po.bits = rsa ? (uint16_t)r.bits : 256;
+	/* One ID links the halves (and the certificate to come). */
+	if (o.id_len == 0) {
+		memcpy(o.id, po.id, po.id_len);
+		o.id_len = po.id_len;
+	} else if (po.id_len == 0) {
+		memcpy(po.id, o.id, o.id_len);
+		po.id_len = o.id_len;
+	}
+	if (!token) {
+		o.flags |= TM_OBJF_TEMPORARY;
+		tm_owner_self(o.owner);
+		o.owner_len = TM_OWNER_LEN;
+	}
 
-	uint16_t ref = 0;
+	uint16_t ref = 0, pub_ref = 0;
 	int rc = tm_token_begin(t);
 	if (rc == TM_OK) {
-		tm_log(TM_LOG_CARD, "generating a %s-%u key pair on the card", rsa ? "RSA" : "EC", o.bits);
-		rc = t->drv->generate(t, &o, &ref);
+		tm_log(TM_LOG_CARD, "generating a %s %s-%u key pair on the card",
+		       token ? "token" : "session", rsa ? "RSA" : "EC", o.bits);
+		rc = t->drv->generate(t, &o, &po, &ref, &pub_ref);
+		if (rc == TM_OK && !token) {
+			tm_skey_add(slot, se->handle, ref);
+			tm_skey_add(slot, se->handle, pub_ref);
+		}
 		tm_token_drop_objects(t);
 		if (rc == TM_OK)
 			rc = tm_token_objects(t);
-		struct tm_card_object *key = rc == TM_OK ? tm_token_find(t, ref) : NULL;
-		if (rc == TM_OK && key == NULL)
-			rc = TM_ERR_PROTOCOL;
-		if (rc == TM_OK && o.id_len == 0) {
-			struct tm_card_object upd = *key;
-			default_id(key, &upd);
-			rc = t->drv->set_attributes(t, &upd);
-			if (rc == TM_OK) {
-				memcpy(key->id, upd.id, upd.id_len);
-				key->id_len = upd.id_len;
-			}
-		}
+		if (rc == TM_OK)
+			rc = give_ids(t, ref, pub_ref);
 		t->drv->refresh(t); /* free memory changed */
 		tm_token_end(t);
 	}
 	if (rc == TM_OK) {
-		*phPublicKey = tm_handle(se->slot, ref, TM_VIEW_PUBLIC);
+		*phPublicKey = tm_handle(se->slot, pub_ref, TM_VIEW_PUBLIC);
 		*phPrivateKey = tm_handle(se->slot, ref, TM_VIEW_PRIVATE);
 	}
 	rv = rc == TM_OK ? CKR_OK : tm_card_failed(slot, rc);

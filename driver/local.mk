@@ -14,9 +14,11 @@ driver_libtumar_driver_la_SOURCES = \
 	driver/mech.c driver/mech.h \
 	driver/module.c driver/module.h \
 	driver/object.c driver/object.h \
+	driver/owner.c driver/owner.h \
 	driver/p11.h \
 	driver/readers.h \
 	driver/session.c \
+	driver/session_key.c driver/session_key.h \
 	driver/session_object.c driver/session_object.h \
 	driver/slot.c \
 	driver/token.c driver/token.h \

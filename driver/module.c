@@ -12,6 +12,7 @@
 #include "driver/ckr.h"
 #include "driver/lock.h"
 #include "driver/log.h"
+#include "driver/session_key.h"
 
 struct tm_module tm_mod;
 
@@ -94,6 +95,7 @@ CK_RV C_Finalize(CK_VOID_PTR pReserved)
 		if (!s->used)
 			continue;
 		tm_mutex_lock(s->lock);
+		tm_skey_close(s, 0); /* session keys leave the card with their sessions */
 		tm_slot_drop_token(s);
 		tm_mutex_unlock(s->lock);
 		tm_mutex_free(s->lock);

@@ -22,6 +22,12 @@
 #define TM_MAX_SLOTS 16
 #define TM_MAX_SESSIONS 256
 #define TM_MAX_SESSION_OBJECTS 64 /* per slot (session_object.c) */
+#define TM_MAX_SESSION_KEYS 32    /* per slot: card objects of session key pairs */
+
+struct tm_session_key {
+	uint16_t ref;                /* a private or public key object on the card */
+	CK_SESSION_HANDLE session;   /* whose */
+};
 
 struct tm_slot {
 	bool used;           /* the entry holds a reader (IDs stay stable) */
@@ -34,6 +40,8 @@ struct tm_slot {
 	unsigned generation; /* bumped when a token goes: its sessions die */
 	bool changed;        /* for C_WaitForSlotEvent */
 	struct tm_session_objects *sobjs; /* session objects (session_object.c) */
+	struct tm_session_key skeys[TM_MAX_SESSION_KEYS]; /* session_key.c */
+	size_t n_skeys;
 };
 
 struct tm_session_objects;

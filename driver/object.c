@@ -14,6 +14,8 @@
 #include "apdu/rc.h"
 #include "driver/ckr.h"
 #include "driver/log.h"
+#include "driver/owner.h"
+#include "driver/session_key.h"
 #include "driver/session_object.h"
 
 static const CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
@@ -126,14 +128,19 @@ static void add_cert_fields(struct tm_attrs *a, const struct tm_card_object *o)
 	X509_free(x);
 }
 
+static void add_dates(struct tm_attrs *a, const struct tm_card_object *o)
+{
+	add(a, CKA_START_DATE, o->start, o->start_len);
+	add(a, CKA_END_DATE, o->end, o->end_len);
+}
+
 static void add_common(struct tm_attrs *a, const struct tm_card_object *o, CK_OBJECT_CLASS cls,
 		       bool private_obj)
 {
 	add_ulong(a, CKA_CLASS, cls);
-	add_bool(a, CKA_TOKEN, true);
+	add_bool(a, CKA_TOKEN, !(o->flags & TM_OBJF_TEMPORARY)); /* else a session key */
 	add_bool(a, CKA_PRIVATE, private_obj);
-	add_bool(a, CKA_MODIFIABLE, cls == CKO_PRIVATE_KEY || cls == CKO_PUBLIC_KEY ||
-				    (o->flags & TM_OBJF_MODIFIABLE));
+	add_bool(a, CKA_MODIFIABLE, o->flags & TM_OBJF_MODIFIABLE);
 	add_bool(a, CKA_COPYABLE, false);
 	add_bool(a, CKA_DESTROYABLE, true);
 	add(a, CKA_LABEL, o->label, o->label_len);
@@ -144,12 +151,11 @@ static void add_key(struct tm_attrs *a, const struct tm_card_object *o, bool pri
 	bool rsa = o->key_alg == TM_KEY_RSA;
 	add_ulong(a, CKA_KEY_TYPE, rsa ? CKK_RSA : CKK_EC);
 	add(a, CKA_ID, o->id, o->id_len);
-	add(a, CKA_START_DATE, "", 0);
-	add(a, CKA_END_DATE, "", 0);
+	add_dates(a, o);
 	add_bool(a, CKA_DERIVE, false);
 	add_bool(a, CKA_LOCAL, true);
 	add_ulong(a, CKA_KEY_GEN_MECHANISM, rsa ? CKM_RSA_PKCS_KEY_PAIR_GEN : CKM_EC_KEY_PAIR_GEN);
-	add(a, CKA_SUBJECT, "", 0);
+	add(a, CKA_SUBJECT, o->subject, o->subject_len);
 	if (rsa) {
 		add_bn(a, CKA_MODULUS, o->pub, OSSL_PKEY_PARAM_RSA_N);
 		add_bn(a, CKA_PUBLIC_EXPONENT, o->pub, OSSL_PKEY_PARAM_RSA_E);
@@ -191,14 +197,19 @@ static void add_key(struct tm_attrs *a, const struct tm_card_object *o, bool pri
 	}
 }
 
+/* A private key is one view of a card object of its own, a public key
+ * another (TM_VIEW_PRIVATE, TM_VIEW_PUBLIC), every other object the
+ * object itself.  Another process's session keys are not seen (§6.7). */
 bool tm_object_visible(const struct tm_token *t, const struct tm_card_object *o, enum tm_view view)
 {
-	if (o->cls == TM_OBJ_KEY_PAIR) {
-		if (view == TM_VIEW_PRIVATE)
-			return t->user_in;
-		return view == TM_VIEW_PUBLIC;
+	if ((o->flags & TM_OBJF_TEMPORARY) && !tm_owner_is_self(o->owner, o->owner_len))
+		return false;
+	bool seen = !(o->flags & TM_OBJF_PRIVATE) || t->user_in;
+	switch (o->cls) {
+	case TM_OBJ_KEY_PAIR: return view == TM_VIEW_PRIVATE && t->user_in;
+	case TM_OBJ_PUBLIC_KEY: return view == TM_VIEW_PUBLIC && seen;
+	default: return view == TM_VIEW_OBJECT && seen;
 	}
-	return view == TM_VIEW_OBJECT && (!(o->flags & TM_OBJF_PRIVATE) || t->user_in);
 }
 
 int tm_object_attrs(struct tm_token *t, struct tm_card_object *o, enum tm_view view,
@@ -208,7 +219,7 @@ int tm_object_attrs(struct tm_token *t, struct tm_card_object *o, enum tm_view v
 	a->n_bytes = 0;
 	/* The value is read from the card only when asked for (it is then
 	 * kept): a search for keys reads no certificate. */
-	if (o->cls != TM_OBJ_KEY_PAIR && o->value == NULL && need_value) {
+	if ((o->cls == TM_OBJ_CERTIFICATE || o->cls == TM_OBJ_DATA) && o->value == NULL && need_value) {
 		int rc = t->drv->read_value(t, o);
 		if (rc != TM_OK)
 			return rc;
@@ -220,8 +231,11 @@ int tm_object_attrs(struct tm_token *t, struct tm_card_object *o, enum tm_view v
 		add(a, CKA_ID, o->id, o->id_len);
 		add_bool(a, CKA_TRUSTED, false);
 		add_ulong(a, CKA_CERTIFICATE_CATEGORY, 0);
-		add(a, CKA_START_DATE, "", 0);
-		add(a, CKA_END_DATE, "", 0);
+		add_dates(a, o);
+		/* A subject the application set comes first: the first of
+		 * two attributes of one type is the one found. */
+		if (o->subject_len)
+			add(a, CKA_SUBJECT, o->subject, o->subject_len);
 		if (o->value != NULL) {
 			add(a, CKA_VALUE, o->value, o->size);
 			add_cert_fields(a, o);
@@ -235,7 +249,7 @@ int tm_object_attrs(struct tm_token *t, struct tm_card_object *o, enum tm_view v
 		break;
 	default:
 		add_common(a, o, view == TM_VIEW_PRIVATE ? CKO_PRIVATE_KEY : CKO_PUBLIC_KEY,
-			   view == TM_VIEW_PRIVATE);
+			   view == TM_VIEW_PRIVATE || (o->flags & TM_OBJF_PRIVATE));
 		add_key(a, o, view == TM_VIEW_PRIVATE);
 		break;
 	}
@@ -446,6 +460,76 @@ CK_RV C_GetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
 	return rv;
 }
 
+static CK_RV take(const CK_ATTRIBUTE *x, void *dst, size_t max, size_t *len)
+{
+	if (x->ulValueLen > max)
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	if (x->ulValueLen)
+		memcpy(dst, x->pValue, x->ulValueLen);
+	*len = x->ulValueLen;
+	return CKR_OK;
+}
+
+CK_RV tm_attr_date(const CK_ATTRIBUTE *x, char *dst, size_t *len)
+{
+	if (x->ulValueLen != 0 && x->ulValueLen != TM_OBJ_DATE_LEN)
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	for (CK_ULONG i = 0; i < x->ulValueLen; i++)
+		if (((const char *)x->pValue)[i] < '0' || ((const char *)x->pValue)[i] > '9')
+			return CKR_ATTRIBUTE_VALUE_INVALID;
+	return take(x, dst, TM_OBJ_DATE_LEN, len);
+}
+
+/* One attribute of C_SetAttributeValue into upd.  What may change
+ * (PKCS#11 2.40 §4, the attributes marked 8): the label of every object;
+ * the ID, subject and dates of keys and certificates; a data object's
+ * application.  Other attributes of the object are read-only; those it
+ * does not have are invalid. */
+static CK_RV set_one(const CK_ATTRIBUTE *x, const struct tm_attrs *cur,
+		     struct tm_card_object *upd, unsigned *what)
+{
+	bool data = upd->cls == TM_OBJ_DATA;
+
+	if (x->ulValueLen && x->pValue == NULL)
+		return CKR_ARGUMENTS_BAD;
+	if (find_attr(cur, x->type) == NULL)
+		return CKR_ATTRIBUTE_TYPE_INVALID;
+	*what |= x->type == CKA_LABEL ? TM_SET_LABEL
+		 : x->type == CKA_ID ? TM_SET_ID
+		 : x->type == CKA_APPLICATION ? TM_SET_APPLICATION
+		 : x->type == CKA_SUBJECT ? TM_SET_SUBJECT
+		 : TM_SET_DATES;
+	switch (x->type) {
+	case CKA_LABEL:
+		return take(x, upd->label, TM_MAX_OBJ_LABEL, &upd->label_len);
+	case CKA_ID:
+		if (!data)
+			return take(x, upd->id, TM_MAX_OBJ_ID, &upd->id_len);
+		break;
+	case CKA_APPLICATION:
+		if (data)
+			return take(x, upd->app, sizeof(upd->app), &upd->app_len);
+		break;
+	case CKA_SUBJECT:
+		if (!data)
+			return take(x, upd->subject, sizeof(upd->subject), &upd->subject_len);
+		break;
+	case CKA_START_DATE:
+		if (!data)
+			return tm_attr_date(x, upd->start, &upd->start_len);
+		break;
+	case CKA_END_DATE:
+		if (!data)
+			return tm_attr_date(x, upd->end, &upd->end_len);
+		break;
+	default:
+		break;
+	}
+	return CKR_ATTRIBUTE_READ_ONLY;
+}
+
+/* Session keys are session objects: any session may change them (§6.7);
+ * the card wants the user PIN for it all the same. */
 CK_RV C_SetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
 			  CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
 {
@@ -465,50 +549,38 @@ CK_RV C_SetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
 		rv = so != NULL ? tm_sobj_set(so, pTemplate, ulCount) : CKR_OBJECT_HANDLE_INVALID;
 		tm_session_end(slot);
 		return rv;
-	} else if (!(se->flags & CKF_RW_SESSION))
-		rv = CKR_SESSION_READ_ONLY;
-	else if (!t->user_in)
-		rv = CKR_USER_NOT_LOGGED_IN;
-	int rc = rv == CKR_OK ? tm_token_begin(t) : TM_OK;
+	}
+	struct tm_attrs *cur = rv == CKR_OK ? OPENSSL_malloc(sizeof(*cur)) : NULL;
+	int rc = rv == CKR_OK ? (cur ? tm_token_begin(t) : TM_ERR_NO_MEMORY) : TM_OK;
 	if (rv == CKR_OK && rc == TM_OK) {
 		struct tm_card_object *o = tm_object_get(slot, hObject, &view);
 		struct tm_card_object upd;
-		if (o == NULL) {
+		unsigned what = 0;
+		if (o == NULL)
 			rv = CKR_OBJECT_HANDLE_INVALID;
-		} else {
+		else if (!(o->flags & TM_OBJF_TEMPORARY) && !(se->flags & CKF_RW_SESSION))
+			rv = CKR_SESSION_READ_ONLY;
+		else if (!t->user_in)
+			rv = CKR_USER_NOT_LOGGED_IN;
+		else if ((rc = tm_object_attrs(t, o, view, template_wants_value(pTemplate, ulCount),
+					       cur)) == TM_OK) {
 			upd = *o;
-			/* Only labels and IDs change; of a key pair, both halves. */
-			for (CK_ULONG i = 0; i < ulCount && rv == CKR_OK; i++) {
-				const CK_ATTRIBUTE *x = &pTemplate[i];
-				if (x->ulValueLen && x->pValue == NULL)
-					rv = CKR_ARGUMENTS_BAD;
-				else if (x->type == CKA_LABEL && x->ulValueLen <= TM_MAX_OBJ_LABEL) {
-					memcpy(upd.label, x->pValue, x->ulValueLen);
-					upd.label_len = x->ulValueLen;
-				} else if (x->type == CKA_ID && x->ulValueLen <= TM_MAX_OBJ_ID) {
-					memcpy(upd.id, x->pValue, x->ulValueLen);
-					upd.id_len = x->ulValueLen;
-				} else if (x->type == CKA_LABEL || x->type == CKA_ID) {
-					rv = CKR_ATTRIBUTE_VALUE_INVALID;
-				} else {
-					rv = CKR_ATTRIBUTE_READ_ONLY;
-				}
-			}
-			if (rv == CKR_OK && o->cls != TM_OBJ_KEY_PAIR && !(o->flags & TM_OBJF_MODIFIABLE))
-				rv = CKR_ACTION_PROHIBITED;
-			if (rv == CKR_OK) {
-				rc = t->drv->set_attributes(t, &upd);
-				if (rc == TM_OK) {
-					memcpy(o->label, upd.label, sizeof(o->label));
-					o->label[upd.label_len] = '\0';
-					o->label_len = upd.label_len;
-					memcpy(o->id, upd.id, sizeof(o->id));
-					o->id_len = upd.id_len;
-				}
+			for (CK_ULONG i = 0; i < ulCount && rv == CKR_OK; i++)
+				rv = set_one(&pTemplate[i], cur, &upd, &what);
+			if (rv == CKR_OK && !(o->flags & TM_OBJF_MODIFIABLE))
+				rv = CKR_ACTION_PROHIBITED; /* CKA_MODIFIABLE false (§4.4.1) */
+			if (rv == CKR_OK)
+				rc = t->drv->set_attributes(t, &upd, what);
+			if (rv == CKR_OK && rc == TM_OK) {
+				upd.value = o->value; /* the cached value and key stay o's */
+				upd.pub = o->pub;
+				upd.label[upd.label_len] = '\0';
+				*o = upd;
 			}
 		}
 		tm_token_end(t);
 	}
+	OPENSSL_free(cur);
 	if (rc != TM_OK)
 		rv = tm_card_failed(slot, rc);
 	tm_session_end(slot);
@@ -655,7 +727,9 @@ CK_RV C_CopyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_ATTR
 	return rv;
 }
 
-/* Destroying either half of a key pair destroys the key pair. */
+/* The private and the public key are objects of their own: destroying
+ * one leaves the other.  A session key is a session object: any session
+ * may destroy it (§6.7), and the card deletes it without a PIN. */
 CK_RV C_DestroyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject)
 {
 	struct tm_session *se;
@@ -672,17 +746,21 @@ CK_RV C_DestroyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject)
 		tm_session_end(slot);
 		return rv;
 	}
-	if (!(se->flags & CKF_RW_SESSION))
-		rv = CKR_SESSION_READ_ONLY;
-	else if (!t->user_in)
-		rv = CKR_USER_NOT_LOGGED_IN;
-	int rc = rv == CKR_OK ? tm_token_begin(t) : TM_OK;
-	if (rv == CKR_OK && rc == TM_OK) {
+	int rc = tm_token_begin(t);
+	if (rc == TM_OK) {
 		struct tm_card_object *o = tm_object_get(slot, hObject, &view);
+		bool temporary = o != NULL && (o->flags & TM_OBJF_TEMPORARY);
 		if (o == NULL)
 			rv = CKR_OBJECT_HANDLE_INVALID;
+		else if (!temporary && !(se->flags & CKF_RW_SESSION))
+			rv = CKR_SESSION_READ_ONLY;
+		else if (!temporary && !t->user_in)
+			rv = CKR_USER_NOT_LOGGED_IN;
 		else {
-			rc = t->drv->delete_object(t, o->ref);
+			uint16_t ref = o->ref;
+			rc = t->drv->delete_object(t, ref);
+			if (rc == TM_OK)
+				tm_skey_forget(slot, ref);
 			tm_token_drop_objects(t);
 			t->drv->refresh(t);
 		}
@@ -719,7 +797,8 @@ CK_RV C_GetObjectSize(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_U
 		if (o == NULL)
 			rv = CKR_OBJECT_HANDLE_INVALID;
 		else
-			*pulSize = o->cls == TM_OBJ_KEY_PAIR ? CK_UNAVAILABLE_INFORMATION : o->size;
+			*pulSize = o->cls == TM_OBJ_KEY_PAIR || o->cls == TM_OBJ_PUBLIC_KEY
+					   ? CK_UNAVAILABLE_INFORMATION : o->size;
 		tm_token_end(t);
 	}
 	if (rc != TM_OK)

@@ -37,4 +37,8 @@ bool tm_object_visible(const struct tm_token *t, const struct tm_card_object *o,
 /* The card object a handle names in a session's slot, if visible. */
 struct tm_card_object *tm_object_get(struct tm_slot *slot, CK_OBJECT_HANDLE h, enum tm_view *view);
 
+/* A CK_DATE attribute (PKCS#11 2.40 §3.3): empty, or eight digits
+ * "YYYYMMDD", copied to dst.  CKR_OK or CKR_ATTRIBUTE_VALUE_INVALID. */
+CK_RV tm_attr_date(const CK_ATTRIBUTE *a, char *dst, size_t *len);
+
 #endif

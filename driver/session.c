@@ -11,6 +11,7 @@
 #include "driver/lock.h"
 #include "driver/log.h"
 #include "driver/module.h"
+#include "driver/session_key.h"
 #include "driver/session_object.h"
 
 CK_RV C_OpenSession(CK_SLOT_ID slotID, CK_FLAGS flags, CK_VOID_PTR pApplication, CK_NOTIFY Notify,
@@ -67,6 +68,7 @@ static void close_session(struct tm_slot *slot, struct tm_session *se)
 
 	tm_session_reset_ops(se);
 	tm_sobj_close(slot, se->handle); /* its session objects go with it */
+	tm_skey_close(slot, se->handle);  /* and its session keys, from the card */
 	tm_mutex_lock(tm_mod.lock);
 	se->used = false;
 	for (size_t i = 0; i < TM_MAX_SESSIONS; i++) {

@@ -14,6 +14,7 @@
 #include "driver/log.h"
 #include "driver/mech.h"
 #include "driver/module.h"
+#include "driver/session_key.h"
 #include "driver/session_object.h"
 
 void tm_slot_drop_token(struct tm_slot *slot)
@@ -25,6 +26,7 @@ void tm_slot_drop_token(struct tm_slot *slot)
 	slot->token = NULL;
 	slot->generation++; /* every session on it is gone (§5.6) */
 	tm_sobj_close(slot, 0); /* and every session object */
+	slot->n_skeys = 0; /* left on the card: swept at the next bind */
 	slot->changed = true;
 }
 
@@ -49,6 +51,7 @@ void tm_slot_refresh(struct tm_slot *slot)
 			   : TM_ERR_NO_MEMORY;
 		if (rc == TM_OK) {
 			slot->token = t;
+			tm_skey_sweep(slot); /* session keys of processes that ended */
 		} else {
 			OPENSSL_free(t);
 			/* A card no driver knows stays a slot without a token

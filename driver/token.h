@@ -43,10 +43,17 @@ struct tm_card_object {
 	size_t label_len;
 	uint8_t app[TM_MAX_OBJ_LABEL];
 	size_t app_len;
+	uint8_t subject[TM_MAX_OBJ_SUBJECT]; /* set by the application; a
+					      * certificate's own is in its value */
+	size_t subject_len;
+	char start[TM_OBJ_DATE_LEN], end[TM_OBJ_DATE_LEN];
+	size_t start_len, end_len;
+	uint8_t owner[TM_MAX_OBJ_OWNER]; /* TM_OBJF_TEMPORARY: whose it is */
+	size_t owner_len;
 	uint32_t size;          /* certificates and data: value bytes */
-	uint8_t usage, key_alg; /* key pairs */
+	uint8_t usage, key_alg; /* private and public keys */
 	uint16_t bits;
-	EVP_PKEY *pub;          /* key pairs: the public key */
+	EVP_PKEY *pub;          /* private and public keys: the public key */
 	uint8_t *value;         /* certificates and data, once read */
 };
 
@@ -58,6 +65,13 @@ struct tm_card_op {
 	const uint8_t *label;
 	size_t label_len;
 };
+
+/* Attributes set_attributes writes. */
+#define TM_SET_ID 0x01
+#define TM_SET_LABEL 0x02
+#define TM_SET_APPLICATION 0x04
+#define TM_SET_SUBJECT 0x08
+#define TM_SET_DATES 0x10
 
 struct tm_token;
 
@@ -77,9 +91,12 @@ struct tm_card_driver {
 	int (*init_token)(struct tm_token *t, const char *label);
 	int (*create_object)(struct tm_token *t, const struct tm_card_object *attrs,
 			     const uint8_t *value, size_t len, uint16_t *ref);
-	int (*set_attributes)(struct tm_token *t, const struct tm_card_object *o);
+	/* Writes the attributes of o named by `what` (TM_SET_*). */
+	int (*set_attributes)(struct tm_token *t, const struct tm_card_object *o, unsigned what);
 	int (*delete_object)(struct tm_token *t, uint16_t ref);
-	int (*generate)(struct tm_token *t, const struct tm_card_object *attrs, uint16_t *ref);
+	/* A private key and its public key object (protocol.md §6.1). */
+	int (*generate)(struct tm_token *t, const struct tm_card_object *attrs,
+			const struct tm_card_object *pub_attrs, uint16_t *ref, uint16_t *pub_ref);
 	int (*sign)(struct tm_token *t, uint16_t ref, const struct tm_card_op *op,
 		    const uint8_t *in, size_t n, uint8_t *out, size_t *out_len);
 	int (*decrypt)(struct tm_token *t, uint16_t ref, const struct tm_card_op *op,

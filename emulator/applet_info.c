@@ -82,7 +82,16 @@ static void put_directory(const struct tm_applet *a, struct tm_buf *out)
 		tm_tlv_put_u8(out, TM_TAG_OBJ_FLAGS, o->flags);
 		tm_tlv_put(out, TM_TAG_OBJ_ID, o->id, o->id_len);
 		tm_tlv_put(out, TM_TAG_OBJ_LABEL, o->label, o->label_len);
-		if (o->cls == TM_OBJ_KEY_PAIR) {
+		/* Attributes most objects leave empty are listed only when set. */
+		if (o->subject_len)
+			tm_tlv_put(out, TM_TAG_OBJ_SUBJECT, o->subject, o->subject_len);
+		if (o->start_len)
+			tm_tlv_put(out, TM_TAG_OBJ_START, o->start, o->start_len);
+		if (o->end_len)
+			tm_tlv_put(out, TM_TAG_OBJ_END, o->end, o->end_len);
+		if (o->owner_len)
+			tm_tlv_put(out, TM_TAG_OBJ_OWNER, o->owner, o->owner_len);
+		if (o->cls == TM_OBJ_KEY_PAIR || o->cls == TM_OBJ_PUBLIC_KEY) {
 			tm_tlv_put_u8(out, TM_TAG_OBJ_USAGE, o->usage);
 			tm_tlv_put_u8(out, TM_TAG_OBJ_KEY_ALG, o->key_alg);
 			tm_tlv_put_u16(out, TM_TAG_OBJ_KEY_BITS, o->bits);

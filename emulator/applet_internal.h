@@ -36,6 +36,10 @@ uint16_t tm_h_get_data(struct tm_applet *a, const struct tm_apdu *c, struct tm_b
 void tm_applet_put_card_info(const struct tm_applet *a, struct tm_buf *out);
 void tm_applet_put_pin_info(const struct tm_applet *a, struct tm_buf *out);
 
+/* Reads the optional object attributes (C3 C4 C6 CA CB CC) of a
+ * template's value into o; those absent stay.  9000 or 6A80. */
+uint16_t tm_applet_read_attrs(const uint8_t *d, size_t n, struct tm_object *o);
+
 uint16_t tm_h_create_file(struct tm_applet *a, const struct tm_apdu *c, struct tm_buf *out);
 uint16_t tm_h_read_binary(struct tm_applet *a, const struct tm_apdu *c, struct tm_buf *out);
 uint16_t tm_h_update_binary(struct tm_applet *a, const struct tm_apdu *c, struct tm_buf *out);

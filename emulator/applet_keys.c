@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/x509.h>
 
 #include "apdu/protocol.h"
 #include "apdu/rc.h"
@@ -19,10 +20,49 @@ static bool get_u(const uint8_t *d, size_t n, uint32_t tag, size_t len, uint32_t
 	       tm_tlv_get_uint(&t, v) == TM_OK;
 }
 
+/* The public half of k, as a key of its own (no private part). */
+static EVP_PKEY *public_half(EVP_PKEY *k)
+{
+	unsigned char *der = NULL;
+	int n = i2d_PUBKEY(k, &der);
+	const unsigned char *p = der;
+	EVP_PKEY *pub = n > 0 ? d2i_PUBKEY(NULL, &p, n) : NULL;
+	OPENSSL_free(der);
+	return pub;
+}
+
+/* The key generation template's flags and owner: modifiable and
+ * temporary are the caller's to choose (a private key is always
+ * private); a temporary key names its owner. */
+static uint16_t keygen_flags(const struct tm_tlv *e2, struct tm_object *o)
+{
+	struct tm_tlv t;
+	int rc = tm_tlv_find(e2->value, e2->len, TM_TAG_OBJ_FLAGS, &t);
+
+	if (rc == TM_OK) {
+		if (t.len != 1 || (t.value[0] & ~(TM_OBJF_MODIFIABLE | TM_OBJF_TEMPORARY)) != 0)
+			return TM_SW_WRONG_DATA;
+		o->flags = t.value[0];
+	} else if (rc != TM_ERR_NOT_FOUND) {
+		return TM_SW_WRONG_DATA;
+	}
+	rc = tm_tlv_find(e2->value, e2->len, TM_TAG_OBJ_OWNER, &t);
+	bool temporary = o->flags & TM_OBJF_TEMPORARY;
+	if (rc == TM_OK && temporary && t.len > 0 && t.len <= sizeof(o->owner)) {
+		memcpy(o->owner, t.value, t.len);
+		o->owner_len = t.len;
+	} else if (rc != TM_ERR_NOT_FOUND || temporary) {
+		return TM_SW_WRONG_DATA;
+	}
+	return TM_SW_OK;
+}
+
+/* GENERATE makes two objects: the private key, and beside it the public
+ * key as an object of its own, so either can be deleted alone. */
 static uint16_t generate(struct tm_applet *a, const struct tm_apdu *c, struct tm_buf *out)
 {
-	struct tm_tlv e2, t;
-	uint32_t alg, bits, usage, flags = 0;
+	struct tm_tlv e2;
+	uint32_t alg, bits, usage;
 	uint16_t sw;
 
 	if ((sw = tm_applet_need_user(a)) != TM_SW_OK)
@@ -33,54 +73,60 @@ static uint16_t generate(struct tm_applet *a, const struct tm_apdu *c, struct tm
 	    !get_u(e2.value, e2.len, TM_TAG_OBJ_KEY_BITS, 2, &bits) ||
 	    !get_u(e2.value, e2.len, TM_TAG_OBJ_USAGE, 1, &usage))
 		return TM_SW_WRONG_DATA;
-	int frc = tm_tlv_find(e2.value, e2.len, TM_TAG_OBJ_FLAGS, &t);
-	if (frc == TM_OK) {
-		/* A key pair's private half is always private: only the
-		 * modifiable flag is the caller's to choose. */
-		if (t.len != 1 || (t.value[0] & ~TM_OBJF_MODIFIABLE) != 0)
-			return TM_SW_WRONG_DATA;
-		flags = t.value[0];
-	} else if (frc != TM_ERR_NOT_FOUND) {
-		return TM_SW_WRONG_DATA;
-	}
+	struct tm_object tmp = {.cls = TM_OBJ_KEY_PAIR, .key_alg = (uint8_t)alg,
+				.bits = (uint16_t)bits, .usage = (uint8_t)usage};
+	if ((sw = keygen_flags(&e2, &tmp)) != TM_SW_OK ||
+	    (sw = tm_applet_read_attrs(e2.value, e2.len, &tmp)) != TM_SW_OK)
+		return sw;
 	if (!tm_model_has_alg(a->card->model, (uint8_t)alg, bits) || usage == 0 ||
 	    (usage & ~(uint32_t)(TM_USAGE_SIGN | TM_USAGE_DECRYPT)) != 0 ||
-	    (alg == TM_KEY_EC_P256 && (usage & TM_USAGE_DECRYPT)))
+	    (alg == TM_KEY_EC_P256 && (usage & TM_USAGE_DECRYPT)) || tmp.app_len != 0)
 		return TM_SW_WRONG_DATA;
-
-	struct tm_object tmp = {.cls = TM_OBJ_KEY_PAIR, .flags = (uint8_t)flags,
-				.key_alg = (uint8_t)alg, .bits = (uint16_t)bits,
-				.usage = (uint8_t)usage};
-	struct tm_tlv id, label;
-	if (tm_tlv_find(e2.value, e2.len, TM_TAG_OBJ_ID, &id) == TM_OK) {
-		if (id.len > sizeof(tmp.id))
+	/* The public key object: the pair's attributes, or its own from an
+	 * A5 inside E2 (flags private and modifiable, C3 C4 CA CB CC). */
+	struct tm_object pub = tmp;
+	pub.cls = TM_OBJ_PUBLIC_KEY;
+	struct tm_tlv a5, f;
+	int arc = tm_tlv_find(e2.value, e2.len, TM_TAG_PROPRIETARY, &a5);
+	if (arc == TM_OK) {
+		int frc = tm_tlv_find(a5.value, a5.len, TM_TAG_OBJ_FLAGS, &f);
+		if (frc == TM_OK && (f.len != 1 || (f.value[0] & ~(TM_OBJF_PRIVATE | TM_OBJF_MODIFIABLE))))
 			return TM_SW_WRONG_DATA;
-		memcpy(tmp.id, id.value, id.len);
-		tmp.id_len = id.len;
-	}
-	if (tm_tlv_find(e2.value, e2.len, TM_TAG_OBJ_LABEL, &label) == TM_OK) {
-		if (label.len > sizeof(tmp.label))
+		if (frc == TM_OK)
+			pub.flags = (uint8_t)((tmp.flags & TM_OBJF_TEMPORARY) | f.value[0]);
+		if ((sw = tm_applet_read_attrs(a5.value, a5.len, &pub)) != TM_SW_OK || pub.app_len)
 			return TM_SW_WRONG_DATA;
-		memcpy(tmp.label, label.value, label.len);
-		tmp.label_len = label.len;
+	} else if (arc != TM_ERR_NOT_FOUND) {
+		return TM_SW_WRONG_DATA;
 	}
-	if (tm_object_cost(&tmp) > tm_card_free_bytes(a->card))
+	if (tm_object_cost(&tmp) + tm_object_cost(&pub) > tm_card_free_bytes(a->card))
 		return TM_SW_NO_MEMORY;
 
 	a->last_op = TM_OP_KEYGEN;
 	tmp.pkey = tm_key_generate((uint8_t)alg, bits);
-	struct tm_object *o = tmp.pkey ? tm_card_add(a->card) : NULL;
-	if (o == NULL) {
+	pub.pkey = tmp.pkey ? public_half(tmp.pkey) : NULL;
+	struct tm_object *o = pub.pkey ? tm_card_add(a->card) : NULL;
+	if (o != NULL) {
+		tmp.ref = o->ref;
+		*o = tmp;
+		o = tm_card_add(a->card);
+		if (o == NULL)
+			tm_card_remove(a->card, tmp.ref); /* frees tmp.pkey */
+	} else {
 		EVP_PKEY_free(tmp.pkey);
+	}
+	if (o == NULL) {
+		EVP_PKEY_free(pub.pkey);
 		return TM_SW_NO_DIAGNOSIS;
 	}
-	tmp.ref = o->ref;
-	*o = tmp;
+	pub.ref = o->ref;
+	*o = pub;
 	if ((sw = tm_applet_commit(a, true)) != TM_SW_OK)
 		return sw;
 	o = tm_card_find(a->card, tmp.ref);
 	tm_tlv_put_u16(out, TM_TAG_FILE_ID, o->ref);
 	tm_pubkey_encode(o->pkey, out);
+	tm_tlv_put_u16(out, TM_TAG_PUBLIC_REF, pub.ref);
 	return TM_SW_OK;
 }
 
@@ -97,7 +143,7 @@ uint16_t tm_h_generate(struct tm_applet *a, const struct tm_apdu *c, struct tm_b
 	if (!get_u(c->data, c->nc, TM_TAG_FILE_ID, 2, &ref))
 		return TM_SW_WRONG_DATA;
 	struct tm_object *o = tm_card_find(a->card, (uint16_t)ref);
-	if (o == NULL || o->cls != TM_OBJ_KEY_PAIR)
+	if (o == NULL || (o->cls != TM_OBJ_KEY_PAIR && o->cls != TM_OBJ_PUBLIC_KEY))
 		return TM_SW_REF_NOT_FOUND;
 	tm_pubkey_encode(o->pkey, out);
 	return TM_SW_OK;

@@ -28,14 +28,33 @@ static bool take_attr(const uint8_t *d, size_t n, uint32_t tag, uint8_t *dst,
 	return true;
 }
 
-/* Reads the attributes of an A5 template into o.  Returns 9000 or 6A80. */
-static uint16_t read_attrs(const struct tm_tlv *a5, struct tm_object *o)
+/* A date attribute: empty, or eight ASCII digits (CK_DATE, "YYYYMMDD"). */
+static bool take_date(const uint8_t *d, size_t n, uint32_t tag, uint8_t *dst, size_t *len)
 {
-	if (!take_attr(a5->value, a5->len, TM_TAG_OBJ_ID, o->id, sizeof(o->id), &o->id_len) ||
-	    !take_attr(a5->value, a5->len, TM_TAG_OBJ_LABEL, o->label, sizeof(o->label),
-		       &o->label_len) ||
-	    !take_attr(a5->value, a5->len, TM_TAG_OBJ_APPLICATION, o->app, sizeof(o->app),
-		       &o->app_len))
+	struct tm_tlv t;
+	int rc = tm_tlv_find(d, n, tag, &t);
+
+	if (rc == TM_ERR_NOT_FOUND)
+		return true; /* not given: unchanged */
+	if (rc != TM_OK || (t.len != 0 && t.len != TM_OBJ_DATE_LEN))
+		return false;
+	for (size_t i = 0; i < t.len; i++)
+		if (t.value[i] < '0' || t.value[i] > '9')
+			return false;
+	if (t.len)
+		memcpy(dst, t.value, t.len);
+	*len = t.len;
+	return true;
+}
+
+uint16_t tm_applet_read_attrs(const uint8_t *d, size_t n, struct tm_object *o)
+{
+	if (!take_attr(d, n, TM_TAG_OBJ_ID, o->id, sizeof(o->id), &o->id_len) ||
+	    !take_attr(d, n, TM_TAG_OBJ_LABEL, o->label, sizeof(o->label), &o->label_len) ||
+	    !take_attr(d, n, TM_TAG_OBJ_APPLICATION, o->app, sizeof(o->app), &o->app_len) ||
+	    !take_attr(d, n, TM_TAG_OBJ_SUBJECT, o->subject, sizeof(o->subject), &o->subject_len) ||
+	    !take_date(d, n, TM_TAG_OBJ_START, o->start, &o->start_len) ||
+	    !take_date(d, n, TM_TAG_OBJ_END, o->end, &o->end_len))
 		return TM_SW_WRONG_DATA;
 	return TM_SW_OK;
 }
@@ -71,7 +90,7 @@ uint16_t tm_h_create_file(struct tm_applet *a, const struct tm_apdu *c, struct t
 		return TM_SW_WRONG_DATA;
 
 	struct tm_object tmp = {.cls = (uint8_t)cls, .flags = (uint8_t)flags, .size = size};
-	if ((sw = read_attrs(&a5, &tmp)) != TM_SW_OK)
+	if ((sw = tm_applet_read_attrs(a5.value, a5.len, &tmp)) != TM_SW_OK)
 		return sw;
 	if (tm_object_cost(&tmp) > tm_card_free_bytes(a->card))
 		return TM_SW_NO_MEMORY;
@@ -98,7 +117,7 @@ static uint16_t binary_object(struct tm_applet *a, const struct tm_apdu *c,
 	*o = tm_card_find(a->card, (uint16_t)(c->p1 << 8 | c->p2));
 	if (*o == NULL)
 		return TM_SW_FILE_NOT_FOUND;
-	if ((*o)->cls == TM_OBJ_KEY_PAIR)
+	if ((*o)->cls == TM_OBJ_KEY_PAIR || (*o)->cls == TM_OBJ_PUBLIC_KEY)
 		return 0x6981; /* command incompatible with the object */
 	return TM_SW_OK;
 }
@@ -172,14 +191,20 @@ uint16_t tm_h_put_data(struct tm_applet *a, const struct tm_apdu *c, struct tm_b
 	o = tm_card_find(a->card, (uint16_t)(c->p1 << 8 | c->p2));
 	if (o == NULL)
 		return TM_SW_FILE_NOT_FOUND;
-	if (o->cls != TM_OBJ_KEY_PAIR && !(o->flags & TM_OBJF_MODIFIABLE))
-		return TM_SW_CONDITIONS;
 	if (!only(c, TM_TAG_PROPRIETARY, &a5))
 		return TM_SW_WRONG_DATA;
+	/* Modifiable objects take any change; any object without an ID may
+	 * get its first one (a key's default ID, made from its public key
+	 * after generation), as an object is written once after creation. */
+	struct tm_tlv id;
+	bool first_id = o->id_len == 0 && tm_tlv_find(a5.value, a5.len, TM_TAG_OBJ_ID, &id) == TM_OK &&
+			id.value + id.len == a5.value + a5.len && id.value - 2 == a5.value;
+	if (!(o->flags & TM_OBJF_MODIFIABLE) && !first_id)
+		return TM_SW_CONDITIONS;
 
 	/* Work on a copy of the attributes, so a refusal changes nothing. */
 	struct tm_object attrs = *o;
-	if ((sw = read_attrs(&a5, &attrs)) != TM_SW_OK)
+	if ((sw = tm_applet_read_attrs(a5.value, a5.len, &attrs)) != TM_SW_OK)
 		return sw;
 	size_t old = tm_object_cost(o), now = tm_object_cost(&attrs);
 	if (now > old && now - old > tm_card_free_bytes(a->card))
@@ -190,22 +215,34 @@ uint16_t tm_h_put_data(struct tm_applet *a, const struct tm_apdu *c, struct tm_b
 	o->label_len = attrs.label_len;
 	memcpy(o->app, attrs.app, sizeof(o->app));
 	o->app_len = attrs.app_len;
+	memcpy(o->subject, attrs.subject, sizeof(o->subject));
+	o->subject_len = attrs.subject_len;
+	memcpy(o->start, attrs.start, sizeof(o->start));
+	o->start_len = attrs.start_len;
+	memcpy(o->end, attrs.end, sizeof(o->end));
+	o->end_len = attrs.end_len;
 	return tm_applet_commit(a, true);
 }
 
+/* Deleting one half of a key pair leaves the other (protocol.md §5.2).
+ * A temporary object needs no PIN: any process may remove what a dead
+ * process left behind, before anyone logs in. */
 uint16_t tm_h_delete_file(struct tm_applet *a, const struct tm_apdu *c, struct tm_buf *out)
 {
 	uint16_t sw;
 
 	(void)out;
-	if ((sw = tm_applet_need_user(a)) != TM_SW_OK)
-		return sw;
 	if (c->p1 != TM_P1_DELETE_BY_FID || c->p2 != 0)
 		return TM_SW_WRONG_P1P2;
 	if (c->nc != 2)
 		return TM_SW_WRONG_DATA;
 	uint16_t ref = (uint16_t)(c->data[0] << 8 | c->data[1]);
-	if (tm_card_find(a->card, ref) == NULL)
+	const struct tm_object *o = tm_card_find(a->card, ref);
+	if (o == NULL || !(o->flags & TM_OBJF_TEMPORARY)) {
+		if ((sw = tm_applet_need_user(a)) != TM_SW_OK)
+			return sw;
+	}
+	if (o == NULL)
 		return TM_SW_FILE_NOT_FOUND;
 	if (a->se_sign.key_ref == ref)
 		a->se_sign.set = false;

@@ -143,13 +143,17 @@ void tm_card_free(struct tm_card *c)
 
 size_t tm_object_cost(const struct tm_object *o)
 {
-	size_t n = TM_OBJECT_OVERHEAD + o->id_len + o->label_len + o->app_len;
+	size_t n = TM_OBJECT_OVERHEAD + o->id_len + o->label_len + o->app_len +
+		   o->subject_len + o->start_len + o->end_len + o->owner_len;
+	bool rsa = o->key_alg == TM_KEY_RSA;
 
+	if (o->cls == TM_OBJ_PUBLIC_KEY) /* the modulus and exponent, or the point */
+		return n + (rsa ? o->bits / 8u + 3u : 65u);
 	if (o->cls != TM_OBJ_KEY_PAIR)
 		return n + o->size;
-	/* A key pair's cost: RSA keeps about four times the modulus (CRT
-	 * parts and the public key), an EC key 128 bytes. */
-	return n + (o->key_alg == TM_KEY_RSA ? 4u * o->bits / 8u : 128u);
+	/* A private key's cost: RSA keeps about four times the modulus (CRT
+	 * parts and the public values), an EC key 128 bytes. */
+	return n + (rsa ? 4u * o->bits / 8u : 128u);
 }
 
 size_t tm_card_used(const struct tm_card *c)

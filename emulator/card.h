@@ -40,15 +40,22 @@ struct tm_object {
 	size_t label_len;
 	uint8_t app[TM_MAX_OBJ_LABEL];
 	size_t app_len;
+	uint8_t subject[TM_MAX_OBJ_SUBJECT];
+	size_t subject_len;
+	uint8_t start[TM_OBJ_DATE_LEN], end[TM_OBJ_DATE_LEN];
+	size_t start_len, end_len;  /* 0 or TM_OBJ_DATE_LEN */
+	uint8_t owner[TM_MAX_OBJ_OWNER]; /* temporary objects */
+	size_t owner_len;
 	/* Certificates and data objects. */
 	uint8_t *value;
 	size_t size;
 	size_t written;     /* bytes written once from the start */
-	/* Key pairs. */
+	/* Private keys (TM_OBJ_KEY_PAIR) and public keys. */
 	uint8_t key_alg;    /* TM_KEY_* */
 	uint16_t bits;
 	uint8_t usage;      /* TM_USAGE_* */
-	EVP_PKEY *pkey;     /* the private key never leaves this struct */
+	EVP_PKEY *pkey;     /* a private key never leaves this struct; a
+			     * public key object holds only the public part */
 };
 
 struct tm_card {

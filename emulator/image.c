@@ -31,6 +31,7 @@ enum {
 	T_CLASS = 0xC1, T_OFLAGS = 0xC2, T_ID = 0xC3, T_OLABEL = 0xC4,
 	T_USAGE = 0xC5, T_APP = 0xC6, T_KEY_ALG = 0xC7, T_BITS = 0xC8,
 	T_SIZE = 0x80, T_VALUE = 0xD3, T_WRITTEN = 0xD4, T_PRIVATE_KEY = 0xD5,
+	T_PUBLIC_KEY = 0xD6, T_SUBJECT = 0xD7, T_START = 0xD8, T_END = 0xD9, T_OWNER = 0xDA,
 };
 
 static void put_u32(struct tm_buf *b, uint32_t tag, uint32_t v)
@@ -50,13 +51,18 @@ static void encode_object(const struct tm_object *o, struct tm_buf *b)
 	tm_tlv_put(b, T_ID, o->id, o->id_len);
 	tm_tlv_put(b, T_OLABEL, o->label, o->label_len);
 	tm_tlv_put(b, T_APP, o->app, o->app_len);
-	if (o->cls == TM_OBJ_KEY_PAIR) {
+	tm_tlv_put(b, T_SUBJECT, o->subject, o->subject_len);
+	tm_tlv_put(b, T_START, o->start, o->start_len);
+	tm_tlv_put(b, T_END, o->end, o->end_len);
+	tm_tlv_put(b, T_OWNER, o->owner, o->owner_len);
+	if (o->cls == TM_OBJ_KEY_PAIR || o->cls == TM_OBJ_PUBLIC_KEY) {
+		bool priv = o->cls == TM_OBJ_KEY_PAIR;
 		unsigned char *der = NULL;
-		int n = i2d_PrivateKey(o->pkey, &der);
+		int n = priv ? i2d_PrivateKey(o->pkey, &der) : i2d_PUBKEY(o->pkey, &der);
 		if (n <= 0) {
 			b->failed = true;
 		} else {
-			tm_tlv_put(b, T_PRIVATE_KEY, der, (size_t)n);
+			tm_tlv_put(b, priv ? T_PRIVATE_KEY : T_PUBLIC_KEY, der, (size_t)n);
 			OPENSSL_clear_free(der, (size_t)n);
 		}
 		tm_tlv_put_u8(b, T_USAGE, o->usage);
@@ -199,6 +205,37 @@ static bool key_matches(const struct tm_object *o)
 	return false;
 }
 
+/* Version 2's attributes; a version 1 image has none of them. */
+static bool copy_optional(const struct tm_tlv *e, uint32_t tag, uint8_t *dst, size_t max,
+			  size_t *len)
+{
+	struct tm_tlv t;
+	return tm_tlv_find(e->value, e->len, tag, &t) == TM_ERR_NOT_FOUND ||
+	       copy_field(e, tag, dst, max, len);
+}
+
+static int decode_key(struct reader *r, const struct tm_tlv *e, struct tm_object *o)
+{
+	uint32_t usage, alg, bits;
+	struct tm_tlv t;
+	bool priv = o->cls == TM_OBJ_KEY_PAIR;
+
+	if (!get_uint(e->value, e->len, T_USAGE, 1, &usage) ||
+	    !get_uint(e->value, e->len, T_KEY_ALG, 1, &alg) ||
+	    !get_uint(e->value, e->len, T_BITS, 2, &bits) ||
+	    tm_tlv_find(e->value, e->len, priv ? T_PRIVATE_KEY : T_PUBLIC_KEY, &t) != TM_OK ||
+	    t.len > 8192)
+		return bad(r, "key record");
+	const unsigned char *p = t.value;
+	o->usage = (uint8_t)usage;
+	o->key_alg = (uint8_t)alg;
+	o->bits = (uint16_t)bits;
+	o->pkey = priv ? d2i_AutoPrivateKey(NULL, &p, (long)t.len) : d2i_PUBKEY(NULL, &p, (long)t.len);
+	if (o->pkey == NULL || p != t.value + t.len || !key_matches(o))
+		return bad(r, priv ? "private key" : "public key");
+	return TM_OK;
+}
+
 static int decode_object(struct reader *r, const struct tm_tlv *e, struct tm_card *c)
 {
 	uint32_t ref, cls, flags;
@@ -209,8 +246,8 @@ static int decode_object(struct reader *r, const struct tm_tlv *e, struct tm_car
 	    !get_uint(e->value, e->len, T_OFLAGS, 1, &flags))
 		return bad(r, "object record");
 	if (ref == 0 || ref >= c->next_ref || tm_card_find(c, (uint16_t)ref) != NULL ||
-	    cls < TM_OBJ_CERTIFICATE || cls > TM_OBJ_KEY_PAIR ||
-	    (flags & ~(uint32_t)(TM_OBJF_PRIVATE | TM_OBJF_MODIFIABLE)) != 0)
+	    cls < TM_OBJ_CERTIFICATE || cls > TM_OBJ_PUBLIC_KEY ||
+	    (flags & ~(uint32_t)(TM_OBJF_PRIVATE | TM_OBJF_MODIFIABLE | TM_OBJF_TEMPORARY)) != 0)
 		return bad(r, "object values");
 
 	uint16_t saved_next = c->next_ref;
@@ -223,26 +260,17 @@ static int decode_object(struct reader *r, const struct tm_tlv *e, struct tm_car
 	o->flags = (uint8_t)flags;
 	if (!copy_field(e, T_ID, o->id, sizeof(o->id), &o->id_len) ||
 	    !copy_field(e, T_OLABEL, o->label, sizeof(o->label), &o->label_len) ||
-	    !copy_field(e, T_APP, o->app, sizeof(o->app), &o->app_len))
+	    !copy_field(e, T_APP, o->app, sizeof(o->app), &o->app_len) ||
+	    !copy_optional(e, T_SUBJECT, o->subject, sizeof(o->subject), &o->subject_len) ||
+	    !copy_optional(e, T_START, o->start, sizeof(o->start), &o->start_len) ||
+	    !copy_optional(e, T_END, o->end, sizeof(o->end), &o->end_len) ||
+	    !copy_optional(e, T_OWNER, o->owner, sizeof(o->owner), &o->owner_len) ||
+	    (o->start_len != 0 && o->start_len != TM_OBJ_DATE_LEN) ||
+	    (o->end_len != 0 && o->end_len != TM_OBJ_DATE_LEN))
 		return bad(r, "object attributes");
 
-	if (cls == TM_OBJ_KEY_PAIR) {
-		uint32_t usage, alg, bits;
-		if (!get_uint(e->value, e->len, T_USAGE, 1, &usage) ||
-		    !get_uint(e->value, e->len, T_KEY_ALG, 1, &alg) ||
-		    !get_uint(e->value, e->len, T_BITS, 2, &bits) ||
-		    tm_tlv_find(e->value, e->len, T_PRIVATE_KEY, &t) != TM_OK ||
-		    t.len > 8192)
-			return bad(r, "key record");
-		const unsigned char *p = t.value;
-		o->usage = (uint8_t)usage;
-		o->key_alg = (uint8_t)alg;
-		o->bits = (uint16_t)bits;
-		o->pkey = d2i_AutoPrivateKey(NULL, &p, (long)t.len);
-		if (o->pkey == NULL || p != t.value + t.len || !key_matches(o))
-			return bad(r, "private key");
-		return TM_OK;
-	}
+	if (cls == TM_OBJ_KEY_PAIR || cls == TM_OBJ_PUBLIC_KEY)
+		return decode_key(r, e, o);
 
 	uint32_t size, written;
 	if (!get_uint(e->value, e->len, T_SIZE, 4, &size) ||
@@ -260,8 +288,38 @@ static int decode_object(struct reader *r, const struct tm_tlv *e, struct tm_car
 	return TM_OK;
 }
 
+/* Version 1 kept a key pair as one object: give each its public key
+ * object, with the pair's attributes and a fresh reference.  Key pairs
+ * were always modifiable then; both halves stay so. */
+static int upgrade_v1(struct tm_card *c)
+{
+	size_t n = c->n_objects;
+
+	for (size_t i = 0; i < n; i++) {
+		if (c->objects[i].cls != TM_OBJ_KEY_PAIR)
+			continue;
+		c->objects[i].flags |= TM_OBJF_MODIFIABLE;
+		unsigned char *der = NULL;
+		int len = i2d_PUBKEY(c->objects[i].pkey, &der);
+		const unsigned char *p = der;
+		EVP_PKEY *pub = len > 0 ? d2i_PUBKEY(NULL, &p, len) : NULL;
+		OPENSSL_free(der);
+		struct tm_object *o = pub ? tm_card_add(c) : NULL; /* may move objects */
+		if (o == NULL) {
+			EVP_PKEY_free(pub);
+			return TM_ERR_NO_MEMORY;
+		}
+		uint16_t ref = o->ref;
+		*o = c->objects[i];
+		o->ref = ref;
+		o->cls = TM_OBJ_PUBLIC_KEY;
+		o->pkey = pub;
+	}
+	return TM_OK;
+}
+
 static int decode_body(struct reader *r, const uint8_t *body, size_t len,
-		       const struct tm_model *model, struct tm_card *c)
+		       const struct tm_model *model, unsigned version, struct tm_card *c)
 {
 	struct tm_tlv card, t;
 	uint32_t v;
@@ -309,7 +367,7 @@ static int decode_body(struct reader *r, const uint8_t *body, size_t len,
 		return bad(r, "PIN count");
 	if (tm_card_used(c) > model->memory)
 		return bad(r, "more objects than the model's memory");
-	return TM_OK;
+	return version == 1 ? upgrade_v1(c) : TM_OK;
 }
 
 int tm_image_decode(const uint8_t *data, size_t len, const struct tm_model *model,
@@ -324,9 +382,9 @@ int tm_image_decode(const uint8_t *data, size_t len, const struct tm_model *mode
 		return TM_ERR_MALFORMED;
 	}
 	unsigned version = (unsigned)data[8] << 8 | data[9];
-	if (version != TM_IMAGE_VERSION) {
-		snprintf(why, cap, "card image version %u; this tumar-emu reads version %d",
-			 version, TM_IMAGE_VERSION);
+	if (version < TM_IMAGE_VERSION_OLDEST || version > TM_IMAGE_VERSION) {
+		snprintf(why, cap, "card image version %u; this tumar-emu reads versions %d to %d",
+			 version, TM_IMAGE_VERSION_OLDEST, TM_IMAGE_VERSION);
 		return TM_ERR_MALFORMED;
 	}
 	size_t body_len = (size_t)data[12] << 24 | (size_t)data[13] << 16 |
@@ -340,7 +398,7 @@ int tm_image_decode(const uint8_t *data, size_t len, const struct tm_model *mode
 	struct tm_card *c = tm_card_blank(model);
 	if (c == NULL)
 		return TM_ERR_NO_MEMORY;
-	int rc = decode_body(&r, data + HEADER_LEN, body_len, model, c);
+	int rc = decode_body(&r, data + HEADER_LEN, body_len, model, version, c);
 	if (rc != TM_OK) {
 		tm_card_free(c);
 		return rc;

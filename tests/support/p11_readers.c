@@ -85,6 +85,20 @@ void tm_test_reader_insert(int i, const char *model)
 	pthread_mutex_unlock(&lock);
 }
 
+void tm_test_reader_replug(int i)
+{
+	pthread_mutex_lock(&lock);
+	struct vreader *r = &readers[i];
+	if (r->present) {
+		tm_applet_reset(&r->applet);
+		r->events += 2; /* out, and in again */
+		r->connection++;
+		changes++;
+		pthread_cond_broadcast(&changed);
+	}
+	pthread_mutex_unlock(&lock);
+}
+
 void tm_test_reader_swap_card(int i, const char *model, const char *serial)
 {
 	struct tm_card *c = new_card(model, serial);
@@ -275,6 +289,15 @@ static const struct tm_reader_ops ops = {
 	.reconnect = v_reconnect, .begin = v_begin, .end = v_end, .transmit = v_transmit,
 	.wait = v_wait, .cancel = v_cancel, .free = v_free,
 };
+
+size_t tm_test_reader_objects(int i, uint8_t flags)
+{
+	const struct tm_card *c = readers[i].applet.card;
+	size_t n = 0;
+	for (size_t k = 0; c != NULL && k < c->n_objects; k++)
+		n += (c->objects[k].flags & flags) == flags;
+	return n;
+}
 
 int tm_test_readers(struct tm_readers *r)
 {

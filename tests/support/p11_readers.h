@@ -18,6 +18,9 @@
 /* Puts a fresh card of this model in reader i (NULL: empty reader). */
 void tm_test_reader_insert(int i, const char *model);
 void tm_test_reader_remove(int i);
+/* Pulls the card in reader i and puts the same card back: the reader's
+ * event counter moves, the card powers up again (logged out). */
+void tm_test_reader_replug(int i);
 /* Pulls the card in reader i and puts in another of this model and
  * serial faster than the reader can see: no event, the connection
  * stays. */
@@ -39,6 +42,9 @@ unsigned tm_test_reader_foreign_apdu(int i, const char *hex);
 typedef void tm_test_filter_fn(const uint8_t *cmd, size_t cmd_len, uint8_t *resp,
 			       size_t resp_len);
 void tm_test_reader_filter(int i, tm_test_filter_fn *fn);
+/* The card's objects in reader i, for tests that look at the card
+ * itself: how many there are with all of these flags (0: every one). */
+size_t tm_test_reader_objects(int i, uint8_t flags);
 /* Frees the cards. */
 void tm_test_readers_reset(void);
 

@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include "tests/support/p11_readers.h"
 
@@ -71,10 +73,40 @@ void keygen(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE *pub, CK_OBJECT_HANDLE *priv)
 {
 	CK_ULONG bits = 1024;
 	CK_BBOOL yes = CK_TRUE;
-	CK_ATTRIBUTE pt[] = {{CKA_MODULUS_BITS, &bits, sizeof(bits)}, {CKA_LABEL, U("RSA"), 3}};
+	CK_ATTRIBUTE pt[] = {{CKA_MODULUS_BITS, &bits, sizeof(bits)}, {CKA_LABEL, U("RSA"), 3},
+			     {CKA_TOKEN, &yes, sizeof(yes)}};
 	CK_ATTRIBUTE kt[] = {{CKA_SIGN, &yes, sizeof(yes)}, {CKA_DECRYPT, &yes, sizeof(yes)},
-			     {CKA_ID, U("\x01"), 1}};
+			     {CKA_ID, U("\x01"), 1}, {CKA_TOKEN, &yes, sizeof(yes)}};
 	CK_MECHANISM m = {CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0};
-	assert_int_equal(f->C_GenerateKeyPair(s, &m, pt, 2, kt, 3, pub, priv), CKR_OK);
+	assert_int_equal(f->C_GenerateKeyPair(s, &m, pt, 3, kt, 4, pub, priv), CKR_OK);
 }
 
+
+CK_ULONG find_count(CK_SESSION_HANDLE s, CK_ATTRIBUTE *t, CK_ULONG n)
+{
+	CK_OBJECT_HANDLE h[64];
+	CK_ULONG got = 0;
+
+	assert_int_equal(f->C_FindObjectsInit(s, t, n), CKR_OK);
+	assert_int_equal(f->C_FindObjects(s, h, 64, &got), CKR_OK);
+	assert_int_equal(f->C_FindObjectsFinal(s), CKR_OK);
+	return got;
+}
+
+int make_cert(unsigned char **der)
+{
+	EVP_PKEY *k = EVP_EC_gen("P-256");
+	X509 *x = X509_new();
+	int n = -1;
+
+	if (k && x && X509_set_version(x, 2) && ASN1_INTEGER_set(X509_get_serialNumber(x), 7) &&
+	    X509_gmtime_adj(X509_getm_notBefore(x), 0) && X509_gmtime_adj(X509_getm_notAfter(x), 3600) &&
+	    X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
+				       (const unsigned char *)"TEST", -1, -1, 0) &&
+	    X509_set_issuer_name(x, X509_get_subject_name(x)) && X509_set_pubkey(x, k) &&
+	    X509_sign(x, k, EVP_sha256()) > 0)
+		n = i2d_X509(x, der);
+	X509_free(x);
+	EVP_PKEY_free(k);
+	return n;
+}

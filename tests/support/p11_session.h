@@ -22,4 +22,10 @@ CK_RV login(CK_SESSION_HANDLE s, const char *pin);
 /* An RSA-1024 key pair that signs and decrypts, CKA_ID 01. */
 void keygen(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE *pub, CK_OBJECT_HANDLE *priv);
 
+/* How many objects the session finds with this template (64 at most). */
+CK_ULONG find_count(CK_SESSION_HANDLE s, CK_ATTRIBUTE *t, CK_ULONG n);
+/* A self-signed P-256 certificate made with OpenSSL, as DER (free with
+ * OPENSSL_free); its length, or -1. */
+int make_cert(unsigned char **der);
+
 #endif

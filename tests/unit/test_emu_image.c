@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 
 #include "apdu/protocol.h"
@@ -85,7 +87,9 @@ static void test_round_trip(void **state)
 	assert_int_equal(tm_image_load(path, e->applet.card->model, &c, why, sizeof(why)), TM_OK);
 	assert_string_equal(c->serial, "TEST0001");
 	assert_string_equal(c->label, "JaCarta PKI");
-	assert_int_equal(c->n_objects, 2);
+	assert_int_equal(c->n_objects, 3); /* private key, public key, data */
+	assert_int_equal(c->objects[1].cls, TM_OBJ_PUBLIC_KEY);
+	assert_int_equal(EVP_PKEY_eq(c->objects[1].pkey, e->applet.card->objects[0].pkey), 1);
 	assert_int_equal(c->pins[TM_PIN_IDX_USER].tries_left, 9);
 	assert_int_equal(c->change_counter, e->applet.card->change_counter);
 	/* The loaded key is the same key: a loaded card signs and the PIN
@@ -93,6 +97,58 @@ static void test_round_trip(void **state)
 	assert_true(tm_pin_matches(&c->pins[TM_PIN_IDX_USER], (const uint8_t *)"1234567890", 10));
 	assert_int_equal(EVP_PKEY_eq(c->objects[0].pkey, e->applet.card->objects[0].pkey), 1);
 	tm_card_free(c);
+	emu_free(e);
+}
+
+/* A version 1 image kept a key pair as one object: loaded, the private
+ * key gets its public key object beside it (same ID and label, a fresh
+ * reference), and both halves are modifiable as v1 key pairs were. */
+static void test_version1_upgrade(void **state)
+{
+	(void)state;
+	struct emu *e = saved_card("jacarta-pki");
+	char why[256];
+	struct tm_card *c;
+	struct tm_buf b;
+
+	assert_int_equal(emu_verify(e, TM_PIN_USER, "1234567890"), 0x9000);
+	assert_int_equal(emu_cmd(e, "004600000F E20D C70102 C8020100 C50101 C40145 00"), 0x9000);
+	struct tm_card *card = e->applet.card;
+	assert_int_equal(card->n_objects, 2);
+	/* What a version 1 card held: the key pair alone, no flags. */
+	card->objects[0].flags = 0;
+	tm_card_remove(card, card->objects[1].ref);
+	tm_buf_init_dynamic(&b, TM_IMAGE_MAX_SIZE);
+	tm_image_encode(card, &b);
+	assert_true(tm_buf_ok(&b));
+	b.data[9] = 1; /* the version; the checksum covers the body only */
+	assert_int_equal(tm_image_decode(b.data, b.len, card->model, &c, why, sizeof(why)), TM_OK);
+	assert_int_equal(c->n_objects, 2);
+	const struct tm_object *k = &c->objects[0], *p = &c->objects[1];
+	assert_int_equal(k->cls, TM_OBJ_KEY_PAIR);
+	assert_int_equal(p->cls, TM_OBJ_PUBLIC_KEY);
+	assert_int_not_equal(p->ref, k->ref);
+	assert_true(p->ref >= card->next_ref);
+	assert_int_equal(p->label_len, 1);
+	assert_int_equal(p->label[0], 'E');
+	assert_int_equal(k->flags, TM_OBJF_MODIFIABLE);
+	assert_int_equal(p->flags, TM_OBJF_MODIFIABLE);
+	assert_int_equal(EVP_PKEY_eq(p->pkey, k->pkey), 1);
+	BIGNUM *d = NULL; /* the public key object has no private part */
+	assert_int_equal(EVP_PKEY_get_bn_param(p->pkey, OSSL_PKEY_PARAM_PRIV_KEY, &d), 0);
+	BN_free(d);
+	/* Saved again, it is a version 2 image that reads back alike. */
+	struct tm_buf b2;
+	tm_buf_init_dynamic(&b2, TM_IMAGE_MAX_SIZE);
+	tm_image_encode(c, &b2);
+	assert_int_equal(b2.data[9], TM_IMAGE_VERSION);
+	struct tm_card *c2;
+	assert_int_equal(tm_image_decode(b2.data, b2.len, card->model, &c2, why, sizeof(why)), TM_OK);
+	assert_int_equal(c2->n_objects, 2);
+	tm_card_free(c2);
+	tm_buf_free(&b2);
+	tm_card_free(c);
+	tm_buf_free(&b);
 	emu_free(e);
 }
 
@@ -184,6 +240,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_version1_upgrade),
 		cmocka_unit_test(test_refusals_leave_the_file),
 		cmocka_unit_test(test_failed_write_rolls_back),
 		cmocka_unit_test(test_torn_verify_spends_the_try),

@@ -292,7 +292,8 @@ static void test_attributes(void **state)
 	assert_int_equal(f->C_GetAttributeValue(s, pub, d, 1), CKR_OK);
 	assert_int_equal(d[0].ulValueLen, 128);
 	assert_int_equal(f->C_GetAttributeValue(s, 0x77777777, d, 1), CKR_OBJECT_HANDLE_INVALID);
-	/* Labels change, and a read-only attribute does not. */
+	/* Labels change, and a read-only attribute does not.  The halves
+	 * are objects of their own: the public key keeps its label. */
 	CK_ATTRIBUTE lab[] = {{CKA_LABEL, U("AUTH_RSA"), 8}};
 	assert_int_equal(f->C_SetAttributeValue(s, priv, lab, 1), CKR_OK);
 	CK_ULONG bits = 1;
@@ -300,9 +301,13 @@ static void test_attributes(void **state)
 	assert_int_equal(f->C_SetAttributeValue(s, pub, ro, 1), CKR_ATTRIBUTE_READ_ONLY);
 	char got[16];
 	CK_ATTRIBUTE gl[] = {{CKA_LABEL, got, sizeof(got)}};
-	assert_int_equal(f->C_GetAttributeValue(s, pub, gl, 1), CKR_OK);
+	assert_int_equal(f->C_GetAttributeValue(s, priv, gl, 1), CKR_OK);
 	assert_int_equal(gl[0].ulValueLen, 8);
 	assert_memory_equal(got, "AUTH_RSA", 8);
+	gl[0].ulValueLen = sizeof(got);
+	assert_int_equal(f->C_GetAttributeValue(s, pub, gl, 1), CKR_OK);
+	assert_int_equal(gl[0].ulValueLen, 3);
+	assert_memory_equal(got, "RSA", 3);
 }
 
 static void test_find_uses_cache(void **state)

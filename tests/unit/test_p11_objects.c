@@ -29,18 +29,6 @@ static CK_SESSION_HANDLE open_ro(void)
 	return s;
 }
 
-/* How many objects a session finds with this template. */
-static CK_ULONG count(CK_SESSION_HANDLE s, CK_ATTRIBUTE *t, CK_ULONG n)
-{
-	CK_OBJECT_HANDLE h[64];
-	CK_ULONG got = 0;
-
-	assert_int_equal(f->C_FindObjectsInit(s, t, n), CKR_OK);
-	assert_int_equal(f->C_FindObjects(s, h, 64, &got), CKR_OK);
-	assert_int_equal(f->C_FindObjectsFinal(s), CKR_OK);
-	return got;
-}
-
 static CK_ATTRIBUTE session_only[] = {{CKA_TOKEN, &no, sizeof(no)}};
 
 static void test_data_objects(void **state)
@@ -55,7 +43,7 @@ static void test_data_objects(void **state)
 
 	start("kaztoken");
 	CK_SESSION_HANDLE ro = open_ro(), other = open_ro();
-	assert_int_equal(count(ro, session_only, 1), 0); /* the card's directory, read once */
+	assert_int_equal(find_count(ro, session_only, 1), 0); /* the card's directory, read once */
 	unsigned long apdus = tm_test_reader_apdus(0);
 	/* A read-only session, not logged in: CKA_TOKEN absent means false. */
 	assert_int_equal(f->C_CreateObject(ro, t, 3, &h), CKR_OK);
@@ -63,7 +51,7 @@ static void test_data_objects(void **state)
 	assert_int_equal(f->C_GetAttributeValue(other, h, get, 2), CKR_OK);
 	assert_int_equal(token, CK_FALSE);
 	assert_int_equal(get[1].ulValueLen, 4);
-	assert_int_equal(count(other, session_only, 1), 1);
+	assert_int_equal(find_count(other, session_only, 1), 1);
 	assert_int_equal(f->C_GetObjectSize(ro, h, &size), CKR_OK);
 	assert_true(size >= 9);
 	/* Changes: the label yes, the class no. */
@@ -76,7 +64,7 @@ static void test_data_objects(void **state)
 	assert_int_equal(f->C_SetAttributeValue(ro, h, reclass, 1), CKR_ATTRIBUTE_READ_ONLY);
 	/* A copy with another label; destroyed again. */
 	assert_int_equal(f->C_CopyObject(ro, h, t + 2, 1, &copy), CKR_OK);
-	assert_int_equal(count(ro, session_only, 1), 2);
+	assert_int_equal(find_count(ro, session_only, 1), 2);
 	assert_int_equal(f->C_DestroyObject(ro, copy), CKR_OK);
 	assert_int_equal(f->C_DestroyObject(ro, copy), CKR_OBJECT_HANDLE_INVALID);
 	/* None of it touched the card (the directory was cached). */
@@ -100,7 +88,7 @@ static void test_data_objects(void **state)
 	/* The owner closes: its objects go; the other session stays. */
 	assert_int_equal(f->C_CloseSession(ro), CKR_OK);
 	assert_int_equal(f->C_GetAttributeValue(other, h, get, 1), CKR_OBJECT_HANDLE_INVALID);
-	assert_int_equal(count(other, session_only, 1), 0);
+	assert_int_equal(find_count(other, session_only, 1), 0);
 }
 
 static void test_private_session_objects(void **state)
@@ -116,10 +104,10 @@ static void test_private_session_objects(void **state)
 	assert_int_equal(f->C_CreateObject(s, t, 3, &h), CKR_USER_NOT_LOGGED_IN);
 	assert_int_equal(login(s, "12345678"), CKR_OK);
 	assert_int_equal(f->C_CreateObject(s, t, 3, &h), CKR_OK);
-	assert_int_equal(count(s, session_only, 1), 1);
+	assert_int_equal(find_count(s, session_only, 1), 1);
 	/* Logged out it is not seen, nor gone. */
 	assert_int_equal(f->C_Logout(s), CKR_OK);
-	assert_int_equal(count(s, session_only, 1), 0);
+	assert_int_equal(find_count(s, session_only, 1), 0);
 	assert_int_equal(f->C_GetAttributeValue(s, h, get, 1), CKR_OBJECT_HANDLE_INVALID);
 	assert_int_equal(login(s, "12345678"), CKR_OK);
 	assert_int_equal(f->C_GetAttributeValue(s, h, get, 1), CKR_OK);
@@ -130,25 +118,6 @@ static void test_private_session_objects(void **state)
 	assert_int_equal(f->C_CopyObject(s, h, t, 1, &c), CKR_ATTRIBUTE_READ_ONLY);
 	CK_ATTRIBUTE to_token[] = {{CKA_TOKEN, &yes, sizeof(yes)}};
 	assert_int_equal(f->C_CopyObject(s, h, to_token, 1, &c), CKR_TEMPLATE_INCONSISTENT);
-}
-
-/* A self-signed certificate made with OpenSSL, as DER. */
-static int make_cert(unsigned char **der)
-{
-	EVP_PKEY *k = EVP_EC_gen("P-256");
-	X509 *x = X509_new();
-	int n = -1;
-
-	if (k && x && X509_set_version(x, 2) && ASN1_INTEGER_set(X509_get_serialNumber(x), 7) &&
-	    X509_gmtime_adj(X509_getm_notBefore(x), 0) && X509_gmtime_adj(X509_getm_notAfter(x), 3600) &&
-	    X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
-				       (const unsigned char *)"TEST", -1, -1, 0) &&
-	    X509_set_issuer_name(x, X509_get_subject_name(x)) && X509_set_pubkey(x, k) &&
-	    X509_sign(x, k, EVP_sha256()) > 0)
-		n = i2d_X509(x, der);
-	X509_free(x);
-	EVP_PKEY_free(k);
-	return n;
 }
 
 static void test_certificates_and_public_keys(void **state)
@@ -170,7 +139,7 @@ static void test_certificates_and_public_keys(void **state)
 	cert[2].ulValueLen = 10; /* not DER of a certificate */
 	assert_int_equal(f->C_CreateObject(s, cert, 3, &h), CKR_ATTRIBUTE_VALUE_INVALID);
 	CK_ATTRIBUTE find_cert[] = {{CKA_CLASS, &cert_class, sizeof(cert_class)}};
-	assert_int_equal(count(s, find_cert, 1), 1);
+	assert_int_equal(find_count(s, find_cert, 1), 1);
 	OPENSSL_free(der);
 
 	CK_ATTRIBUTE pub[] = {{CKA_CLASS, &pub_class, sizeof(pub_class)}, {CKA_KEY_TYPE, &rsa, sizeof(rsa)},
@@ -182,7 +151,7 @@ static void test_certificates_and_public_keys(void **state)
 	/* A private key has no place in the module's memory. */
 	CK_ATTRIBUTE priv[] = {{CKA_CLASS, &priv_class, sizeof(priv_class)}, {CKA_KEY_TYPE, &rsa, sizeof(rsa)}};
 	assert_int_equal(f->C_CreateObject(s, priv, 2, &h), CKR_TEMPLATE_INCONSISTENT);
-	assert_int_equal(count(s, session_only, 1), 2);
+	assert_int_equal(find_count(s, session_only, 1), 2);
 }
 
 /* A session public key verifies and encrypts on the host: here the
@@ -275,7 +244,7 @@ static void test_lifetime(void **state)
 	assert_int_equal(f->C_GetSlotInfo(0, &si), CKR_OK);
 	s = open_ro();
 	assert_int_equal(f->C_GetAttributeValue(s, h, get, 1), CKR_OBJECT_HANDLE_INVALID);
-	assert_int_equal(count(s, session_only, 1), 0);
+	assert_int_equal(find_count(s, session_only, 1), 0);
 	assert_int_equal(f->C_CreateObject(s, t, 1, &h), CKR_OK);
 	/* C_Finalize frees them (the leak check of the sanitizer build). */
 }

@@ -32,13 +32,7 @@ static CK_RV sign(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE key)
 
 static CK_ULONG count_objects(CK_SESSION_HANDLE s)
 {
-	CK_OBJECT_HANDLE h[16];
-	CK_ULONG n = 0;
-
-	assert_int_equal(f->C_FindObjectsInit(s, NULL, 0), CKR_OK);
-	assert_int_equal(f->C_FindObjects(s, h, 16, &n), CKR_OK);
-	assert_int_equal(f->C_FindObjectsFinal(s), CKR_OK);
-	return n;
+	return find_count(s, NULL, 0);
 }
 
 /* OpenSC's probe: SELECTs of applications the card does not have, and
