@@ -39,6 +39,7 @@ enum tm_ins {
 	TM_INS_RESET_RETRY_COUNTER = 0x2C, /* 7816-4 §11.5.10 */
 	TM_INS_GENERATE_KEY_PAIR = 0x46, /* 7816-8 §6 */
 	TM_INS_INITIALIZE_TOKEN = 0x50,  /* Tumar, class 80 */
+	TM_INS_IMPORT_KEY = 0xD8,        /* Tumar, class 80: a private key from the host */
 	TM_INS_GET_CHALLENGE = 0x84,     /* 7816-4 §11.6.3 */
 	TM_INS_SELECT = 0xA4,            /* 7816-4 §11.2.2 */
 	TM_INS_READ_BINARY = 0xB0,       /* not used by Tumar; trace names */
@@ -153,8 +154,17 @@ enum tm_ins {
  * beside the private key (83). */
 #define TM_TAG_PUBLIC_REF 0x84
 
-/* GENERATE ASYMMETRIC KEY PAIR parameters. */
+/* GENERATE ASYMMETRIC KEY PAIR and IMPORT KEY parameters. */
 #define TM_TAG_KEYGEN 0xE2
+/* IMPORT KEY's private key template and its parts (big-endian). */
+#define TM_TAG_PRIVATE_KEY 0x7F48
+#define TM_TAG_RSA_D 0x83
+#define TM_TAG_RSA_P 0x92
+#define TM_TAG_RSA_Q 0x93
+#define TM_TAG_RSA_DP 0x94
+#define TM_TAG_RSA_DQ 0x95
+#define TM_TAG_RSA_QINV 0x96
+#define TM_TAG_EC_SCALAR 0x87
 
 /* Algorithm parameters in MSE and PSO DOs. */
 #define TM_TAG_PARAM_HASH 0xC1   /* 1 byte, TM_HASH_* */
@@ -170,6 +180,7 @@ enum tm_ins {
 #define TM_CAP_INIT_TOKEN 0x0004      /* INITIALIZE TOKEN allowed */
 #define TM_CAP_CHANGE_AT_FIRST_LOGON 0x0008 /* PIN set by SO must be changed */
 #define TM_CAP_SO_IS_PUK 0x0010       /* SO PIN only unblocks (no admin) */
+#define TM_CAP_KEY_IMPORT 0x0020      /* IMPORT KEY allowed */
 
 /* TM_TAG_PIN_FLAGS bits. */
 #define TM_PINF_INITIALIZED 0x01 /* the PIN has a value */
@@ -195,6 +206,7 @@ enum tm_obj_class {
 #define TM_OBJF_PRIVATE 0x01    /* listed and readable after user VERIFY */
 #define TM_OBJF_MODIFIABLE 0x02 /* PUT DATA / UPDATE BINARY allowed */
 #define TM_OBJF_TEMPORARY 0x04  /* one process's session object (C9 says whose) */
+#define TM_OBJF_IMPORTED 0x08   /* set by the card: a key that came from outside */
 
 /* Key usage (key pairs). */
 #define TM_USAGE_SIGN 0x01

@@ -17,8 +17,12 @@
 
 bool tm_trace_is_secret(const uint8_t *cmd, size_t len)
 {
-	if (cmd == NULL || len < 5 || (cmd[0] & 0x80) != 0)
-		return false; /* no data, or a proprietary class */
+	if (cmd == NULL || len < 5)
+		return false; /* no data */
+	if ((cmd[0] & ~TM_CLA_CHAIN) == TM_CLA_PROPRIETARY)
+		return cmd[1] == TM_INS_IMPORT_KEY; /* a private key, each piece of it */
+	if ((cmd[0] & 0x80) != 0)
+		return false; /* another proprietary class */
 	switch (cmd[1]) {
 	case TM_INS_VERIFY:
 	case TM_INS_VERIFY + 1: /* odd-INS VERIFY */

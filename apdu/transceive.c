@@ -60,6 +60,8 @@ static int exchange(struct tm_channel *ch, const struct tm_apdu *cmd,
 		ch->on_exchange(ch->on_exchange_ctx, cmd, ch->tx, tx_len,
 				rc == TM_OK ? ch->rx : NULL, rc == TM_OK ? rx_len : 0,
 				dt, rc);
+	if (cmd->sensitive) /* a PIN or a private key: no copy stays here */
+		OPENSSL_cleanse(ch->tx, tx_len);
 	return rc;
 }
 

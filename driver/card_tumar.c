@@ -519,6 +519,19 @@ static int t_delete_object(struct tm_token *t, uint16_t ref)
 	return run(t, &c, NULL, 0, NULL);
 }
 
+/* GENERATE's and IMPORT KEY's E2 content: algorithm, size, usage, flags,
+ * owner of a temporary key, and the attributes. */
+static void put_key_header(struct tm_buf *b, const struct tm_card_object *a)
+{
+	tm_tlv_put_u8(b, TM_TAG_OBJ_KEY_ALG, a->key_alg);
+	tm_tlv_put_u16(b, TM_TAG_OBJ_KEY_BITS, a->bits);
+	tm_tlv_put_u8(b, TM_TAG_OBJ_USAGE, a->usage);
+	tm_tlv_put_u8(b, TM_TAG_OBJ_FLAGS, a->flags & (TM_OBJF_MODIFIABLE | TM_OBJF_TEMPORARY));
+	if (a->flags & TM_OBJF_TEMPORARY)
+		tm_tlv_put(b, TM_TAG_OBJ_OWNER, a->owner, a->owner_len);
+	put_attrs(b, a);
+}
+
 static int t_generate(struct tm_token *t, const struct tm_card_object *a,
 		      const struct tm_card_object *pa, uint16_t *ref, uint16_t *pub_ref)
 {
@@ -528,13 +541,7 @@ static int t_generate(struct tm_token *t, const struct tm_card_object *a,
 
 	tm_buf_init_dynamic(&b, 512);
 	size_t e2 = tm_tlv_begin(&b, TM_TAG_KEYGEN);
-	tm_tlv_put_u8(&b, TM_TAG_OBJ_KEY_ALG, a->key_alg);
-	tm_tlv_put_u16(&b, TM_TAG_OBJ_KEY_BITS, a->bits);
-	tm_tlv_put_u8(&b, TM_TAG_OBJ_USAGE, a->usage);
-	tm_tlv_put_u8(&b, TM_TAG_OBJ_FLAGS, a->flags & (TM_OBJF_MODIFIABLE | TM_OBJF_TEMPORARY));
-	if (a->flags & TM_OBJF_TEMPORARY)
-		tm_tlv_put(&b, TM_TAG_OBJ_OWNER, a->owner, a->owner_len);
-	put_attrs(&b, a);
+	put_key_header(&b, a);
 	size_t a5 = tm_tlv_begin(&b, TM_TAG_PROPRIETARY); /* the public key object's own */
 	tm_tlv_put_u8(&b, TM_TAG_OBJ_FLAGS, pa->flags & (TM_OBJF_PRIVATE | TM_OBJF_MODIFIABLE));
 	put_attrs(&b, pa);
@@ -553,6 +560,41 @@ static int t_generate(struct tm_token *t, const struct tm_card_object *a,
 	*ref = (uint16_t)be(r.value, 2);
 	*pub_ref = (uint16_t)be(p.value, 2);
 	return TM_OK;
+}
+
+/* IMPORT KEY (protocol.md §6.5): the key's parts go in one command,
+ * flagged sensitive (traces show its length only) and wiped after. */
+static int t_import_key(struct tm_token *t, const struct tm_card_object *a,
+			const struct tm_key_parts *k, uint16_t *ref)
+{
+	static const uint32_t rsa_tags[8] = {TM_TAG_RSA_MODULUS, TM_TAG_RSA_EXPONENT, TM_TAG_RSA_D,
+					     TM_TAG_RSA_P, TM_TAG_RSA_Q, TM_TAG_RSA_DP,
+					     TM_TAG_RSA_DQ, TM_TAG_RSA_QINV};
+	uint8_t *out = t->io;
+	struct tm_buf b;
+	size_t len;
+
+	tm_buf_init_dynamic(&b, 2048);
+	size_t e2 = tm_tlv_begin(&b, TM_TAG_KEYGEN);
+	put_key_header(&b, a);
+	size_t key = tm_tlv_begin(&b, TM_TAG_PRIVATE_KEY);
+	if (a->key_alg == TM_KEY_RSA)
+		for (int i = 0; i < 8; i++)
+			tm_tlv_put(&b, rsa_tags[i], k->v[i], k->len[i]);
+	else
+		tm_tlv_put(&b, TM_TAG_EC_SCALAR, k->v[TM_PART_EC_D], k->len[TM_PART_EC_D]);
+	tm_tlv_end(&b, key);
+	tm_tlv_end(&b, e2);
+	struct tm_apdu c = {.cla = TM_CLA_PROPRIETARY, .ins = TM_INS_IMPORT_KEY, .data = b.data,
+			    .nc = b.len, .ne = 65536, .sensitive = true};
+	int rc = tm_buf_ok(&b) ? run(t, &c, out, sizeof(t->io), &len) : TM_ERR_NO_MEMORY;
+	tm_buf_free(&b); /* wipes */
+	struct tm_tlv r;
+	if (rc == TM_OK && (tm_tlv_find(out, len, TM_TAG_FILE_ID, &r) != TM_OK || r.len != 2))
+		rc = TM_ERR_PROTOCOL;
+	if (rc == TM_OK)
+		*ref = (uint16_t)be(r.value, 2);
+	return rc;
 }
 
 /* PSO with the DOs that name key and algorithm: one APDU per operation. */
@@ -622,6 +664,7 @@ const struct tm_card_driver tm_card_tumar = {
 	.init_token = t_init_token,
 	.create_object = t_create_object,
 	.set_attributes = t_set_attributes,
+	.import_key = t_import_key,
 	.delete_object = t_delete_object,
 	.generate = t_generate,
 	.sign = t_sign,

@@ -20,21 +20,6 @@
 #include "driver/owner.h"
 #include "driver/session_key.h"
 
-static CK_BBOOL bool_of(const CK_ATTRIBUTE *a)
-{
-	return a->ulValueLen == sizeof(CK_BBOOL) && a->pValue ? *(CK_BBOOL *)a->pValue : 2;
-}
-
-static bool is_p256(const CK_ATTRIBUTE *a)
-{
-	const unsigned char *p = a->pValue;
-	ASN1_OBJECT *oid = p ? d2i_ASN1_OBJECT(NULL, &p, (long)a->ulValueLen) : NULL;
-	bool ok = oid != NULL && OBJ_obj2nid(oid) == NID_X9_62_prime256v1 &&
-		  p == (const unsigned char *)a->pValue + a->ulValueLen;
-	ASN1_OBJECT_free(oid);
-	return ok;
-}
-
 /* What the two templates say beyond each half's own attributes. */
 struct keygen_req {
 	bool rsa, usage_given, curve;
@@ -53,7 +38,7 @@ static CK_RV read_template(const CK_ATTRIBUTE *tmpl, CK_ULONG n, bool priv,
 
 	for (CK_ULONG i = 0; i < n && rv == CKR_OK; i++) {
 		const CK_ATTRIBUTE *a = &tmpl[i];
-		CK_BBOOL b = bool_of(a);
+		CK_BBOOL b = tm_attr_bool(a);
 		if (a->ulValueLen && a->pValue == NULL)
 			return CKR_ATTRIBUTE_VALUE_INVALID;
 		switch (a->type) {
@@ -97,7 +82,7 @@ static CK_RV read_template(const CK_ATTRIBUTE *tmpl, CK_ULONG n, bool priv,
 			break;
 		}
 		case CKA_EC_PARAMS:
-			if (r->rsa || !is_p256(a))
+			if (r->rsa || !tm_attr_is_p256(a))
 				return CKR_CURVE_NOT_SUPPORTED;
 			r->curve = true;
 			break;

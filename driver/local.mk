@@ -8,6 +8,7 @@ driver_libtumar_driver_la_SOURCES = \
 	driver/conf.c driver/conf.h \
 	driver/crypto.c \
 	driver/functions.c \
+	driver/key_import.c driver/key_import.h \
 	driver/keygen.c \
 	driver/lock.c driver/lock.h \
 	driver/log.c driver/log.h \

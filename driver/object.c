@@ -9,10 +9,12 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/objects.h>
 #include <openssl/x509.h>
 
 #include "apdu/rc.h"
 #include "driver/ckr.h"
+#include "driver/key_import.h"
 #include "driver/log.h"
 #include "driver/owner.h"
 #include "driver/session_key.h"
@@ -153,8 +155,11 @@ static void add_key(struct tm_attrs *a, const struct tm_card_object *o, bool pri
 	add(a, CKA_ID, o->id, o->id_len);
 	add_dates(a, o);
 	add_bool(a, CKA_DERIVE, false);
-	add_bool(a, CKA_LOCAL, true);
-	add_ulong(a, CKA_KEY_GEN_MECHANISM, rsa ? CKM_RSA_PKCS_KEY_PAIR_GEN : CKM_EC_KEY_PAIR_GEN);
+	/* An imported key was made elsewhere and was once outside (§4.9). */
+	bool local = !(o->flags & TM_OBJF_IMPORTED);
+	add_bool(a, CKA_LOCAL, local);
+	add_ulong(a, CKA_KEY_GEN_MECHANISM, !local ? CK_UNAVAILABLE_INFORMATION
+					    : rsa ? CKM_RSA_PKCS_KEY_PAIR_GEN : CKM_EC_KEY_PAIR_GEN);
 	add(a, CKA_SUBJECT, o->subject, o->subject_len);
 	if (rsa) {
 		add_bn(a, CKA_MODULUS, o->pub, OSSL_PKEY_PARAM_RSA_N);
@@ -172,9 +177,9 @@ static void add_key(struct tm_attrs *a, const struct tm_card_object *o, bool pri
 	bool sign = o->usage & TM_USAGE_SIGN, dec = o->usage & TM_USAGE_DECRYPT;
 	if (priv) {
 		add_bool(a, CKA_SENSITIVE, true);
-		add_bool(a, CKA_ALWAYS_SENSITIVE, true);
+		add_bool(a, CKA_ALWAYS_SENSITIVE, local);
 		add_bool(a, CKA_EXTRACTABLE, false);
-		add_bool(a, CKA_NEVER_EXTRACTABLE, true);
+		add_bool(a, CKA_NEVER_EXTRACTABLE, local);
 		add_bool(a, CKA_SIGN, sign);
 		add_bool(a, CKA_SIGN_RECOVER, false);
 		add_bool(a, CKA_DECRYPT, dec);
@@ -460,7 +465,7 @@ CK_RV C_GetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
 	return rv;
 }
 
-static CK_RV take(const CK_ATTRIBUTE *x, void *dst, size_t max, size_t *len)
+CK_RV tm_attr_take(const CK_ATTRIBUTE *x, void *dst, size_t max, size_t *len)
 {
 	if (x->ulValueLen > max)
 		return CKR_ATTRIBUTE_VALUE_INVALID;
@@ -470,6 +475,21 @@ static CK_RV take(const CK_ATTRIBUTE *x, void *dst, size_t max, size_t *len)
 	return CKR_OK;
 }
 
+CK_BBOOL tm_attr_bool(const CK_ATTRIBUTE *a)
+{
+	return a->ulValueLen == sizeof(CK_BBOOL) && a->pValue ? *(CK_BBOOL *)a->pValue : 2;
+}
+
+bool tm_attr_is_p256(const CK_ATTRIBUTE *a)
+{
+	const unsigned char *p = a->pValue;
+	ASN1_OBJECT *oid = p ? d2i_ASN1_OBJECT(NULL, &p, (long)a->ulValueLen) : NULL;
+	bool ok = oid != NULL && OBJ_obj2nid(oid) == NID_X9_62_prime256v1 &&
+		  p == (const unsigned char *)a->pValue + a->ulValueLen;
+	ASN1_OBJECT_free(oid);
+	return ok;
+}
+
 CK_RV tm_attr_date(const CK_ATTRIBUTE *x, char *dst, size_t *len)
 {
 	if (x->ulValueLen != 0 && x->ulValueLen != TM_OBJ_DATE_LEN)
@@ -477,7 +497,7 @@ CK_RV tm_attr_date(const CK_ATTRIBUTE *x, char *dst, size_t *len)
 	for (CK_ULONG i = 0; i < x->ulValueLen; i++)
 		if (((const char *)x->pValue)[i] < '0' || ((const char *)x->pValue)[i] > '9')
 			return CKR_ATTRIBUTE_VALUE_INVALID;
-	return take(x, dst, TM_OBJ_DATE_LEN, len);
+	return tm_attr_take(x, dst, TM_OBJ_DATE_LEN, len);
 }
 
 /* One attribute of C_SetAttributeValue into upd.  What may change
@@ -501,18 +521,18 @@ static CK_RV set_one(const CK_ATTRIBUTE *x, const struct tm_attrs *cur,
 		 : TM_SET_DATES;
 	switch (x->type) {
 	case CKA_LABEL:
-		return take(x, upd->label, TM_MAX_OBJ_LABEL, &upd->label_len);
+		return tm_attr_take(x, upd->label, TM_MAX_OBJ_LABEL, &upd->label_len);
 	case CKA_ID:
 		if (!data)
-			return take(x, upd->id, TM_MAX_OBJ_ID, &upd->id_len);
+			return tm_attr_take(x, upd->id, TM_MAX_OBJ_ID, &upd->id_len);
 		break;
 	case CKA_APPLICATION:
 		if (data)
-			return take(x, upd->app, sizeof(upd->app), &upd->app_len);
+			return tm_attr_take(x, upd->app, sizeof(upd->app), &upd->app_len);
 		break;
 	case CKA_SUBJECT:
 		if (!data)
-			return take(x, upd->subject, sizeof(upd->subject), &upd->subject_len);
+			return tm_attr_take(x, upd->subject, sizeof(upd->subject), &upd->subject_len);
 		break;
 	case CKA_START_DATE:
 		if (!data)
@@ -601,6 +621,15 @@ static bool template_true(const CK_ATTRIBUTE *t, CK_ULONG n, CK_ATTRIBUTE_TYPE t
 static bool token_object(const CK_ATTRIBUTE *t, CK_ULONG n) { return template_true(t, n, CKA_TOKEN); }
 static bool private_object(const CK_ATTRIBUTE *t, CK_ULONG n) { return template_true(t, n, CKA_PRIVATE); }
 
+static bool private_key(const CK_ATTRIBUTE *t, CK_ULONG n)
+{
+	for (CK_ULONG i = 0; i < n; i++)
+		if (t[i].type == CKA_CLASS && t[i].ulValueLen == sizeof(CK_OBJECT_CLASS) &&
+		    t[i].pValue && *(CK_OBJECT_CLASS *)t[i].pValue == CKO_PRIVATE_KEY)
+			return true;
+	return false;
+}
+
 /* A new object: a certificate or data object on the card (CKA_TOKEN
  * true), or a session object in the module (session_object.c). */
 CK_RV C_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount,
@@ -617,7 +646,13 @@ CK_RV C_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_
 	struct tm_card_object o = {0};
 	if (pTemplate == NULL || phObject == NULL)
 		rv = CKR_ARGUMENTS_BAD;
-	else if (!token_object(pTemplate, ulCount)) {
+	else if (private_key(pTemplate, ulCount)) {
+		/* Only the card holds private keys: token and session ones
+		 * alike go there (key_import.c). */
+		rv = tm_key_import(se, slot, pTemplate, ulCount, phObject);
+		tm_session_end(slot);
+		return rv;
+	} else if (!token_object(pTemplate, ulCount)) {
 		/* A session object (CKA_TOKEN false, the default): any
 		 * session may make one, a private one after login (§6.7). */
 		rv = private_object(pTemplate, ulCount) && !t->user_in
@@ -626,9 +661,16 @@ CK_RV C_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_
 		tm_session_end(slot);
 		return rv;
 	}
+	/* On the card: certificates and data objects.  Public keys come from
+	 * key generation, private ones from key_import.c; no secret keys. */
+	for (CK_ULONG i = 0; i < ulCount; i++)
+		if (pTemplate[i].type == CKA_CLASS && pTemplate[i].ulValueLen == sizeof(CK_OBJECT_CLASS) &&
+		    pTemplate[i].pValue != NULL && *(CK_OBJECT_CLASS *)pTemplate[i].pValue != CKO_DATA &&
+		    *(CK_OBJECT_CLASS *)pTemplate[i].pValue != CKO_CERTIFICATE)
+			rv = CKR_TEMPLATE_INCONSISTENT;
 	for (CK_ULONG i = 0; rv == CKR_OK && i < ulCount; i++) {
 		const CK_ATTRIBUTE *x = &pTemplate[i];
-		CK_BBOOL b = x->ulValueLen == sizeof(CK_BBOOL) && x->pValue ? *(CK_BBOOL *)x->pValue : 2;
+		CK_BBOOL b = tm_attr_bool(x);
 		if (x->ulValueLen && x->pValue == NULL)
 			rv = CKR_ATTRIBUTE_VALUE_INVALID;
 		else if (x->type == CKA_CLASS && x->ulValueLen == sizeof(CK_OBJECT_CLASS))

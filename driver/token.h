@@ -66,6 +66,16 @@ struct tm_card_op {
 	size_t label_len;
 };
 
+/* A private key's parts from the application (IMPORT KEY), big-endian,
+ * pointing into its template: RSA n e d p q dp dq qinv, or the EC
+ * scalar.  Never copied except into the command, which is wiped. */
+struct tm_key_parts {
+	const uint8_t *v[8];
+	size_t len[8];
+};
+enum { TM_PART_N, TM_PART_E, TM_PART_D, TM_PART_P, TM_PART_Q, TM_PART_DP, TM_PART_DQ,
+       TM_PART_QINV, TM_PART_EC_D = 0 };
+
 /* Attributes set_attributes writes. */
 #define TM_SET_ID 0x01
 #define TM_SET_LABEL 0x02
@@ -97,6 +107,11 @@ struct tm_card_driver {
 	/* A private key and its public key object (protocol.md §6.1). */
 	int (*generate)(struct tm_token *t, const struct tm_card_object *attrs,
 			const struct tm_card_object *pub_attrs, uint16_t *ref, uint16_t *pub_ref);
+	/* A private key from outside (attrs: algorithm, size, usage, flags,
+	 * owner, attributes).  TM_ERR_FUNC_NOT_SUPPORTED: the model takes
+	 * no imported keys. */
+	int (*import_key)(struct tm_token *t, const struct tm_card_object *attrs,
+			  const struct tm_key_parts *parts, uint16_t *ref);
 	int (*sign)(struct tm_token *t, uint16_t ref, const struct tm_card_op *op,
 		    const uint8_t *in, size_t n, uint8_t *out, size_t *out_len);
 	int (*decrypt)(struct tm_token *t, uint16_t ref, const struct tm_card_op *op,

@@ -195,6 +195,7 @@ static const struct handler handlers[] = {
 	{.ins = TM_INS_MSE, .cla = TM_CLA_ISO, .access = SELECTED, .fn = tm_h_mse},
 	{.ins = TM_INS_PSO, .cla = TM_CLA_ISO, .access = SELECTED, .fn = tm_h_pso},
 	{.ins = TM_INS_INITIALIZE_TOKEN, .cla = TM_CLA_PROPRIETARY, .access = SELECTED, .fn = tm_h_init_token},
+	{.ins = TM_INS_IMPORT_KEY, .cla = TM_CLA_PROPRIETARY, .access = SELECTED, .fn = tm_h_import_key},
 };
 
 static const struct handler *find_handler(uint8_t ins)

@@ -46,7 +46,16 @@ uint16_t tm_h_update_binary(struct tm_applet *a, const struct tm_apdu *c, struct
 uint16_t tm_h_put_data(struct tm_applet *a, const struct tm_apdu *c, struct tm_buf *out);
 uint16_t tm_h_delete_file(struct tm_applet *a, const struct tm_apdu *c, struct tm_buf *out);
 
+/* GENERATE's and IMPORT KEY's E2 template: the algorithm, size and usage
+ * (C7 C8 C5, checked against the model), and the flags and owner (C2
+ * C9: modifiable and temporary are the caller's; a temporary key names
+ * its owner).  9000 or 6A80. */
+uint16_t tm_applet_key_header(const struct tm_applet *a, const struct tm_tlv *e2,
+			      uint32_t *alg, uint32_t *bits, uint32_t *usage);
+uint16_t tm_applet_keygen_flags(const struct tm_tlv *e2, struct tm_object *o);
+
 uint16_t tm_h_generate(struct tm_applet *a, const struct tm_apdu *c, struct tm_buf *out);
+uint16_t tm_h_import_key(struct tm_applet *a, const struct tm_apdu *c, struct tm_buf *out);
 uint16_t tm_h_mse(struct tm_applet *a, const struct tm_apdu *c, struct tm_buf *out);
 uint16_t tm_h_pso(struct tm_applet *a, const struct tm_apdu *c, struct tm_buf *out);
 

@@ -31,10 +31,20 @@ static EVP_PKEY *public_half(EVP_PKEY *k)
 	return pub;
 }
 
-/* The key generation template's flags and owner: modifiable and
- * temporary are the caller's to choose (a private key is always
- * private); a temporary key names its owner. */
-static uint16_t keygen_flags(const struct tm_tlv *e2, struct tm_object *o)
+uint16_t tm_applet_key_header(const struct tm_applet *a, const struct tm_tlv *e2,
+			      uint32_t *alg, uint32_t *bits, uint32_t *usage)
+{
+	if (!get_u(e2->value, e2->len, TM_TAG_OBJ_KEY_ALG, 1, alg) ||
+	    !get_u(e2->value, e2->len, TM_TAG_OBJ_KEY_BITS, 2, bits) ||
+	    !get_u(e2->value, e2->len, TM_TAG_OBJ_USAGE, 1, usage) ||
+	    !tm_model_has_alg(a->card->model, (uint8_t)*alg, *bits) || *usage == 0 ||
+	    (*usage & ~(uint32_t)(TM_USAGE_SIGN | TM_USAGE_DECRYPT)) != 0 ||
+	    (*alg == TM_KEY_EC_P256 && (*usage & TM_USAGE_DECRYPT)))
+		return TM_SW_WRONG_DATA;
+	return TM_SW_OK;
+}
+
+uint16_t tm_applet_keygen_flags(const struct tm_tlv *e2, struct tm_object *o)
 {
 	struct tm_tlv t;
 	int rc = tm_tlv_find(e2->value, e2->len, TM_TAG_OBJ_FLAGS, &t);
@@ -68,19 +78,16 @@ static uint16_t generate(struct tm_applet *a, const struct tm_apdu *c, struct tm
 	if ((sw = tm_applet_need_user(a)) != TM_SW_OK)
 		return sw;
 	if (tm_tlv_find(c->data, c->nc, TM_TAG_KEYGEN, &e2) != TM_OK ||
-	    e2.value + e2.len != c->data + c->nc ||
-	    !get_u(e2.value, e2.len, TM_TAG_OBJ_KEY_ALG, 1, &alg) ||
-	    !get_u(e2.value, e2.len, TM_TAG_OBJ_KEY_BITS, 2, &bits) ||
-	    !get_u(e2.value, e2.len, TM_TAG_OBJ_USAGE, 1, &usage))
+	    e2.value + e2.len != c->data + c->nc)
 		return TM_SW_WRONG_DATA;
+	if ((sw = tm_applet_key_header(a, &e2, &alg, &bits, &usage)) != TM_SW_OK)
+		return sw;
 	struct tm_object tmp = {.cls = TM_OBJ_KEY_PAIR, .key_alg = (uint8_t)alg,
 				.bits = (uint16_t)bits, .usage = (uint8_t)usage};
-	if ((sw = keygen_flags(&e2, &tmp)) != TM_SW_OK ||
+	if ((sw = tm_applet_keygen_flags(&e2, &tmp)) != TM_SW_OK ||
 	    (sw = tm_applet_read_attrs(e2.value, e2.len, &tmp)) != TM_SW_OK)
 		return sw;
-	if (!tm_model_has_alg(a->card->model, (uint8_t)alg, bits) || usage == 0 ||
-	    (usage & ~(uint32_t)(TM_USAGE_SIGN | TM_USAGE_DECRYPT)) != 0 ||
-	    (alg == TM_KEY_EC_P256 && (usage & TM_USAGE_DECRYPT)) || tmp.app_len != 0)
+	if (tmp.app_len != 0)
 		return TM_SW_WRONG_DATA;
 	/* The public key object: the pair's attributes, or its own from an
 	 * A5 inside E2 (flags private and modifiable, C3 C4 CA CB CC). */

@@ -247,7 +247,8 @@ static int decode_object(struct reader *r, const struct tm_tlv *e, struct tm_car
 		return bad(r, "object record");
 	if (ref == 0 || ref >= c->next_ref || tm_card_find(c, (uint16_t)ref) != NULL ||
 	    cls < TM_OBJ_CERTIFICATE || cls > TM_OBJ_PUBLIC_KEY ||
-	    (flags & ~(uint32_t)(TM_OBJF_PRIVATE | TM_OBJF_MODIFIABLE | TM_OBJF_TEMPORARY)) != 0)
+	    (flags & ~(uint32_t)(TM_OBJF_PRIVATE | TM_OBJF_MODIFIABLE | TM_OBJF_TEMPORARY |
+				 TM_OBJF_IMPORTED)) != 0)
 		return bad(r, "object values");
 
 	uint16_t saved_next = c->next_ref;

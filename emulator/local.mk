@@ -4,6 +4,7 @@ noinst_LTLIBRARIES += emulator/libtumar-emu.la
 emulator_libtumar_emu_la_SOURCES = \
 	emulator/applet.c emulator/applet.h emulator/applet_internal.h \
 	emulator/applet_info.c \
+	emulator/applet_import.c \
 	emulator/applet_keys.c \
 	emulator/applet_objects.c \
 	emulator/applet_pin.c \

@@ -130,9 +130,12 @@ static int inspect_card(const struct tm_model *m, const char *path)
 		fprintf(stderr, "tumar-emu: %s: %s\n", path, why);
 		return 2;
 	}
-	printf("model=%s serial=%s change_counter=%u objects=%zu free=%zu "
+	size_t temporary = 0;
+	for (size_t i = 0; i < c->n_objects; i++)
+		temporary += (c->objects[i].flags & TM_OBJF_TEMPORARY) != 0;
+	printf("model=%s serial=%s change_counter=%u objects=%zu temporary=%zu free=%zu "
 	       "user_tries=%u user_flags=%u so_tries=%u so_flags=%u\n",
-	       m->key, c->serial, c->change_counter, c->n_objects, tm_card_free_bytes(c),
+	       m->key, c->serial, c->change_counter, c->n_objects, temporary, tm_card_free_bytes(c),
 	       c->pins[TM_PIN_IDX_USER].tries_left, c->pins[TM_PIN_IDX_USER].flags,
 	       c->pins[TM_PIN_IDX_SO].tries_left, c->pins[TM_PIN_IDX_SO].flags);
 	tm_card_free(c);

@@ -46,9 +46,9 @@ static const struct tm_model models[] = {
 		.user = {"1234567890", 15, 6, 16, ANY, 0},
 		.so = {"1234567890", 15, 4, 16, ANY, 0},
 		.memory = 47 * 1024,
-		.caps = TM_CAP_CHAINING | TM_CAP_INIT_TOKEN |
+		.caps = TM_CAP_CHAINING | TM_CAP_INIT_TOKEN | TM_CAP_KEY_IMPORT |
 			TM_CAP_CHANGE_AT_FIRST_LOGON,
-		.max_cmd = 1024,
+		.max_cmd = 1536,
 		.max_resp = 256,
 		.algs = {{TM_KEY_RSA, 1024, 2048}},
 		.n_algs = 1,
@@ -56,7 +56,10 @@ static const struct tm_model models[] = {
 		.sources = "ATR: pcsc-tools list; user PIN 1234567890: NCA guide; "
 			   "15 tries, PIN 6-16, admin >= 4, 72 KB (~47 KB usable), "
 			   "change at first logon: SafeNet; no extended length: "
-			   "Java Card 2.2.1; SO PIN value: assumed",
+			   "Java Card 2.2.1; SO PIN value: assumed; key import: SafeNet "
+			   "Authentication Client imports PFX files onto it; command "
+			   "buffer 1536 bytes (chained): assumed, what an RSA-2048 key "
+			   "import needs",
 	},
 	{
 		.key = "jacarta-pki",
@@ -69,7 +72,8 @@ static const struct tm_model models[] = {
 		.user = {"1234567890", 10, 4, 16, ANY, 0},
 		.so = {"00000000", 10, 4, 16, ANY, 0},
 		.memory = 72 * 1024,
-		.caps = TM_CAP_EXTENDED_LENGTH | TM_CAP_CHAINING | TM_CAP_INIT_TOKEN,
+		.caps = TM_CAP_EXTENDED_LENGTH | TM_CAP_CHAINING | TM_CAP_INIT_TOKEN |
+			TM_CAP_KEY_IMPORT,
 		.max_cmd = 4096,
 		.max_resp = 4096,
 		.algs = {{TM_KEY_RSA, 1024, 4096}, {TM_KEY_EC_P256, 256, 256}},
@@ -77,7 +81,8 @@ static const struct tm_model models[] = {
 		.latency = {3000, 250000, 15000000},
 		.sources = "ATR: pcsc-tools list; user PIN 1234567890: NCA guide; "
 			   "10 tries, PIN 4-16, RSA 1024-4096, EC P-256: vendor; "
-			   "SO PIN value, memory, extended length: assumed",
+			   "SO PIN value, memory, extended length: assumed; key import: "
+			   "the LASER applet's import command (OpenSC PR 3423)",
 	},
 	{
 		.key = "akey",

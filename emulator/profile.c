@@ -50,6 +50,7 @@ static const struct field fields[] = {
 	{"change_at_first_logon", BOOL, 0, 0, TM_CAP_CHANGE_AT_FIRST_LOGON, false},
 	{"init_token", BOOL, 0, 0, TM_CAP_INIT_TOKEN, false},
 	{"so_is_puk", BOOL, 0, 0, TM_CAP_SO_IS_PUK, false},
+	{"key_import", BOOL, 0, 0, TM_CAP_KEY_IMPORT, false},
 };
 
 #define N_FIELDS (sizeof(fields) / sizeof(fields[0]))

@@ -17,6 +17,7 @@ packages=(
 	softhsm2                  # the peer PKCS#11 module make bench measures Tumar against
 	gnutls-bin                # p11tool: GnuTLS's PKCS#11 client, finds modules through p11-kit
 	openssh-client            # ssh-agent with the card's key, as users keep it
+	libnss3-tools             # pk12util, certutil, modutil: NSS imports PKCS#12 files onto the token
 )
 
 sudo=""

@@ -118,6 +118,7 @@ integration_tests = \
 	tests/integration/emu_stack.sh \
 	tests/integration/p11_engine.sh \
 	tests/integration/p11_java.sh \
+	tests/integration/p11_conformance.sh \
 	tests/integration/p11_kit.sh \
 	tests/integration/p11_sharing.sh \
 	tests/integration/p11_stack.sh \
@@ -140,7 +141,7 @@ tests_libtmp11test_la_SOURCES = tests/support/p11_readers.c tests/support/p11_re
 	tests/support/p11_session.c tests/support/p11_session.h
 tests_libtmp11test_la_CPPFLAGS = $(AM_CPPFLAGS) $(P11KIT_CFLAGS)
 p11_tests = tests/unit/test_p11 tests/unit/test_p11_conformance tests/unit/test_p11_objects \
-	tests/unit/test_p11_keys tests/unit/test_p11_sharing
+	tests/unit/test_p11_keys tests/unit/test_p11_import tests/unit/test_p11_sharing
 check_PROGRAMS += $(p11_tests)
 TESTS += $(p11_tests)
 P11_TEST_LIBS = tests/libtmp11test.la driver/libtumar-driver.la \
@@ -153,5 +154,7 @@ tests_unit_test_p11_objects_CPPFLAGS = $(AM_CPPFLAGS) $(P11KIT_CFLAGS)
 tests_unit_test_p11_objects_LDADD = $(P11_TEST_LIBS)
 tests_unit_test_p11_keys_CPPFLAGS = $(AM_CPPFLAGS) $(P11KIT_CFLAGS)
 tests_unit_test_p11_keys_LDADD = $(P11_TEST_LIBS)
+tests_unit_test_p11_import_CPPFLAGS = $(AM_CPPFLAGS) $(P11KIT_CFLAGS)
+tests_unit_test_p11_import_LDADD = $(P11_TEST_LIBS)
 tests_unit_test_p11_sharing_CPPFLAGS = $(AM_CPPFLAGS) $(P11KIT_CFLAGS)
 tests_unit_test_p11_sharing_LDADD = $(P11_TEST_LIBS)

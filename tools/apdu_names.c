@@ -36,6 +36,8 @@ const char *tm_ins_name(uint8_t cla, uint8_t ins, char *buf, unsigned cap)
 {
 	if ((cla & 0x80) && ins == TM_INS_INITIALIZE_TOKEN)
 		return "INITIALIZE TOKEN (Tumar)";
+	if ((cla & 0x80) && ins == TM_INS_IMPORT_KEY)
+		return "IMPORT KEY (Tumar)";
 	if (!(cla & 0x80))
 		for (unsigned i = 0; i < sizeof(iso) / sizeof(iso[0]); i++)
 			if (iso[i].ins == ins)

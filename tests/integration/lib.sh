@@ -152,6 +152,18 @@ listening() {
 	grep -qiE "^ *[0-9]+: 0100007F:$(printf %04X "$1") 00000000:0000 0A " /proc/net/tcp
 }
 
+# module_stack: the module under test (MODULE), the sanitizer's
+# environment for clients that load it (SAN_ENV), pkcs11-tool with it
+# (p11 ...), and this test's pcscd.  Ends the test when any is missing.
+module_stack() {
+	command -v pkcs11-tool >/dev/null || skip_all "pkcs11-tool (opensc) is not installed"
+	MODULE=$TM_BUILDDIR/driver/.libs/tumar-pkcs11.so
+	[ -f "$MODULE" ] || { not_ok "the module is built at $MODULE"; tap_done; exit 1; }
+	start_pcscd || { not_ok "pcscd starts"; tap_done; exit 1; }
+	SAN_ENV=$(sanitizer_env "$MODULE")
+}
+p11() { env $SAN_ENV pkcs11-tool --module "$MODULE" "$@"; }
+
 # apdu HEX...: sends APDUs to reader 0 with opensc-tool; prints its output.
 apdu() {
 	local args=() a

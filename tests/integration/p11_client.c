@@ -23,6 +23,9 @@
  *       COUNT rounds in one process: the OTHER module (OpenSC's) is
  *       initialised, lists its slots and tokens (probing every card) and
  *       is finalised, then this module signs once, verified.
+ *   p11-client MODULE PIN session-key FILE SLOT
+ *       logs in, makes a session key pair (CKA_TOKEN false, label
+ *       "sessionkey"), signs with it, creates FILE and waits to be killed.
  */
 #include <config.h>
 
@@ -313,6 +316,33 @@ static int reset_check(CK_SLOT_ID slot)
 	return 0;
 }
 
+static int session_key(const char *file, CK_SLOT_ID slot)
+{
+	CK_SESSION_HANDLE s;
+	CK_OBJECT_HANDLE pub, priv;
+	CK_BBOOL no = CK_FALSE, yes = CK_TRUE;
+	CK_BYTE p256[] = {0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
+	char label[] = "sessionkey";
+	CK_ATTRIBUTE pt[] = {{CKA_EC_PARAMS, p256, sizeof(p256)}, {CKA_TOKEN, &no, 1},
+			     {CKA_LABEL, label, 10}};
+	CK_ATTRIBUTE kt[] = {{CKA_SIGN, &yes, 1}, {CKA_TOKEN, &no, 1}, {CKA_LABEL, label, 10}};
+	CK_MECHANISM gen = {CKM_EC_KEY_PAIR_GEN, NULL, 0}, ecdsa = {CKM_ECDSA, NULL, 0};
+	CK_BYTE hash[32] = {7}, sig[64];
+	CK_ULONG len = sizeof(sig);
+
+	if (f->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, &s) != CKR_OK ||
+	    f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)pin, strlen(pin)) != CKR_OK ||
+	    f->C_GenerateKeyPair(s, &gen, pt, 3, kt, 3, &pub, &priv) != CKR_OK ||
+	    f->C_SignInit(s, &ecdsa, priv) != CKR_OK || f->C_Sign(s, hash, 32, sig, &len) != CKR_OK)
+		return 1;
+	FILE *out = fopen(file, "w");
+	if (out == NULL)
+		return 1;
+	fclose(out);
+	for (;;)
+		pause(); /* until killed: the key is left on the card */
+}
+
 int main(int argc, char **argv)
 {
 	CK_SLOT_ID slots[8];
@@ -320,7 +350,8 @@ int main(int argc, char **argv)
 
 	if (argc < 5) {
 		fprintf(stderr, "usage: p11-client MODULE PIN threads N COUNT SLOT... | reset SLOT | "
-				"loop SECONDS SLOT | until FILE MIN SLOT | alongside OTHER COUNT SLOT\n");
+				"loop SECONDS SLOT | until FILE MIN SLOT | alongside OTHER COUNT SLOT | "
+				"session-key FILE SLOT\n");
 		return 2;
 	}
 	void *lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
@@ -345,6 +376,8 @@ int main(int argc, char **argv)
 		rc = loop(atof(argv[4]), strtoul(argv[5], NULL, 10));
 	} else if (strcmp(argv[3], "until") == 0 && argc == 7) {
 		rc = until(argv[4], atoi(argv[5]), strtoul(argv[6], NULL, 10));
+	} else if (strcmp(argv[3], "session-key") == 0 && argc == 6) {
+		rc = session_key(argv[4], strtoul(argv[5], NULL, 10));
 	} else if (strcmp(argv[3], "alongside") == 0 && argc == 7) {
 		rc = alongside(argv[4], atoi(argv[5]), strtoul(argv[6], NULL, 10));
 	}

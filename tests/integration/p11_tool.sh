@@ -5,12 +5,7 @@
 # wrong tries and unblocked with the SO PIN.
 . "$(dirname "$0")/lib.sh"
 private_pcscd_namespace "$@"
-command -v pkcs11-tool >/dev/null || skip_all "pkcs11-tool (opensc) is not installed"
-MODULE=$TM_BUILDDIR/driver/.libs/tumar-pkcs11.so
-[ -f "$MODULE" ] || { not_ok "the module is built at $MODULE"; tap_done; exit 1; }
-start_pcscd || { not_ok "pcscd starts"; tap_done; exit 1; }
-SAN_ENV=$(sanitizer_env "$MODULE")
-p11() { env $SAN_ENV pkcs11-tool --module "$MODULE" "$@"; }
+module_stack
 
 declare -A NAME=([kaztoken]="Kaztoken" [etoken-pro-72k]="eToken PRO 72K" [jacarta-pki]="JaCarta PKI"
 	[akey]="aKey" [kz-idcard]="KZ ID card")

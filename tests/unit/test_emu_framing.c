@@ -43,11 +43,11 @@ static void test_chaining(void **state)
 	assert_int_equal(emu_cmd(e, "1020008105 3132333435"), 0x9000);
 	assert_int_equal(emu_cmd(e, "0084000004"), 0x9000);
 	assert_int_equal(emu_cmd(e, "0020008106 363738393031"), 0x63CE);
-	/* A chain longer than the model's command limit (1024). */
+	/* A chain longer than the model's command limit (1536 = 6 x 256). */
 	char piece[600] = "10CA00E1FF";
 	for (int i = 0; i < 255; i++)
 		strcat(piece, "00");
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 6; i++)
 		assert_int_equal(emu_cmd(e, piece), 0x9000);
 	assert_int_equal(emu_cmd(e, piece), 0x6700);
 	/* Chaining on a model without it would be 6884; all ship with it. */

@@ -91,6 +91,13 @@ static void test_verify_always_redacted(void **state)
 	assert_false(tm_trace_is_secret(c2, 4));
 	c2[0] = 0x80;
 	assert_false(tm_trace_is_secret(c2, sizeof(c2)));
+	/* IMPORT KEY carries a private key: hidden, each chained piece too. */
+	c2[1] = 0xD8;
+	assert_true(tm_trace_is_secret(c2, sizeof(c2)));
+	c2[0] = 0x90;
+	assert_true(tm_trace_is_secret(c2, sizeof(c2)));
+	c2[0] = 0xC0;
+	assert_false(tm_trace_is_secret(c2, sizeof(c2)));
 }
 
 static void test_marked_sensitive(void **state)
