@@ -663,7 +663,7 @@ CK_RV C_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_
 	}
 	/* On the card: certificates and data objects.  Public keys come from
 	 * key generation, private ones from key_import.c; no secret keys. */
-	for (CK_ULONG i = 0; i < ulCount; i++)
+	for (CK_ULONG i = 0; rv == CKR_OK && i < ulCount; i++)
 		if (pTemplate[i].type == CKA_CLASS && pTemplate[i].ulValueLen == sizeof(CK_OBJECT_CLASS) &&
 		    pTemplate[i].pValue != NULL && *(CK_OBJECT_CLASS *)pTemplate[i].pValue != CKO_DATA &&
 		    *(CK_OBJECT_CLASS *)pTemplate[i].pValue != CKO_CERTIFICATE)
@@ -675,6 +675,8 @@ CK_RV C_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_
 			rv = CKR_ATTRIBUTE_VALUE_INVALID;
 		else if (x->type == CKA_CLASS && x->ulValueLen == sizeof(CK_OBJECT_CLASS))
 			cls = x;
+		else if (x->type == CKA_CLASS)
+			rv = CKR_ATTRIBUTE_VALUE_INVALID; /* not a CK_OBJECT_CLASS */
 		else if (x->type == CKA_VALUE)
 			value = x;
 		else if (x->type == CKA_LABEL && x->ulValueLen <= TM_MAX_OBJ_LABEL) {

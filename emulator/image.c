@@ -291,7 +291,10 @@ static int decode_object(struct reader *r, const struct tm_tlv *e, struct tm_car
 
 /* Version 1 kept a key pair as one object: give each its public key
  * object, with the pair's attributes and a fresh reference.  Key pairs
- * were always modifiable then; both halves stay so. */
+ * were always modifiable then; both halves stay so.  A card too full for
+ * a public key object keeps that key without one (its private key still
+ * lists its public values): the card stays within its memory, so that
+ * every image it saves loads again. */
 static int upgrade_v1(struct tm_card *c)
 {
 	size_t n = c->n_objects;
@@ -300,6 +303,10 @@ static int upgrade_v1(struct tm_card *c)
 		if (c->objects[i].cls != TM_OBJ_KEY_PAIR)
 			continue;
 		c->objects[i].flags |= TM_OBJF_MODIFIABLE;
+		struct tm_object cost = c->objects[i];
+		cost.cls = TM_OBJ_PUBLIC_KEY;
+		if (tm_object_cost(&cost) > tm_card_free_bytes(c))
+			continue;
 		unsigned char *der = NULL;
 		int len = i2d_PUBKEY(c->objects[i].pkey, &der);
 		const unsigned char *p = der;

@@ -42,7 +42,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	try_load(data, size, m);
 	if (size > (1u << 20) || (img = malloc(48 + size)) == NULL)
 		return 0;
+	/* Both formats' bodies: version 1's goes through the upgrade. */
 	memcpy(img, "TUMARIMG\x00\x01\x00\x00", 12);
+	img[9] = (size & 1) ? TM_IMAGE_VERSION : TM_IMAGE_VERSION_OLDEST; /* by length: the body is all data */
 	img[12] = (uint8_t)(size >> 24);
 	img[13] = (uint8_t)(size >> 16);
 	img[14] = (uint8_t)(size >> 8);
