@@ -125,4 +125,18 @@ else
 	not_ok "the session key pair is made"
 	sed 's/^/# /' "$WORK/sk.log"
 fi
+
+# 6. A model whose cards take no imported keys: pk12util fails, and the
+# token holds nothing afterwards -- no key, no orphan certificate.
+if command -v pk12util >/dev/null && stop_emu && start_emu kaztoken kaztoken; then
+	echo 12345678 >"$WORK/kzpin"
+	KZ=$(nss modutil -dbdir "sql:$NSSDB" -list Tumar 2>/dev/null |
+		sed -n 's/^ *Token Name: *//p' | head -n 1 | sed 's/ *$//')
+	out=$(env $SAN_ENV pk12util -d "sql:$NSSDB" -h "$KZ" -i "$WORK/rsa.p12" -k "$WORK/kzpin" \
+		-w "$WORK/p12pass" 2>&1)
+	check "pk12util onto a Kaztoken is refused at the key" \
+		grep -q "UNABLE_TO_IMPORT_KEY" <<<"$out"
+	out=$(p11 --login --pin 12345678 -O 2>&1)
+	check "the refused import left nothing on the Kaztoken" bash -c '! grep -qi "object" <<<"$1"' _ "$out"
+fi
 tap_done
