@@ -19,7 +19,7 @@
 /* ISO 7816-5 category 'F': proprietary, not registered.  "TUMAR", version 1. */
 #define TM_AID_BYTES 0xF0, 0x54, 0x55, 0x4D, 0x41, 0x52, 0x01
 #define TM_AID_LEN 7
-#define TM_PROTOCOL_VERSION 1
+#define TM_PROTOCOL_VERSION 2 /* docs/protocol.md: 2 has public key objects, IMPORT KEY */
 
 /* --- Class bytes -------------------------------------------------------- */
 
