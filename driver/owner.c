@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -58,13 +59,33 @@ static unsigned long long start_time(unsigned long pid)
 	return t;
 }
 
+/* The PID namespace's inode; 0 when /proc does not say. */
+static uint32_t pid_namespace(void)
+{
+	struct stat st;
+	return stat("/proc/self/ns/pid", &st) == 0 ? (uint32_t)st.st_ino : 0;
+}
+
+static void put_be(uint8_t *p, unsigned long long v, int n)
+{
+	for (int i = 0; i < n; i++)
+		p[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
+}
+
+static unsigned long long get_be(const uint8_t *p, int n)
+{
+	unsigned long long v = 0;
+	for (int i = 0; i < n; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
 static void encode(uint8_t out[TM_OWNER_LEN], unsigned long pid, unsigned long long start)
 {
 	boot_id(out);
-	for (int i = 0; i < 4; i++)
-		out[16 + i] = (uint8_t)(pid >> (24 - 8 * i));
-	for (int i = 0; i < 8; i++)
-		out[20 + i] = (uint8_t)(start >> (56 - 8 * i));
+	put_be(out + 16, pid_namespace(), 4);
+	put_be(out + 20, pid, 4);
+	put_be(out + 24, start, 8);
 }
 
 /* Kept per process (a forked child is another owner): read from /proc
@@ -94,13 +115,16 @@ bool tm_owner_is_self(const uint8_t *owner, size_t len)
 
 bool tm_owner_alive(const uint8_t *owner, size_t len)
 {
+	uint8_t me[TM_OWNER_LEN];
+
 	if (len != TM_OWNER_LEN)
 		return false;
-	unsigned long pid = 0;
-	for (int i = 0; i < 4; i++)
-		pid = pid << 8 | owner[16 + i];
+	tm_owner_self(me);
+	if (memcmp(owner, me, 16) != 0)
+		return false; /* made before this boot */
+	if (memcmp(owner + 16, me + 16, 4) != 0)
+		return true; /* another PID namespace's: not ours to judge */
+	unsigned long pid = (unsigned long)get_be(owner + 20, 4);
 	unsigned long long start = start_time(pid);
-	uint8_t now[TM_OWNER_LEN];
-	encode(now, pid, start);
-	return start != 0 && memcmp(owner, now, TM_OWNER_LEN) == 0;
+	return start != 0 && start == get_be(owner + 24, 8);
 }

@@ -8,18 +8,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The boot's ID (16 bytes of /proc/sys/kernel/random/boot_id), the
- * process ID (4) and the process's start time in clock ticks since boot
- * (8): a PID alone is reused, a start time with it is not. */
-#define TM_OWNER_LEN 28
+/* The boot's ID (16 bytes of /proc/sys/kernel/random/boot_id), the PID
+ * namespace (4: the inode of /proc/self/ns/pid), the process ID (4) and
+ * the process's start time in clock ticks since boot (8): a PID alone is
+ * reused, a start time with it is not, and a PID means something only in
+ * its namespace (pcscd is often shared with containers). */
+#define TM_OWNER_LEN 32
 
 /* This process's owner bytes (TM_OWNER_LEN of them). */
 void tm_owner_self(uint8_t out[TM_OWNER_LEN]);
 bool tm_owner_is_self(const uint8_t *owner, size_t len);
 
-/* Whether the process named still runs on this machine since the same
- * boot.  Bytes of another length or another boot: no (nobody here can
- * use that object any more). */
+/* Whether the process named may still run: false when it is known to
+ * have ended (another boot, or no such process in our PID namespace);
+ * true for a process of another PID namespace, which this one cannot
+ * see (its own namespace's processes sweep it).  Bytes of another length:
+ * false. */
 bool tm_owner_alive(const uint8_t *owner, size_t len);
 
 #endif

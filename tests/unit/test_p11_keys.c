@@ -269,6 +269,29 @@ static void test_dead_process_keys_swept(void **state)
 	assert_int_equal(tm_test_reader_objects(0, 0), 0);
 }
 
+/* Who may sweep whose session key (driver/owner.h). */
+static void test_owner_rules(void **state)
+{
+	(void)state;
+	uint8_t me[TM_OWNER_LEN], o[TM_OWNER_LEN];
+
+	tm_owner_self(me);
+	assert_true(tm_owner_is_self(me, sizeof(me)));
+	assert_true(tm_owner_alive(me, sizeof(me)));
+	assert_false(tm_owner_alive(me, sizeof(me) - 1));
+	memcpy(o, me, sizeof(o));
+	o[TM_OWNER_LEN - 1] ^= 1; /* our PID, another start: ended */
+	assert_false(tm_owner_alive(o, sizeof(o)));
+	assert_false(tm_owner_is_self(o, sizeof(o)));
+	memcpy(o, me, sizeof(o));
+	o[0] ^= 1; /* another boot */
+	assert_false(tm_owner_alive(o, sizeof(o)));
+	memcpy(o, me, sizeof(o));
+	o[16] ^= 1; /* another PID namespace: cannot tell, so kept */
+	o[TM_OWNER_LEN - 1] ^= 1;
+	assert_true(tm_owner_alive(o, sizeof(o)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -277,6 +300,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_certificate_attributes, teardown),
 		cmocka_unit_test_teardown(test_session_key_pairs, teardown),
 		cmocka_unit_test_teardown(test_dead_process_keys_swept, teardown),
+		cmocka_unit_test(test_owner_rules),
 	};
 	return cmocka_run_group_tests_name("p11_keys", tests, setup, NULL);
 }
