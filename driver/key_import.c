@@ -14,7 +14,7 @@
 #include "driver/ckr.h"
 #include "driver/log.h"
 #include "driver/mech.h"
-#include "driver/object.h"
+#include "driver/template.h"
 #include "driver/owner.h"
 #include "driver/session_key.h"
 

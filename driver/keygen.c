@@ -16,7 +16,7 @@
 #include "driver/log.h"
 #include "driver/mech.h"
 #include "driver/module.h"
-#include "driver/object.h"
+#include "driver/template.h"
 #include "driver/owner.h"
 #include "driver/session_key.h"
 

@@ -14,7 +14,7 @@ driver_libtumar_driver_la_SOURCES = \
 	driver/log.c driver/log.h \
 	driver/mech.c driver/mech.h \
 	driver/module.c driver/module.h \
-	driver/object.c driver/object.h \
+	driver/object.c driver/object.h driver/object_view.c \
 	driver/owner.c driver/owner.h \
 	driver/p11.h \
 	driver/readers.h \
@@ -22,6 +22,7 @@ driver_libtumar_driver_la_SOURCES = \
 	driver/session_key.c driver/session_key.h \
 	driver/session_object.c driver/session_object.h \
 	driver/slot.c \
+	driver/template.c driver/template.h \
 	driver/token.c driver/token.h \
 	driver/transport_pcsc.c \
 	driver/vendor.c driver/vendor.h

@@ -37,16 +37,4 @@ bool tm_object_visible(const struct tm_token *t, const struct tm_card_object *o,
 /* The card object a handle names in a session's slot, if visible. */
 struct tm_card_object *tm_object_get(struct tm_slot *slot, CK_OBJECT_HANDLE h, enum tm_view *view);
 
-/* Template helpers shared by the functions that read templates.
- * tm_attr_bool: the CK_BBOOL's value, or 2 when it is not one. */
-CK_BBOOL tm_attr_bool(const CK_ATTRIBUTE *a);
-/* CKA_EC_PARAMS naming P-256 by its OID. */
-bool tm_attr_is_p256(const CK_ATTRIBUTE *a);
-/* Copies the value (at most max bytes, else CKR_ATTRIBUTE_VALUE_INVALID). */
-CK_RV tm_attr_take(const CK_ATTRIBUTE *a, void *dst, size_t max, size_t *len);
-
-/* A CK_DATE attribute (PKCS#11 2.40 §3.3): empty, or eight digits
- * "YYYYMMDD", copied to dst.  CKR_OK or CKR_ATTRIBUTE_VALUE_INVALID. */
-CK_RV tm_attr_date(const CK_ATTRIBUTE *a, char *dst, size_t *len);
-
 #endif
