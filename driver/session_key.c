@@ -91,7 +91,9 @@ void tm_skey_sweep(struct tm_slot *slot)
 	uint16_t refs[TM_TOKEN_MAX_OBJECTS];
 	size_t n = 0;
 
-	if (t == NULL || tm_token_begin(t) != TM_OK)
+	/* The card's information, read at SELECT, says whether there is
+	 * anything to sweep: no APDU at all when there is not. */
+	if (t == NULL || t->info.temporary == 0 || tm_token_begin(t) != TM_OK)
 		return;
 	if (tm_token_objects(t) == TM_OK) {
 		for (size_t i = 0; i < t->n_objects; i++) {

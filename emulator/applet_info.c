@@ -46,6 +46,11 @@ void tm_applet_put_card_info(const struct tm_applet *a, struct tm_buf *out)
 	size_t ctr = tm_tlv_begin(out, TM_TAG_CI_CHANGE_COUNTER);
 	put_u32(out, c->change_counter);
 	tm_tlv_end(out, ctr);
+	/* So a driver learns at SELECT whether anything is left to sweep. */
+	uint16_t temporary = 0;
+	for (size_t i = 0; i < c->n_objects; i++)
+		temporary += (c->objects[i].flags & TM_OBJF_TEMPORARY) != 0;
+	tm_tlv_put_u16(out, TM_TAG_CI_TEMPORARY, temporary);
 }
 
 void tm_applet_put_pin_info(const struct tm_applet *a, struct tm_buf *out)
