@@ -343,6 +343,19 @@ static bool template_true(const CK_ATTRIBUTE *t, CK_ULONG n, CK_ATTRIBUTE_TYPE t
 static bool token_object(const CK_ATTRIBUTE *t, CK_ULONG n) { return template_true(t, n, CKA_TOKEN); }
 static bool private_object(const CK_ATTRIBUTE *t, CK_ULONG n) { return template_true(t, n, CKA_PRIVATE); }
 
+/* The same attribute twice with different values. */
+static bool conflicting(const CK_ATTRIBUTE *t, CK_ULONG n)
+{
+	for (CK_ULONG i = 0; i < n; i++)
+		for (CK_ULONG j = i + 1; j < n; j++)
+			if (t[i].type == t[j].type &&
+			    (t[i].ulValueLen != t[j].ulValueLen ||
+			     (t[i].ulValueLen && t[i].pValue && t[j].pValue &&
+			      memcmp(t[i].pValue, t[j].pValue, t[i].ulValueLen) != 0)))
+				return true;
+	return false;
+}
+
 static bool private_key(const CK_ATTRIBUTE *t, CK_ULONG n)
 {
 	for (CK_ULONG i = 0; i < n; i++)
@@ -365,9 +378,12 @@ CK_RV C_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_
 		return rv;
 	struct tm_token *t = slot->token;
 	const CK_ATTRIBUTE *cls = NULL, *value = NULL;
-	struct tm_card_object o = {0};
+	/* Modifiable unless the template says otherwise (§4.4's default). */
+	struct tm_card_object o = {.flags = TM_OBJF_MODIFIABLE};
 	if (pTemplate == NULL || phObject == NULL)
 		rv = CKR_ARGUMENTS_BAD;
+	else if (conflicting(pTemplate, ulCount))
+		rv = CKR_TEMPLATE_INCONSISTENT; /* one attribute given two values (§5.7) */
 	else if (private_key(pTemplate, ulCount)) {
 		/* Only the card holds private keys: token and session ones
 		 * alike go there (key_import.c). */
@@ -414,8 +430,8 @@ CK_RV C_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_
 			if (b)
 				o.flags |= TM_OBJF_PRIVATE;
 		} else if (x->type == CKA_MODIFIABLE && b != 2) {
-			if (b)
-				o.flags |= TM_OBJF_MODIFIABLE;
+			if (!b)
+				o.flags &= (uint8_t)~TM_OBJF_MODIFIABLE;
 		} else if (x->type == CKA_TOKEN && b == CK_TRUE) {
 			/* a token object: what brought us here */
 		} else if (x->type == CKA_CERTIFICATE_TYPE && x->ulValueLen == sizeof(CK_ULONG)) {
@@ -425,6 +441,10 @@ CK_RV C_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_
 			   x->type == CKA_SERIAL_NUMBER || x->type == CKA_TRUSTED ||
 			   x->type == CKA_OBJECT_ID || x->type == CKA_CERTIFICATE_CATEGORY) {
 			/* Taken from the certificate itself. */
+		} else if (x->type == CKA_LABEL || x->type == CKA_ID || x->type == CKA_APPLICATION ||
+			   x->type == CKA_PRIVATE || x->type == CKA_MODIFIABLE ||
+			   x->type == CKA_TOKEN || x->type == CKA_CERTIFICATE_TYPE) {
+			rv = CKR_ATTRIBUTE_VALUE_INVALID; /* known, but not a value it can take */
 		} else {
 			rv = CKR_ATTRIBUTE_TYPE_INVALID;
 		}

@@ -168,6 +168,17 @@ static void test_certificate_attributes(void **state)
 	assert_int_equal(f->C_GetAttributeValue(s, h, g, 2), CKR_OK);
 	assert_int_equal(g[0].ulValueLen, 2);
 	assert_memory_equal(got + 100, "20301231", 8);
+	/* A token data object made without CKA_MODIFIABLE is modifiable
+	 * (§4.4's default), and says so. */
+	CK_OBJECT_CLASS data = CKO_DATA;
+	CK_ATTRIBUTE dt[] = {{CKA_CLASS, &data, sizeof(data)}, {CKA_TOKEN, &yes, 1},
+			     {CKA_VALUE, U("note"), 4}};
+	CK_OBJECT_HANDLE d;
+	CK_BBOOL mod = CK_FALSE;
+	CK_ATTRIBUTE m[] = {{CKA_MODIFIABLE, &mod, 1}};
+	assert_int_equal(f->C_CreateObject(s, dt, 3, &d), CKR_OK);
+	assert_int_equal(f->C_GetAttributeValue(s, d, m, 1), CKR_OK);
+	assert_int_equal(mod, CK_TRUE);
 	CK_ATTRIBUTE issuer[] = {{CKA_ISSUER, U("\x30\x00"), 2}};
 	assert_int_equal(f->C_SetAttributeValue(s, h, issuer, 1), CKR_ATTRIBUTE_READ_ONLY);
 	OPENSSL_free(der);

@@ -147,6 +147,31 @@ static CK_RV create_unknown_type(struct fx *x)
 	CK_OBJECT_HANDLE h;
 	return f->C_CreateObject(x->rw, t, 4, &h);
 }
+static CK_RV create_token_3_bytes(struct fx *x)
+{
+	CK_BYTE three[3] = {1, 1, 1};
+	CK_ATTRIBUTE t[] = {{CKA_CLASS, &data_class, sizeof(data_class)}, {CKA_TOKEN, three, 3},
+			    {CKA_VALUE, U("v"), 1}};
+	CK_OBJECT_HANDLE h;
+	return f->C_CreateObject(x->rw, t, 3, &h);
+}
+static CK_RV create_long_label(struct fx *x)
+{
+	char label[65];
+	memset(label, 'L', sizeof(label));
+	CK_ATTRIBUTE t[] = {{CKA_CLASS, &data_class, sizeof(data_class)}, {CKA_TOKEN, &yes, 1},
+			    {CKA_VALUE, U("v"), 1}, {CKA_LABEL, label, sizeof(label)}};
+	CK_OBJECT_HANDLE h;
+	return f->C_CreateObject(x->rw, t, 4, &h);
+}
+static CK_RV create_two_classes(struct fx *x)
+{
+	CK_OBJECT_CLASS cert = CKO_CERTIFICATE;
+	CK_ATTRIBUTE t[] = {{CKA_CLASS, &data_class, sizeof(data_class)}, {CKA_TOKEN, &yes, 1},
+			    {CKA_VALUE, U("v"), 1}, {CKA_CLASS, &cert, sizeof(cert)}};
+	CK_OBJECT_HANDLE h;
+	return f->C_CreateObject(x->rw, t, 4, &h);
+}
 static CK_RV create_cert_no_value(struct fx *x)
 {
 	CK_OBJECT_CLASS cert = CKO_CERTIFICATE;
@@ -333,6 +358,9 @@ static const struct row {
 	{"template", "C_CreateObject, CKA_CLASS of 1 byte", "5.7", create_bad_class_len, CKR_ATTRIBUTE_VALUE_INVALID},
 	{"template", "C_CreateObject, an unknown attribute", "5.7", create_unknown_type, CKR_ATTRIBUTE_TYPE_INVALID},
 	{"template", "C_CreateObject, a certificate without CKA_VALUE", "5.7", create_cert_no_value, CKR_TEMPLATE_INCOMPLETE},
+	{"template", "C_CreateObject, CKA_TOKEN of 3 bytes", "5.7", create_token_3_bytes, CKR_ATTRIBUTE_VALUE_INVALID},
+	{"template", "C_CreateObject, CKA_LABEL over the card's 64 bytes", "5.7", create_long_label, CKR_ATTRIBUTE_VALUE_INVALID},
+	{"template", "C_CreateObject, two different CKA_CLASS", "5.7", create_two_classes, CKR_TEMPLATE_INCONSISTENT},
 	{"template", "C_CreateObject of a secret key", "5.7", create_secret, CKR_TEMPLATE_INCONSISTENT},
 	{"template", "C_GenerateKeyPair without CKA_MODULUS_BITS", "5.14", keygen_no_bits, CKR_TEMPLATE_INCOMPLETE},
 	{"template", "C_GenerateKeyPair, CKA_TOKEN differs", "5.14", keygen_mixed_token, CKR_TEMPLATE_INCONSISTENT},
