@@ -135,10 +135,12 @@ CK_RV C_GetSlotList(CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotList, CK_ULONG_PT
 		return rv;
 	if (pulCount == NULL)
 		return CKR_ARGUMENTS_BAD;
-	/* A size query (pSlotList NULL) is what looks for new readers; the
-	 * second call then sees the same list (§5.5). */
-	if (pSlotList == NULL)
-		tm_slots_refresh();
+	/* Every call looks at the readers (pcsc-lite's reader states, no
+	 * APDU): an application that fills a buffer without a size query
+	 * first sees a card put back too.  Should the list grow between a
+	 * size query and the call that fills it, the second answers
+	 * CKR_BUFFER_TOO_SMALL with the new count (§5.5). */
+	tm_slots_refresh();
 	for (CK_SLOT_ID i = 0; i < TM_MAX_SLOTS; i++) {
 		struct tm_slot *s = &tm_mod.slots[i];
 		if (!s->used || !s->attached || (tokenPresent && s->token == NULL))

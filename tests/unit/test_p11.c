@@ -551,6 +551,18 @@ static void test_card_removed(void **state)
 	CK_SLOT_ID ev;
 	assert_int_equal(f->C_WaitForSlotEvent(CKF_DONT_BLOCK, &ev, NULL), CKR_OK);
 	assert_int_equal(ev, 0);
+	/* An application that fills its buffer without a size query sees
+	 * the card go and come back all the same. */
+	CK_SLOT_ID list[4];
+	tm_test_reader_remove(0);
+	n = 4;
+	assert_int_equal(f->C_GetSlotList(CK_TRUE, list, &n), CKR_OK);
+	assert_int_equal(n, 0);
+	tm_test_reader_insert(0, "jacarta-pki");
+	n = 4;
+	assert_int_equal(f->C_GetSlotList(CK_TRUE, list, &n), CKR_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(list[0], 0);
 }
 
 static void test_objects(void **state)
