@@ -272,10 +272,17 @@ static size_t process(struct tm_applet *a, const uint8_t *raw, size_t len,
 		return answer_sw(resp, TM_SW_WRONG_LENGTH);
 
 	if (c.ins == TM_INS_GET_RESPONSE && (c.cla & 0x80) == 0) {
+		/* GET RESPONSE is a case 2 command of its own (ISO 7816-4
+		 * §7.1.3): never a chain piece, never without Le -- either
+		 * would answer 61xx again and again without progress. */
+		if (c.cla & TM_CLA_CHAIN)
+			return answer_sw(resp, TM_SW_CHAINING_NOT_SUPPORTED);
 		if (a->kept == NULL)
 			return answer_sw(resp, TM_SW_CONDITIONS);
 		if (c.p1 != 0 || c.p2 != 0)
 			return answer_sw(resp, TM_SW_WRONG_P1P2);
+		if (c.ne == 0)
+			return answer_sw(resp, TM_SW_WRONG_LENGTH);
 		return answer_kept(a, room_for(a, &c, extended), resp);
 	}
 	drop_kept(a);
@@ -294,6 +301,12 @@ static size_t process(struct tm_applet *a, const uint8_t *raw, size_t len,
 	if (c.cla & TM_CLA_CHAIN) {
 		if (!(m->caps & TM_CAP_CHAINING))
 			return answer_sw(resp, TM_SW_CHAINING_NOT_SUPPORTED);
+		if (h == NULL) {
+			/* No chain for an instruction the card does not have
+			 * (90 C0 ... is not GET RESPONSE, nor a chain piece). */
+			drop_chain(a);
+			return answer_sw(resp, TM_SW_INS_NOT_SUPPORTED);
+		}
 		memcpy(a->chain_hdr, hdr, 4);
 		a->in_chain = true;
 		tm_buf_add(&a->chain, c.data, c.nc);

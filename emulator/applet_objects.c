@@ -179,6 +179,22 @@ uint16_t tm_h_update_binary(struct tm_applet *a, const struct tm_apdu *c, struct
 	return tm_applet_commit(a, true);
 }
 
+static bool same(const uint8_t *x, size_t xl, const uint8_t *y, size_t yl)
+{
+	return xl == yl && (xl == 0 || memcmp(x, y, xl) == 0);
+}
+
+/* The attributes PUT DATA sets, compared. */
+static bool same_attrs(const struct tm_object *o, const struct tm_object *n)
+{
+	return same(o->id, o->id_len, n->id, n->id_len) &&
+	       same(o->label, o->label_len, n->label, n->label_len) &&
+	       same(o->app, o->app_len, n->app, n->app_len) &&
+	       same(o->subject, o->subject_len, n->subject, n->subject_len) &&
+	       same(o->start, o->start_len, n->start, n->start_len) &&
+	       same(o->end, o->end_len, n->end, n->end_len);
+}
+
 uint16_t tm_h_put_data(struct tm_applet *a, const struct tm_apdu *c, struct tm_buf *out)
 {
 	struct tm_object *o;
@@ -209,6 +225,9 @@ uint16_t tm_h_put_data(struct tm_applet *a, const struct tm_apdu *c, struct tm_b
 	size_t old = tm_object_cost(o), now = tm_object_cost(&attrs);
 	if (now > old && now - old > tm_card_free_bytes(a->card))
 		return TM_SW_NO_MEMORY;
+	/* Nothing changed: nothing to write, and the change counter stays
+	 * (drivers that cache the directory would read it again for nothing). */
+	bool changed = !same_attrs(o, &attrs);
 	memcpy(o->id, attrs.id, sizeof(o->id));
 	o->id_len = attrs.id_len;
 	memcpy(o->label, attrs.label, sizeof(o->label));
@@ -221,7 +240,7 @@ uint16_t tm_h_put_data(struct tm_applet *a, const struct tm_apdu *c, struct tm_b
 	o->start_len = attrs.start_len;
 	memcpy(o->end, attrs.end, sizeof(o->end));
 	o->end_len = attrs.end_len;
-	return tm_applet_commit(a, true);
+	return changed ? tm_applet_commit(a, true) : TM_SW_OK;
 }
 
 /* Deleting one half of a key pair leaves the other (protocol.md §5.2).

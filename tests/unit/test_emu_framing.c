@@ -81,6 +81,17 @@ static void test_get_response(void **state)
 	/* The FCI's own length says how long it is. */
 	size_t fci_len = first[1] == 0x81 ? 3 + first[2] : 2 + first[1];
 	assert_int_equal(total, fci_len);
+	/* GET RESPONSE without Le, or as a chain piece, is refused rather
+	 * than answered 61xx again; what is kept stays for a proper one. */
+	emu_cmd(e, "00A4040007F054554D41520110");
+	assert_true((e->sw & 0xFF00) == 0x6100);
+	assert_int_equal(emu_cmd(e, "00C00000"), 0x6700);
+	assert_int_equal(emu_cmd(e, "10C0000010"), 0x6884);
+	uint16_t sw = (uint16_t)emu_cmd(e, "00C0000010");
+	assert_true(sw == 0x9000 || (sw & 0xFF00) == 0x6100);
+	assert_int_equal(emu_data_len(e), 16);
+	/* A chain piece of an instruction the card has not: 6D00, no chain. */
+	assert_int_equal(emu_cmd(e, "90C0000001AA"), 0x6D00);
 	/* Any other command drops what was kept. */
 	emu_cmd(e, "00A4040007F054554D41520110");
 	assert_true((e->sw & 0xFF00) == 0x6100);

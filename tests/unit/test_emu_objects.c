@@ -146,6 +146,11 @@ static void test_attributes_and_delete(void **state)
 	assert_int_equal(tm_tlv_next(&it, &obj), TM_OK);
 	assert_int_equal(tm_tlv_find(obj.value, obj.len, TM_TAG_OBJ_LABEL, &label), TM_OK);
 	assert_memory_equal(label.value, "Z", 1);
+	/* The same values again change nothing: the change counter stays. */
+	uint32_t counter = e->applet.card->change_counter;
+	snprintf(hex, sizeof(hex), "00DB%04X09 A507 C3020102 C4015A", mod);
+	assert_int_equal(emu_cmd(e, hex), 0x9000);
+	assert_int_equal(e->applet.card->change_counter, counter);
 	/* An attribute over its limit is refused. */
 	snprintf(hex, sizeof(hex), "00DB%04X46 A544 C442", mod);
 	char big[300];
