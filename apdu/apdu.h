@@ -28,6 +28,8 @@ struct tm_apdu {
 	size_t nc;           /* 0 .. 65535 */
 	size_t ne;           /* 0: no Le field; 1 .. 65536 */
 	bool sensitive;      /* carries a secret: traces show only its length */
+	bool private_response; /* its answer is private data (a private object's
+				* value): traces show only its length and SW */
 };
 
 enum tm_apdu_case {

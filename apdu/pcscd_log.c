@@ -83,8 +83,8 @@ static void emit_command(struct tm_pcscd_log *l, struct tm_trace_rec *rec)
 		rec->cmd_len = l->cmd_len;
 		rec->hidden_len = 0;
 	}
-	rec->has_resp = false;
-	rec->resp_len = 0;
+	rec->has_resp = rec->private_response = false;
+	rec->resp_len = rec->resp_hidden = 0;
 	wipe(l);
 }
 

@@ -4,7 +4,9 @@
 
 #include <inttypes.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include <openssl/crypto.h>
@@ -133,7 +135,13 @@ char *tm_trace_format(const struct tm_trace_event *ev, size_t *len)
 	n += (size_t)snprintf(line + n, cap - n, " %" PRIu32 " ", ev->duration_us);
 	n += put_reader(line + n, ev->reader);
 	line[n++] = ' ';
-	line[n++] = secret ? 's' : '-';
+	bool hide_resp = ev->private_response && ev->resp != NULL && ev->resp_len >= 2;
+	if (secret)
+		line[n++] = 's';
+	if (hide_resp)
+		line[n++] = 'p';
+	if (!secret && !hide_resp)
+		line[n++] = '-';
 	line[n++] = ' ';
 	if (secret) {
 		n += put_hex(line + n, ev->cmd, 4);
@@ -142,15 +150,29 @@ char *tm_trace_format(const struct tm_trace_event *ev, size_t *len)
 		n += put_hex(line + n, ev->cmd, ev->cmd_len);
 	}
 	line[n++] = ' ';
-	if (ev->resp == NULL || ev->resp_len == 0)
+	if (ev->resp == NULL || ev->resp_len == 0) {
 		line[n++] = '-';
-	else
+	} else if (hide_resp) {
+		/* Private data: its length, then the status word. */
+		n += (size_t)snprintf(line + n, cap - n, "*%zu:", ev->resp_len - 2);
+		n += put_hex(line + n, ev->resp + ev->resp_len - 2, 2);
+	} else {
 		n += put_hex(line + n, ev->resp, ev->resp_len);
+	}
 	line[n++] = '\n';
 	line[n] = '\0';
 	if (len != NULL)
 		*len = n;
 	return line;
+}
+
+FILE *tm_trace_open(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+	FILE *f = fd >= 0 ? fdopen(fd, "a") : NULL;
+	if (f == NULL && fd >= 0)
+		close(fd);
+	return f;
 }
 
 int tm_trace_write(FILE *f, const struct tm_trace_event *ev)
@@ -304,10 +326,19 @@ static bool parse_fields(char **f, struct tm_trace_rec *rec)
 		return false;
 	rec->duration_us = (uint32_t)v;
 
-	if (strcmp(f[F_FLAGS], "s") == 0)
-		rec->sensitive = true;
-	else if (strcmp(f[F_FLAGS], "-") != 0)
-		return false;
+	if (strcmp(f[F_FLAGS], "-") != 0) {
+		const char *fl = f[F_FLAGS];
+		if (*fl == 's') {
+			rec->sensitive = true;
+			fl++;
+		}
+		if (*fl == 'p') {
+			rec->private_response = true;
+			fl++;
+		}
+		if (*fl != '\0')
+			return false;
+	}
 	if (!parse_command(f[F_CMD], rec))
 		return false;
 	/* A secret command written in the clear would be a leak: refuse it
@@ -316,8 +347,23 @@ static bool parse_fields(char **f, struct tm_trace_rec *rec)
 		return false;
 
 	if (strcmp(f[F_RESP], "-") == 0)
-		return true;
+		return !rec->private_response;
 	rec->has_resp = true;
+	if (rec->private_response) {
+		/* "*N:SW": N data bytes not written, then the status word. */
+		const char *colon = strchr(f[F_RESP], ':');
+		uint64_t hidden;
+		if (f[F_RESP][0] != '*' || colon == NULL || colon - f[F_RESP] > 8)
+			return false;
+		char count[9];
+		memcpy(count, f[F_RESP] + 1, (size_t)(colon - f[F_RESP] - 1));
+		count[colon - f[F_RESP] - 1] = '\0';
+		if (!parse_u64(count, TM_APDU_MAX_RESPONSE - 2, &hidden) ||
+		    !parse_hex(colon + 1, rec->resp, 2, &rec->resp_len) || rec->resp_len != 2)
+			return false;
+		rec->resp_hidden = (size_t)hidden;
+		return true;
+	}
 	return parse_hex(f[F_RESP], rec->resp, sizeof(rec->resp),
 			 &rec->resp_len) &&
 	       rec->resp_len >= 2;
@@ -357,8 +403,8 @@ int tm_trace_parse(const char *line, size_t len, struct tm_trace_rec *rec)
 	}
 
 	memset(rec, 0, offsetof(struct tm_trace_rec, cmd));
-	rec->cmd_len = rec->hidden_len = rec->resp_len = 0;
-	rec->has_resp = false;
+	rec->cmd_len = rec->hidden_len = rec->resp_len = rec->resp_hidden = 0;
+	rec->has_resp = rec->private_response = false;
 	int rc = nf == F_COUNT && parse_fields(f, rec) ? TM_OK : TM_ERR_MALFORMED;
 	OPENSSL_free(copy);
 	return rc;

@@ -21,6 +21,7 @@ struct tm_trace_event {
 	uint32_t duration_us;
 	const char *reader;   /* may be NULL */
 	bool sensitive;       /* the sender's mark; see tm_trace_is_secret */
+	bool private_response; /* the response's data is written as its length */
 	const uint8_t *cmd;
 	size_t cmd_len;
 	const uint8_t *resp;  /* NULL: the transport failed */
@@ -38,6 +39,8 @@ struct tm_trace_rec {
 	size_t cmd_len;
 	size_t hidden_len;    /* for a secret: data bytes not written */
 	bool has_resp;
+	bool private_response; /* resp holds the SW only; resp_hidden data bytes not written */
+	size_t resp_hidden;
 	uint8_t resp[TM_APDU_MAX_RESPONSE];
 	size_t resp_len;
 };
@@ -49,6 +52,11 @@ bool tm_trace_is_secret(const uint8_t *cmd, size_t len);
 /* The line for ev, with its '\n', NUL-terminated, from OPENSSL_malloc
  * (free with OPENSSL_free); NULL on bad arguments or no memory. */
 char *tm_trace_format(const struct tm_trace_event *ev, size_t *len);
+
+/* Opens a trace or log file for appending, created 0600 if new (it shows
+ * which commands went to a token, and when); NULL with errno on failure.
+ * An existing file keeps its mode. */
+FILE *tm_trace_open(const char *path);
 
 /* Formats and writes ev with one fwrite, then flushes. TM_OK or an error. */
 int tm_trace_write(FILE *f, const struct tm_trace_event *ev);

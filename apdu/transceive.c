@@ -168,6 +168,7 @@ int tm_transceive(struct tm_channel *ch, const struct tm_apdu *cmd,
 			.cla = get_response_cla(cmd->cla),
 			.ins = TM_INS_GET_RESPONSE,
 			.ne = (sw & 0xFF) ? (sw & 0xFF) : 256,
+			.private_response = cmd->private_response, /* the rest of it */
 		};
 		rc = exchange_le_retry(ch, &gr, &data, &len, &sw);
 		if (rc != TM_OK)

@@ -348,7 +348,9 @@ static int t_read_value(struct tm_token *t, struct tm_card_object *o)
 	while (rc == TM_OK && off < o->size) {
 		uint8_t d[5] = {TM_TAG_OFFSET, 0x02, (uint8_t)(off >> 8), (uint8_t)off};
 		struct tm_apdu c = {.ins = TM_INS_READ_BINARY_ODD, .p1 = (uint8_t)(o->ref >> 8),
-				    .p2 = (uint8_t)o->ref, .data = d, .nc = 4, .ne = 65536};
+				    .p2 = (uint8_t)o->ref, .data = d, .nc = 4, .ne = 65536,
+				    /* a private object's value: no trace shows it */
+				    .private_response = (o->flags & TM_OBJF_PRIVATE) != 0};
 		size_t len;
 		rc = run(t, &c, v + off, o->size - off, &len);
 		if (rc == TM_OK && len == 0)
@@ -431,7 +433,9 @@ static void put_attrs(struct tm_buf *b, const struct tm_card_object *o)
 	tm_tlv_put(b, TM_TAG_OBJ_END, o->end, o->end_len);
 }
 
-static int write_value(struct tm_token *t, uint16_t ref, const uint8_t *value, size_t len)
+/* secret: a private object's value -- no trace shows it. */
+static int write_value(struct tm_token *t, uint16_t ref, const uint8_t *value, size_t len,
+		       bool secret)
 {
 	/* Pieces that fit the card's command size, with room for the DOs. */
 	size_t piece = t->info.max_cmd > 16 ? t->info.max_cmd - 16u : 240u;
@@ -445,7 +449,7 @@ static int write_value(struct tm_token *t, uint16_t ref, const uint8_t *value, s
 		tm_tlv_put(&b, TM_TAG_OFFSET, offset, 2);
 		tm_tlv_put(&b, TM_TAG_DISCRETIONARY, value + off, n);
 		struct tm_apdu c = {.ins = TM_INS_UPDATE_BINARY_ODD, .p1 = (uint8_t)(ref >> 8),
-				    .p2 = (uint8_t)ref, .data = b.data, .nc = b.len};
+				    .p2 = (uint8_t)ref, .data = b.data, .nc = b.len, .sensitive = secret};
 		rc = tm_buf_ok(&b) ? run(t, &c, NULL, 0, NULL) : TM_ERR_NO_MEMORY;
 		tm_buf_free(&b);
 	}
@@ -478,7 +482,7 @@ static int t_create_object(struct tm_token *t, const struct tm_card_object *a,
 	if (olen != 4 || out[0] != TM_TAG_FILE_ID)
 		return TM_ERR_PROTOCOL;
 	*ref = (uint16_t)be(out + 2, 2);
-	rc = write_value(t, *ref, value, len);
+	rc = write_value(t, *ref, value, len, (a->flags & TM_OBJF_PRIVATE) != 0);
 	if (rc != TM_OK) {
 		/* Leave no half-written object behind. */
 		uint8_t del[2] = {out[2], out[3]};

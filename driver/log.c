@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "apdu/trace.h"
+
 static int enabled;
 static FILE *out;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -32,7 +34,7 @@ void tm_log_init(void)
 	}
 	out = stderr;
 	if (enabled && file != NULL && file[0] != '\0') {
-		FILE *f = fopen(file, "a");
+		FILE *f = tm_trace_open(file); /* 0600 */
 		if (f != NULL)
 			out = f;
 	}

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "apdu/rc.h"
+#include "apdu/trace.h"
 #include "driver/ckr.h"
 #include "driver/lock.h"
 #include "driver/log.h"
@@ -54,7 +55,7 @@ CK_RV C_Initialize(CK_VOID_PTR pInitArgs)
 	tm_conf_load(&tm_mod.conf);
 	if ((tm_mod.lock = tm_mutex_new()) == NULL)
 		return CKR_CANT_LOCK;
-	if (tm_mod.conf.trace[0] && (tm_mod.trace = fopen(tm_mod.conf.trace, "a")) == NULL)
+	if (tm_mod.conf.trace[0] && (tm_mod.trace = tm_trace_open(tm_mod.conf.trace)) == NULL)
 		tm_log(TM_LOG_WARN, "cannot open the APDU trace file %s", tm_mod.conf.trace);
 	/* No pcscd yet is no error: readers are looked for again later. */
 	tm_mod.have_readers = tm_readers_factory(&tm_mod.readers) == TM_OK;

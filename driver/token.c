@@ -81,7 +81,8 @@ static void on_exchange(void *ctx, const struct tm_apdu *cmd, const uint8_t *raw
 			.time_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000 -
 				   (int64_t)duration_us,
 			.duration_us = (uint32_t)duration_us, .reader = t->reader,
-			.sensitive = cmd->sensitive, .cmd = raw, .cmd_len = raw_len,
+			.sensitive = cmd->sensitive, .private_response = cmd->private_response,
+			.cmd = raw, .cmd_len = raw_len,
 			.resp = resp, .resp_len = resp_len,
 		};
 		tm_trace_write(t->trace, &ev);

@@ -33,6 +33,7 @@ static void drop_kept(struct tm_applet *a)
 		OPENSSL_clear_free(a->kept, a->kept_len);
 	a->kept = NULL;
 	a->kept_len = a->kept_off = 0;
+	a->kept_private = false;
 }
 
 static void drop_chain(struct tm_applet *a)
@@ -265,6 +266,7 @@ static size_t process(struct tm_applet *a, const uint8_t *raw, size_t len,
 	bool extended;
 
 	a->last_op = TM_OP_NONE;
+	a->private_out = a->private_in = false;
 	if (tm_apdu_decode(raw, len, &c, &extended) != TM_OK)
 		return answer_sw(resp, TM_SW_WRONG_LENGTH);
 	/* A Java Card 2.2.1 token cannot even receive an extended APDU. */
@@ -283,6 +285,7 @@ static size_t process(struct tm_applet *a, const uint8_t *raw, size_t len,
 			return answer_sw(resp, TM_SW_WRONG_P1P2);
 		if (c.ne == 0)
 			return answer_sw(resp, TM_SW_WRONG_LENGTH);
+		a->private_out = a->kept_private;
 		return answer_kept(a, room_for(a, &c, extended), resp);
 	}
 	drop_kept(a);
@@ -292,6 +295,13 @@ static size_t process(struct tm_applet *a, const uint8_t *raw, size_t len,
 	if (sw != TM_SW_OK) {
 		drop_chain(a);
 		return answer_sw(resp, sw);
+	}
+
+	/* A private object's value going in, each chained piece of it: no
+	 * trace shows it (the server reads this mark). */
+	if (c.ins == TM_INS_UPDATE_BINARY_ODD) {
+		const struct tm_object *o = tm_card_find(a->card, (uint16_t)(c.p1 << 8 | c.p2));
+		a->private_in = o != NULL && (o->flags & TM_OBJF_PRIVATE);
 	}
 
 	/* Command chaining: collect the pieces, then run the whole. */
@@ -349,6 +359,7 @@ static size_t process(struct tm_applet *a, const uint8_t *raw, size_t len,
 	} else {
 		a->kept = out.data; /* keep it all; send what fits */
 		a->kept_len = out.len;
+		a->kept_private = a->private_out;
 		out.data = NULL;
 		n = answer_kept(a, room_for(a, &c, extended), resp);
 	}

@@ -50,6 +50,11 @@ struct tm_applet {
 	/* Response data kept for GET RESPONSE. */
 	uint8_t *kept;
 	size_t kept_len, kept_off;
+	bool kept_private;      /* what is kept is a private object's value */
+	/* The last answer carried private data (a private object's value,
+	 * or the rest of one): the trace writes its length only. */
+	bool private_out;
+	bool private_in;        /* the last command carried one (UPDATE BINARY) */
 	enum tm_applet_op last_op;
 	bool torn;              /* power was lost in the last command */
 	bool mute;              /* the image could not be reloaded */

@@ -139,6 +139,7 @@ uint16_t tm_h_read_binary(struct tm_applet *a, const struct tm_apdu *c, struct t
 		return sw;
 	if ((o->flags & TM_OBJF_PRIVATE) && !a->verified[TM_PIN_IDX_USER])
 		return TM_SW_SECURITY_STATUS;
+	a->private_out = (o->flags & TM_OBJF_PRIVATE) != 0; /* no trace shows it */
 	if (!get_offset(c->data, c->nc, &offset))
 		return TM_SW_WRONG_DATA;
 	if (c->ne == 0)

@@ -125,7 +125,8 @@ static void trace(struct server *s, const uint8_t *cmd, size_t len, const uint8_
 	struct tm_trace_event ev = {
 		.seq = s->seq++, .time_us = t0, .duration_us = (uint32_t)dur_us,
 		.reader = s->reader, .cmd = cmd, .cmd_len = len,
-		.resp = resp, .resp_len = resp_len,
+		.resp = resp, .resp_len = resp_len, .private_response = s->a->private_out,
+		.sensitive = s->a->private_in,
 	};
 	tm_trace_write(s->trace, &ev);
 }
@@ -331,7 +332,7 @@ int tm_server_run(struct tm_applet *a, const struct tm_server_opts *o)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (o->trace_path && (s.trace = fopen(o->trace_path, "a")) == NULL) {
+	if (o->trace_path && (s.trace = tm_trace_open(o->trace_path)) == NULL) {
 		fprintf(stderr, "tumar-emu: cannot open the trace file %s: %s\n", o->trace_path,
 			strerror(errno));
 		return 1;

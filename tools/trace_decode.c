@@ -116,7 +116,10 @@ static void decode_text(const struct tm_trace_rec *r, const struct tm_trace_out 
 	tm_sw_describe(sw, sw_text, sizeof(sw_text));
 	printf("  < %s%04X %s%s: %s\n", paint(o, sw_colour(sw)), sw, tm_sw_lookup(sw)->name,
 	       paint(o, RESET), sw_text);
-	print_data("data", r->resp, r->resp_len - 2);
+	if (r->private_response)
+		printf("    data: %zu bytes, private (masked)\n", r->resp_hidden);
+	else
+		print_data("data", r->resp, r->resp_len - 2);
 	printf("\n");
 }
 
@@ -161,7 +164,10 @@ static void decode_json(const struct tm_trace_rec *r, struct tj *j)
 		tj_str(j, "sw", name);
 		tj_str(j, "sw_name", tm_sw_lookup(sw)->name);
 		tj_str(j, "meaning", sw_text);
-		json_hex(j, "data", r->resp, r->resp_len - 2);
+		if (r->private_response)
+			tj_int(j, "private_bytes", (long long)r->resp_hidden);
+		else
+			json_hex(j, "data", r->resp, r->resp_len - 2);
 		tj_end(j, '}');
 	} else {
 		tj_str(j, "response", NULL);

@@ -38,7 +38,7 @@ static void report(struct replay *rp, const struct tm_trace_rec *r, const char *
 		if (r->has_resp) {
 			snprintf(sw, sizeof(sw), "%04X", want);
 			tj_str(j, "trace_sw", sw);
-			tj_int(j, "trace_bytes", (long long)r->resp_len - 2);
+			tj_int(j, "trace_bytes", (long long)(r->resp_len - 2 + r->resp_hidden));
 		}
 		if (len >= 2) {
 			snprintf(sw, sizeof(sw), "%04X", got);
@@ -50,7 +50,7 @@ static void report(struct replay *rp, const struct tm_trace_rec *r, const char *
 	}
 	printf("#%llu %-28s %s", (unsigned long long)r->seq, cmd, what);
 	if (r->has_resp && len >= 2)
-		printf(": trace %04X (%zu bytes), card %04X (%lu bytes)", want, r->resp_len - 2, got,
+		printf(": trace %04X (%zu bytes), card %04X (%lu bytes)", want, r->resp_len - 2 + r->resp_hidden, got,
 		       (unsigned long)len - 2);
 	putchar('\n');
 }
@@ -76,6 +76,13 @@ static void replay_one(const struct tm_trace_rec *r, void *ctx)
 		return;
 	}
 	if (r->has_resp && len == r->resp_len && memcmp(rp->resp, r->resp, len) == 0) {
+		rp->same++;
+		return;
+	}
+	/* A private response was written as its length and SW: that much
+	 * can be compared. */
+	if (r->private_response && len == r->resp_hidden + 2 &&
+	    memcmp(rp->resp + len - 2, r->resp, 2) == 0) {
 		rp->same++;
 		return;
 	}

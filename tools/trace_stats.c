@@ -32,7 +32,7 @@ static void count(const struct tm_trace_rec *r, void *ctx)
 	}
 	kinds[i].count++;
 	kinds[i].sent += r->sensitive ? 4 + r->hidden_len : r->cmd_len;
-	kinds[i].received += r->has_resp ? r->resp_len : 0;
+	kinds[i].received += r->has_resp ? r->resp_len + r->resp_hidden : 0;
 	kinds[i].us += r->duration_us;
 }
 

@@ -74,6 +74,20 @@ env TUMAR_TRACE="$WORK/driver.trace" $SAN_ENV pkcs11-tool --module "$MODULE" --s
 check "TUMAR_TRACE: the VERIFY is there as its length only" \
 	bash -c 'grep -q " s 00200081\*9 9000" "$1" && ! grep -qi "54756D617232303236" "$1" &&
 		 ! grep -q Tumar2026 "$1"' _ "$WORK/driver.trace"
+check "TUMAR_TRACE is created 0600" test "$(stat -c %a "$WORK/driver.trace")" = 600
+# A private data object's value: written and read back, in no trace.
+printf 'PRIVATEVALUE42' >"$WORK/private.bin"
+rm -f "$WORK/driver.trace"
+env TUMAR_TRACE="$WORK/driver.trace" $SAN_ENV pkcs11-tool --module "$MODULE" --slot 0 \
+	--login --pin Tumar2026 --write-object "$WORK/private.bin" --type data --label secret \
+	--private >/dev/null 2>&1
+env TUMAR_TRACE="$WORK/driver.trace" $SAN_ENV pkcs11-tool --module "$MODULE" --slot 0 \
+	--login --pin Tumar2026 --read-object --type data --label secret \
+	-o "$WORK/private.out" >/dev/null 2>&1
+check "a private data object reads back" cmp "$WORK/private.bin" "$WORK/private.out"
+check "TUMAR_TRACE: its value went both ways as its length only" \
+	bash -c 'grep -Eq " s 00D7[0-9A-F]{4}\*" "$1" && grep -Eq " p 00B1[0-9A-F]+ \*14:9000" "$1" &&
+		 ! grep -qi "5052495641544556414C55453432" "$1"' _ "$WORK/driver.trace"
 
 # OpenSSL through libp11's pkcs11 engine: a CSR signed on the card.
 if engine_conf "$WORK/openssl.cnf" "$MODULE"; then

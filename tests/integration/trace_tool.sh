@@ -12,6 +12,10 @@ PIDS+=($!)
 0020008108 3132333435363738
 00CA00E100
 0020008108 3030303030303030
+0020008108 3132333435363738
+00E0000011620F80020006A509C10102C20101C4014400
+00D700010C540200005306534543524554
+00B10001045402000000
 EOA
 out=$("$TRACE_TOOL" decode "$WORK/t.log" 2>&1)
 check "decode names the commands" \
@@ -20,8 +24,12 @@ check "decode draws the FCI as a TLV tree" bash -c 'grep -Eq "^ +84: F054554D415
 check "decode explains status words" grep -q "63C9 COUNTER: .*9 tries left" <<<"$out"
 check "a PIN is masked, never shown" \
 	bash -c 'grep -q "8 bytes, secret" <<<"$1" && ! grep -q 3132333435363738 <<<"$1"' _ "$out"
+check "a private object's value, written and read, is its length only" \
+	bash -c 'grep -q "data: 6 bytes, private (masked)" <<<"$1" &&
+		 grep -q "data: 12 bytes, secret" <<<"$1" && ! grep -qi 534543524554 "$2"' _ "$out" "$WORK/t.log"
+check "the emulator's trace is created 0600" test "$(stat -c %a "$WORK/t.log")" = 600
 stats=$("$TRACE_TOOL" stats "$WORK/t.log" 2>&1)
-check "stats counts APDUs per command" bash -c 'grep -Eq "^VERIFY +2 " <<<"$1" && grep -Eq "^total +4 " <<<"$1"' _ "$stats"
+check "stats counts APDUs per command" bash -c 'grep -Eq "^VERIFY +3 " <<<"$1" && grep -Eq "^total +8 " <<<"$1"' _ "$stats"
 printf 'TM1 0 2026-11-21T03:23:00.000000Z 1 - - 00A4 9000\nnot a trace line\n' >"$WORK/bad.log"
 "$TRACE_TOOL" decode "$WORK/bad.log" >"$WORK/bad.out" 2>&1
 check "a broken trace line: exit 1 and its line number" \

@@ -116,6 +116,52 @@ static void test_marked_sensitive(void **state)
 	OPENSSL_free(line);
 }
 
+/* A private object's value: the response's data is its length only,
+ * the status word stays; the parser gives both back. */
+static void test_private_response(void **state)
+{
+	(void)state;
+	const uint8_t cmd[] = {0x00, 0xB1, 0x00, 0x02, 0x04, 0x54, 0x02, 0x00, 0x00, 0x00};
+	const uint8_t resp[] = {'S', 'E', 'C', 'R', 'E', 'T', 0x90, 0x00};
+	const uint8_t upd[] = {0x00, 0xD7, 0x00, 0x02, 0x04, 0x53, 0x02, 'P', 'W'};
+	struct tm_trace_event ev = {
+		.time_us = T0, .reader = "r", .private_response = true, .cmd = cmd,
+		.cmd_len = sizeof(cmd), .resp = resp, .resp_len = sizeof(resp),
+	};
+	char *line = format(&ev);
+	struct tm_trace_rec *pr = malloc(sizeof(*pr));
+
+	assert_non_null(strstr(line, " r p 00B10002045402000000 *6:9000\n"));
+	assert_null(strstr(line, "534543524554"));
+	assert_int_equal(tm_trace_parse(line, strlen(line), pr), TM_OK);
+	assert_true(pr->private_response);
+	assert_false(pr->sensitive);
+	assert_int_equal(pr->resp_hidden, 6);
+	assert_int_equal(pr->resp_len, 2);
+	assert_int_equal(pr->resp[0], 0x90);
+	OPENSSL_free(line);
+	/* A secret command with a private answer: both flags. */
+	ev.sensitive = true;
+	ev.cmd = upd;
+	ev.cmd_len = sizeof(upd);
+	line = format(&ev);
+	assert_non_null(strstr(line, " r sp 00D70002*4 *6:9000\n"));
+	assert_int_equal(tm_trace_parse(line, strlen(line), pr), TM_OK);
+	assert_true(pr->sensitive && pr->private_response);
+	OPENSSL_free(line);
+	/* What is not that form is refused. */
+	const char *bad[] = {
+		"TM1 0 2026-11-21T03:23:00.123456Z 1 r p 00B1000200 9000\n",
+		"TM1 0 2026-11-21T03:23:00.123456Z 1 r p 00B1000200 *6:90\n",
+		"TM1 0 2026-11-21T03:23:00.123456Z 1 r p 00B1000200 -\n",
+		"TM1 0 2026-11-21T03:23:00.123456Z 1 r ps 00B1000200 *6:9000\n",
+		"TM1 0 2026-11-21T03:23:00.123456Z 1 r - 00B1000200 *6:9000\n",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(tm_trace_parse(bad[i], strlen(bad[i]), pr), TM_ERR_MALFORMED);
+	free(pr);
+}
+
 static void test_round_trip(void **state)
 {
 	(void)state;
@@ -270,6 +316,7 @@ int main(void)
 		cmocka_unit_test(test_plain_line),
 		cmocka_unit_test(test_verify_always_redacted),
 		cmocka_unit_test(test_marked_sensitive),
+		cmocka_unit_test(test_private_response),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_parse_secret_and_failure),
 		cmocka_unit_test(test_parse_errors),
