@@ -214,8 +214,11 @@ static int reselect(struct tm_token *t)
 
 static int get_data(struct tm_token *t, uint16_t tag, uint8_t *out, size_t cap, size_t *len)
 {
+	/* After login the directory lists private objects too: what the
+	 * user PIN opens, no trace shows. */
 	struct tm_apdu c = {.ins = TM_INS_GET_DATA, .p1 = (uint8_t)(tag >> 8), .p2 = (uint8_t)tag,
-			    .ne = 65536};
+			    .ne = 65536,
+			    .private_response = tag == TM_GET_DATA_DIRECTORY && t->user_in};
 	return run(t, &c, out, cap, len);
 }
 

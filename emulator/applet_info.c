@@ -73,7 +73,7 @@ void tm_applet_put_pin_info(const struct tm_applet *a, struct tm_buf *out)
 	}
 }
 
-static void put_directory(const struct tm_applet *a, struct tm_buf *out)
+static void put_directory(struct tm_applet *a, struct tm_buf *out)
 {
 	bool user = a->verified[TM_PIN_IDX_USER];
 
@@ -81,6 +81,8 @@ static void put_directory(const struct tm_applet *a, struct tm_buf *out)
 		const struct tm_object *o = &a->card->objects[i];
 		if ((o->flags & TM_OBJF_PRIVATE) && !user)
 			continue;
+		if (o->flags & TM_OBJF_PRIVATE)
+			a->private_out = true; /* what the PIN opens, no trace shows */
 		size_t m = tm_tlv_begin(out, TM_TAG_OBJECT);
 		tm_tlv_put_u16(out, TM_TAG_FILE_ID, o->ref);
 		tm_tlv_put_u8(out, TM_TAG_OBJ_CLASS, o->cls);

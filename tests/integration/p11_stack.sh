@@ -88,6 +88,8 @@ check "a private data object reads back" cmp "$WORK/private.bin" "$WORK/private.
 check "TUMAR_TRACE: its value went both ways as its length only" \
 	bash -c 'grep -Eq " s 00D7[0-9A-F]{4}\*" "$1" && grep -Eq " p 00B1[0-9A-F]+ \*14:9000" "$1" &&
 		 ! grep -qi "5052495641544556414C55453432" "$1"' _ "$WORK/driver.trace"
+check "TUMAR_TRACE: the directory read after login (private objects) is its length only" \
+	grep -Eq " p 00CA00E1[0-9A-F]* \*[0-9]+:9000" "$WORK/driver.trace"
 
 # OpenSSL through libp11's pkcs11 engine: a CSR signed on the card.
 if engine_conf "$WORK/openssl.cnf" "$MODULE"; then

@@ -16,6 +16,7 @@ PIDS+=($!)
 00E0000011620F80020006A509C10102C20101C4014400
 00D700010C540200005306534543524554
 00B10001045402000000
+00CA00E100
 EOA
 out=$("$TRACE_TOOL" decode "$WORK/t.log" 2>&1)
 check "decode names the commands" \
@@ -27,9 +28,11 @@ check "a PIN is masked, never shown" \
 check "a private object's value, written and read, is its length only" \
 	bash -c 'grep -q "data: 6 bytes, private (masked)" <<<"$1" &&
 		 grep -q "data: 12 bytes, secret" <<<"$1" && ! grep -qi 534543524554 "$2"' _ "$out" "$WORK/t.log"
+check "the directory with a private object in it is its length only" \
+	grep -Eq " p 00CA00E1[0-9A-F]* \*[0-9]+:9000" "$WORK/t.log"
 check "the emulator's trace is created 0600" test "$(stat -c %a "$WORK/t.log")" = 600
 stats=$("$TRACE_TOOL" stats "$WORK/t.log" 2>&1)
-check "stats counts APDUs per command" bash -c 'grep -Eq "^VERIFY +3 " <<<"$1" && grep -Eq "^total +8 " <<<"$1"' _ "$stats"
+check "stats counts APDUs per command" bash -c 'grep -Eq "^VERIFY +3 " <<<"$1" && grep -Eq "^total +9 " <<<"$1"' _ "$stats"
 printf 'TM1 0 2026-11-21T03:23:00.000000Z 1 - - 00A4 9000\nnot a trace line\n' >"$WORK/bad.log"
 "$TRACE_TOOL" decode "$WORK/bad.log" >"$WORK/bad.out" 2>&1
 check "a broken trace line: exit 1 and its line number" \
