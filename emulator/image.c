@@ -390,6 +390,11 @@ int tm_image_decode(const uint8_t *data, size_t len, const struct tm_model *mode
 		return TM_ERR_MALFORMED;
 	}
 	unsigned version = (unsigned)data[8] << 8 | data[9];
+	if (data[10] != 0 || data[11] != 0) {
+		snprintf(why, cap, "not a Tumar card image this tumar-emu knows (reserved header "
+			 "bytes %02X%02X)", data[10], data[11]);
+		return TM_ERR_MALFORMED;
+	}
 	if (version < TM_IMAGE_VERSION_OLDEST || version > TM_IMAGE_VERSION) {
 		snprintf(why, cap, "card image version %u; this tumar-emu reads versions %d to %d",
 			 version, TM_IMAGE_VERSION_OLDEST, TM_IMAGE_VERSION);
@@ -491,6 +496,33 @@ done:
 	return TM_OK;
 }
 
+/* Refuses what is not plainly this user's own card image: a symbolic
+ * link (a save would replace the link, leaving its target behind), a
+ * FIFO or device (open would block, reads make no sense), a file of
+ * another user or one others may read (docs/emulator.md). */
+static int check_file(const char *path, const struct stat *st, char *why, size_t cap)
+{
+	if (!S_ISREG(st->st_mode)) {
+		snprintf(why, cap, "%s is not a regular file", path);
+		return TM_ERR_MALFORMED;
+	}
+	if (st->st_uid != geteuid()) {
+		snprintf(why, cap, "%s belongs to another user (uid %ld): a card image is its "
+			 "owner's alone", path, (long)st->st_uid);
+		return TM_ERR_CARD;
+	}
+	if (st->st_mode & 077) {
+		snprintf(why, cap, "%s may be read or written by others (mode %03o): "
+			 "chmod 600 it, then start again", path, (unsigned)(st->st_mode & 0777));
+		return TM_ERR_CARD;
+	}
+	if (st->st_size > (off_t)TM_IMAGE_MAX_SIZE) {
+		snprintf(why, cap, "not a Tumar card image (larger than a card image can be)");
+		return TM_ERR_MALFORMED;
+	}
+	return TM_OK;
+}
+
 int tm_image_load(const char *path, const struct tm_model *model,
 		  struct tm_card **out, char *why, size_t cap)
 {
@@ -499,19 +531,26 @@ int tm_image_load(const char *path, const struct tm_model *model,
 	int fd, rc;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NOFOLLOW: a link is refused, not followed; O_NONBLOCK: a FIFO
+	 * does not hang the open (the file type is checked next). */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return TM_ERR_NOT_FOUND;
-		snprintf(why, cap, "cannot open the card image: %s", strerror(errno));
+		if (errno == ELOOP)
+			snprintf(why, cap, "%s is a symbolic link: give the card image itself", path);
+		else
+			snprintf(why, cap, "cannot open the card image: %s", strerror(errno));
 		return TM_ERR_CARD;
 	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-	    st.st_size > (off_t)TM_IMAGE_MAX_SIZE) {
+	if (fstat(fd, &st) != 0) {
+		snprintf(why, cap, "cannot read the card image: %s", strerror(errno));
 		close(fd);
-		snprintf(why, cap, "not a Tumar card image (not a regular file of a "
-				   "card image's size)");
-		return TM_ERR_MALFORMED;
+		return TM_ERR_CARD;
+	}
+	if ((rc = check_file(path, &st, why, cap)) != TM_OK) {
+		close(fd);
+		return rc;
 	}
 	data = OPENSSL_malloc(st.st_size > 0 ? (size_t)st.st_size : 1);
 	if (data == NULL) {

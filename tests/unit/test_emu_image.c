@@ -51,12 +51,14 @@ static size_t slurp(const char *p, uint8_t *buf, size_t cap)
 	return n;
 }
 
+/* Writes a file as a token's owner keeps it: mode 0600. */
 static void spit(const char *p, const uint8_t *buf, size_t n)
 {
 	FILE *f = fopen(p, "wb");
 	assert_non_null(f);
 	assert_int_equal(fwrite(buf, 1, n, f), n);
 	fclose(f);
+	assert_int_equal(chmod(p, 0600), 0);
 }
 
 /* A card saved to `path`, with one key and one object. */
@@ -152,6 +154,54 @@ static void test_version1_upgrade(void **state)
 	emu_free(e);
 }
 
+/* What is not plainly the user's own image file is refused with a
+ * sentence, and left as it is: FIFOs (which would block), links
+ * (dangling or not: a save would replace the link), files others may
+ * read, unknown reserved header bytes. */
+static void test_file_checks(void **state)
+{
+	(void)state;
+	struct emu *e = saved_card("kaztoken");
+	const struct tm_model *m = tm_model_find("kaztoken");
+	static uint8_t good[1 << 16];
+	size_t n = slurp(path, good, sizeof(good));
+	char why[256], other[300];
+	struct tm_card *c;
+	struct stat st;
+
+	emu_free(e);
+	snprintf(other, sizeof(other), "%s/fifo", dir);
+	assert_int_equal(mkfifo(other, 0600), 0);
+	assert_int_equal(tm_image_load(other, m, &c, why, sizeof(why)), TM_ERR_MALFORMED);
+	assert_non_null(strstr(why, "not a regular file"));
+	snprintf(other, sizeof(other), "%s/link", dir);
+	assert_int_equal(symlink(path, other), 0);
+	assert_int_equal(tm_image_load(other, m, &c, why, sizeof(why)), TM_ERR_CARD);
+	assert_non_null(strstr(why, "symbolic link"));
+	assert_int_equal(lstat(other, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	snprintf(other, sizeof(other), "%s/dangling", dir);
+	assert_int_equal(symlink("/nonexistent/card.img", other), 0);
+	assert_int_equal(tm_image_load(other, m, &c, why, sizeof(why)), TM_ERR_CARD);
+	assert_non_null(strstr(why, "symbolic link"));
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(tm_image_load(path, m, &c, why, sizeof(why)), TM_ERR_CARD);
+	assert_non_null(strstr(why, "chmod 600"));
+	assert_int_equal(chmod(path, 0600), 0);
+	if (geteuid() == 0) { /* as root (CI), the file can be given away */
+		assert_int_equal(chown(path, 65534, (gid_t)-1), 0);
+		assert_int_equal(tm_image_load(path, m, &c, why, sizeof(why)), TM_ERR_CARD);
+		assert_non_null(strstr(why, "another user"));
+		assert_int_equal(chown(path, 0, (gid_t)-1), 0);
+	}
+	assert_int_equal(tm_image_load(path, m, &c, why, sizeof(why)), TM_OK);
+	tm_card_free(c);
+	good[11] = 1; /* reserved: 0000 */
+	spit(path, good, n);
+	assert_int_equal(tm_image_load(path, m, &c, why, sizeof(why)), TM_ERR_MALFORMED);
+	assert_non_null(strstr(why, "reserved header"));
+}
+
 static void test_refusals_leave_the_file(void **state)
 {
 	(void)state;
@@ -241,6 +291,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_version1_upgrade),
+		cmocka_unit_test(test_file_checks),
 		cmocka_unit_test(test_refusals_leave_the_file),
 		cmocka_unit_test(test_failed_write_rolls_back),
 		cmocka_unit_test(test_torn_verify_spends_the_try),
