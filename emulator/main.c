@@ -42,7 +42,8 @@ static void usage(FILE *f)
 "                        (needed for kz-idcard, whose PIN is set at issue)\n"
 "Link:\n"
 "  --vpcd HOST:PORT      connect to vpcd (default localhost:35963)\n"
-"  --listen PORT         listen instead; vpcd connects (reversed mode)\n"
+"  --listen [ADDR:]PORT  listen instead; vpcd connects (reversed mode); on\n"
+"                        127.0.0.1 unless ADDR says otherwise (no authentication)\n"
 "Testing:\n"
 "  --control SOCKET      a Unix socket for remove, insert, status and faults\n"
 "  --inspect             print the card image's state and exit (no PINs)\n"
@@ -239,7 +240,7 @@ int main(int argc, char **argv)
 			break;
 		case 'l':
 			if (tm_vpcd_parse_address(optarg, so.host, sizeof(so.host), &so.port) != 0) {
-				fprintf(stderr, "tumar-emu: --listen takes a port\n");
+				fprintf(stderr, "tumar-emu: --listen takes [ADDR:]PORT\n");
 				return 1;
 			}
 			so.listen = true;

@@ -52,19 +52,32 @@ static int connect_to(const char *host, uint16_t port)
 	return fd;
 }
 
-static int listen_on(uint16_t port)
+/* Binds host:port.  "localhost" (what --listen PORT means) is 127.0.0.1:
+ * the link carries PINs in the clear and has no authentication, so it
+ * is offered to other machines only when an address says so. */
+static int listen_on(const char *host, uint16_t port)
 {
-	struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_port = htons(port),
-				 .sin6_addr = IN6ADDR_ANY_INIT};
-	int one = 1, fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+				 .ai_flags = AI_PASSIVE | AI_NUMERICSERV}, *res, *ai;
+	char service[8];
+	int one = 1, fd = -1;
 
-	if (fd < 0)
+	snprintf(service, sizeof(service), "%u", port);
+	if (strcmp(host, "localhost") == 0)
+		host = "127.0.0.1";
+	if (getaddrinfo(host, service, &hints, &res) != 0)
 		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(fd, 1) != 0) {
-		close(fd);
-		return -1;
+	for (ai = res; ai != NULL && fd < 0; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		if (fd < 0)
+			continue;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 1) != 0) {
+			close(fd);
+			fd = -1;
+		}
 	}
+	freeaddrinfo(res);
 	return fd;
 }
 
@@ -72,7 +85,7 @@ int tm_vpcd_listen(struct tm_vpcd *v)
 {
 	if (v->listen_fd >= 0)
 		return 0;
-	v->listen_fd = listen_on(v->port);
+	v->listen_fd = listen_on(v->host, v->port);
 	return v->listen_fd >= 0 ? 0 : -1;
 }
 

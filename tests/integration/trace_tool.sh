@@ -19,6 +19,12 @@ PIDS+=($!)
 00CA00E100
 EOA
 out=$("$TRACE_TOOL" decode "$WORK/t.log" 2>&1)
+# --listen PORT binds 127.0.0.1 only: the link has no authentication.
+check "--listen PORT listens on 127.0.0.1" listening "$PORT"
+check "... and not on every interface" bash -c '
+	p=$(printf %04X "$1")
+	! grep -qiE "^ *[0-9]+: 0{8}:$p 0{8}:0000 0A " /proc/net/tcp &&
+	! grep -qiE "^ *[0-9]+: 0{32}:$p 0{32}:0000 0A " /proc/net/tcp6' _ "$PORT"
 check "decode names the commands" \
 	bash -c 'grep -q "SELECT (by AID)" <<<"$1" && grep -q "GET DATA (object directory)" <<<"$1"' _ "$out"
 check "decode draws the FCI as a TLV tree" bash -c 'grep -Eq "^ +84: F054554D415201" <<<"$1"' _ "$out"
