@@ -28,6 +28,7 @@ static const struct {
 	{.pcsc = (LONG)SCARD_E_TIMEOUT, .rc = TM_ERR_TIMEOUT},
 	{.pcsc = (LONG)SCARD_E_CANCELLED, .rc = TM_ERR_TIMEOUT},
 	{.pcsc = (LONG)SCARD_E_NO_SERVICE, .rc = TM_ERR_TRANSPORT},
+	{.pcsc = (LONG)SCARD_E_SERVICE_STOPPED, .rc = TM_ERR_CARD_REMOVED}, /* its cards with it */
 	{.pcsc = (LONG)SCARD_E_NO_READERS_AVAILABLE, .rc = TM_ERR_NO_CARD},
 	{.pcsc = (LONG)SCARD_E_INSUFFICIENT_BUFFER, .rc = TM_ERR_RESPONSE_TOO_LONG},
 	{.pcsc = (LONG)SCARD_E_NO_MEMORY, .rc = TM_ERR_NO_MEMORY},
@@ -53,12 +54,34 @@ struct conn {
 	DWORD protocol;
 };
 
+/* A context of a pcscd that has gone (restarted, or stopped and started
+ * again) is dead for good: every call on it fails.  Such a failure gets
+ * a new context, so the caller's next try talks to the pcscd running
+ * now; true when one was made. */
+static bool renew(SCARDCONTEXT *ctx, LONG rv)
+{
+	if (rv != (LONG)SCARD_E_NO_SERVICE && rv != (LONG)SCARD_E_SERVICE_STOPPED &&
+	    rv != (LONG)SCARD_E_INVALID_HANDLE && rv != (LONG)SCARD_F_COMM_ERROR)
+		return false;
+	SCARDCONTEXT fresh;
+	if (SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, &fresh) != (LONG)SCARD_S_SUCCESS)
+		return false; /* no pcscd yet: the next call tries again */
+	SCardReleaseContext(*ctx);
+	*ctx = fresh;
+	tm_log(TM_LOG_CARD, "PC/SC: pcscd was restarted (%s): a new context", pcsc_stringify_error(rv));
+	return true;
+}
+
 static int p_list(void *vctx, char *names, size_t cap)
 {
 	struct pcsc *p = vctx;
 	DWORD len = (DWORD)cap;
 	LONG rv = SCardListReaders(p->ctx, NULL, names, &len);
 
+	if (renew(&p->ctx, rv)) {
+		len = (DWORD)cap;
+		rv = SCardListReaders(p->ctx, NULL, names, &len);
+	}
 	if (rv == (LONG)SCARD_E_NO_READERS_AVAILABLE && cap >= 2) {
 		names[0] = names[1] = '\0';
 		return TM_OK;
@@ -72,6 +95,8 @@ static int p_status(void *vctx, const char *reader, bool *present, unsigned *eve
 	SCARD_READERSTATE st = {.szReader = reader, .dwCurrentState = SCARD_STATE_UNAWARE};
 	LONG rv = SCardGetStatusChange(p->ctx, 0, &st, 1);
 
+	if (renew(&p->ctx, rv))
+		rv = SCardGetStatusChange(p->ctx, 0, &st, 1);
 	if (rv != (LONG)SCARD_S_SUCCESS && rv != (LONG)SCARD_E_TIMEOUT)
 		return to_rc(rv);
 	*present = (st.dwEventState & SCARD_STATE_PRESENT) &&
@@ -167,7 +192,12 @@ static int p_wait(void *vctx, unsigned timeout_ms)
 	DWORD len = sizeof(names), n = 0;
 
 	/* The current state of every reader, plus PnP for new readers. */
-	if (SCardListReaders(p->wait_ctx, NULL, names, &len) == (LONG)SCARD_S_SUCCESS)
+	LONG lrv = SCardListReaders(p->wait_ctx, NULL, names, &len);
+	if (renew(&p->wait_ctx, lrv)) {
+		len = sizeof(names);
+		lrv = SCardListReaders(p->wait_ctx, NULL, names, &len);
+	}
+	if (lrv == (LONG)SCARD_S_SUCCESS)
 		for (char *r = names; *r && n < 16; r += strlen(r) + 1)
 			st[n++] = (SCARD_READERSTATE){.szReader = r, .dwCurrentState = SCARD_STATE_UNAWARE};
 	st[n++] = (SCARD_READERSTATE){.szReader = "\\\\?PnP?\\Notification",

@@ -120,6 +120,7 @@ integration_tests = \
 	tests/integration/p11_java.sh \
 	tests/integration/p11_conformance.sh \
 	tests/integration/p11_kit.sh \
+	tests/integration/p11_pcscd_restart.sh \
 	tests/integration/p11_sharing.sh \
 	tests/integration/p11_stack.sh \
 	tests/integration/p11_tool.sh \

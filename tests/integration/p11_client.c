@@ -23,6 +23,11 @@
  *       COUNT rounds in one process: the OTHER module (OpenSC's) is
  *       initialised, lists its slots and tokens (probing every card) and
  *       is finalised, then this module signs once, verified.
+ *   p11-client MODULE PIN outlive FILE SLOT
+ *       signs; creates FILE.ready after the first signature; when a
+ *       signature fails, polls the slot list (as applications do) and
+ *       signs again once the token is back; ends when FILE exists and a
+ *       signature after the last failure worked.  Prints the counts.
  *   p11-client MODULE PIN session-key FILE SLOT
  *       logs in, makes a session key pair (CKA_TOKEN false, label
  *       "sessionkey"), signs with it, creates FILE and waits to be killed.
@@ -316,6 +321,48 @@ static int reset_check(CK_SLOT_ID slot)
 	return 0;
 }
 
+static int outlive(const char *file, CK_SLOT_ID slot)
+{
+	CK_SESSION_HANDLE s = 0;
+	CK_OBJECT_HANDLE priv = 0, pub;
+	CK_BYTE sig[512], msg[] = "outlive";
+	CK_ULONG len, n;
+	int before = 0, errors = 0, after = 0;
+	bool have = false, ready = false;
+	char ready_file[4096];
+
+	snprintf(ready_file, sizeof(ready_file), "%s.ready", file);
+	for (;;) {
+		if (!have) {
+			/* Polling, as an application waiting for its token does. */
+			n = 0;
+			f->C_GetSlotList(CK_TRUE, NULL, &n);
+			have = open_key(slot, &s, &priv, &pub) == CKR_OK;
+			if (!have) {
+				usleep(50000);
+				continue;
+			}
+		}
+		if (sign_once(s, priv, msg, sizeof(msg) - 1, sig, &len) != CKR_OK) {
+			errors++;
+			have = false;
+			continue;
+		}
+		*(errors ? &after : &before) += 1;
+		if (!ready) {
+			FILE *r = fopen(ready_file, "w");
+			if (r != NULL)
+				fclose(r);
+			ready = true;
+		}
+		if (access(file, F_OK) == 0 && (errors == 0 || after > 0))
+			break;
+		usleep(20000);
+	}
+	printf("before=%d errors=%d after=%d\n", before, errors, after);
+	return 0;
+}
+
 static int session_key(const char *file, CK_SLOT_ID slot)
 {
 	CK_SESSION_HANDLE s;
@@ -351,7 +398,7 @@ int main(int argc, char **argv)
 	if (argc < 5) {
 		fprintf(stderr, "usage: p11-client MODULE PIN threads N COUNT SLOT... | reset SLOT | "
 				"loop SECONDS SLOT | until FILE MIN SLOT | alongside OTHER COUNT SLOT | "
-				"session-key FILE SLOT\n");
+				"outlive FILE SLOT | session-key FILE SLOT\n");
 		return 2;
 	}
 	void *lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
@@ -376,6 +423,8 @@ int main(int argc, char **argv)
 		rc = loop(atof(argv[4]), strtoul(argv[5], NULL, 10));
 	} else if (strcmp(argv[3], "until") == 0 && argc == 7) {
 		rc = until(argv[4], atoi(argv[5]), strtoul(argv[6], NULL, 10));
+	} else if (strcmp(argv[3], "outlive") == 0 && argc == 6) {
+		rc = outlive(argv[4], strtoul(argv[5], NULL, 10));
 	} else if (strcmp(argv[3], "session-key") == 0 && argc == 6) {
 		rc = session_key(argv[4], strtoul(argv[5], NULL, 10));
 	} else if (strcmp(argv[3], "alongside") == 0 && argc == 7) {
