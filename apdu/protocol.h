@@ -124,7 +124,7 @@ enum tm_ins {
 #define TM_TAG_CI_MANUFACTURER 0xC9 /* UTF-8 */
 #define TM_TAG_CI_ALGORITHMS 0xCA /* n × (alg 1, min bits 2, max bits 2) */
 #define TM_TAG_CI_CHANGE_COUNTER 0xCB /* 4 bytes, see below */
-#define TM_TAG_CI_TEMPORARY 0xCC /* 2 bytes: temporary objects on the card (v2) */
+#define TM_TAG_CI_TEMPORARY 0xCC /* 2 bytes: objects to sweep, temporary or incomplete (v2) */
 
 /* PIN information (E0). */
 #define TM_TAG_PIN_INFO 0xE0
@@ -208,6 +208,7 @@ enum tm_obj_class {
 #define TM_OBJF_MODIFIABLE 0x02 /* PUT DATA / UPDATE BINARY allowed */
 #define TM_OBJF_TEMPORARY 0x04  /* one process's session object (C9 says whose) */
 #define TM_OBJF_IMPORTED 0x08   /* set by the card: a key that came from outside */
+#define TM_OBJF_INCOMPLETE 0x10 /* set by the card in the directory: never wholly written */
 
 /* Key usage (key pairs). */
 #define TM_USAGE_SIGN 0x01

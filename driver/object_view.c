@@ -205,6 +205,8 @@ bool tm_object_visible(const struct tm_token *t, const struct tm_card_object *o,
 {
 	if ((o->flags & TM_OBJF_TEMPORARY) && !tm_owner_is_self(o->owner, o->owner_len))
 		return false;
+	if (o->flags & TM_OBJF_INCOMPLETE)
+		return false; /* a torn write: never presented as an object */
 	bool seen = !(o->flags & TM_OBJF_PRIVATE) || t->user_in;
 	switch (o->cls) {
 	case TM_OBJ_KEY_PAIR: return view == TM_VIEW_PRIVATE && t->user_in;

@@ -98,6 +98,12 @@ void tm_skey_sweep(struct tm_slot *slot)
 	if (tm_token_objects(t) == TM_OK) {
 		for (size_t i = 0; i < t->n_objects; i++) {
 			const struct tm_card_object *o = &t->objects[i];
+			if (o->flags & TM_OBJF_INCOMPLETE) {
+				/* A torn write: nobody writes it any more (a
+				 * write is one transaction, and we hold one). */
+				refs[n++] = o->ref;
+				continue;
+			}
 			if (!(o->flags & TM_OBJF_TEMPORARY))
 				continue;
 			bool ours = tm_owner_is_self(o->owner, o->owner_len);
@@ -107,6 +113,10 @@ void tm_skey_sweep(struct tm_slot *slot)
 		size_t done = 0;
 		for (size_t i = 0; i < n; i++) {
 			const struct tm_card_object *o = tm_token_find(t, refs[i]);
+			if (o != NULL && (o->flags & TM_OBJF_INCOMPLETE)) {
+				done += t->drv->delete_object(t, refs[i]) == TM_OK;
+				continue;
+			}
 			bool ours = o && tm_owner_is_self(o->owner, o->owner_len);
 			done += delete_temporary(t, refs[i], ours);
 		}

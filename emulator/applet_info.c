@@ -47,10 +47,10 @@ void tm_applet_put_card_info(const struct tm_applet *a, struct tm_buf *out)
 	put_u32(out, c->change_counter);
 	tm_tlv_end(out, ctr);
 	/* So a driver learns at SELECT whether anything is left to sweep. */
-	uint16_t temporary = 0;
+	uint16_t sweep = 0;
 	for (size_t i = 0; i < c->n_objects; i++)
-		temporary += (c->objects[i].flags & TM_OBJF_TEMPORARY) != 0;
-	tm_tlv_put_u16(out, TM_TAG_CI_TEMPORARY, temporary);
+		sweep += tm_object_sweepable(&c->objects[i]);
+	tm_tlv_put_u16(out, TM_TAG_CI_TEMPORARY, sweep);
 }
 
 void tm_applet_put_pin_info(const struct tm_applet *a, struct tm_buf *out)
@@ -86,7 +86,11 @@ static void put_directory(struct tm_applet *a, struct tm_buf *out)
 		size_t m = tm_tlv_begin(out, TM_TAG_OBJECT);
 		tm_tlv_put_u16(out, TM_TAG_FILE_ID, o->ref);
 		tm_tlv_put_u8(out, TM_TAG_OBJ_CLASS, o->cls);
-		tm_tlv_put_u8(out, TM_TAG_OBJ_FLAGS, o->flags);
+		/* A value never wholly written is a torn write (a process that
+		 * died between CREATE FILE and its last UPDATE BINARY). */
+		bool incomplete = tm_object_incomplete(o);
+		tm_tlv_put_u8(out, TM_TAG_OBJ_FLAGS,
+			      (uint8_t)(o->flags | (incomplete ? TM_OBJF_INCOMPLETE : 0)));
 		tm_tlv_put(out, TM_TAG_OBJ_ID, o->id, o->id_len);
 		tm_tlv_put(out, TM_TAG_OBJ_LABEL, o->label, o->label_len);
 		/* Attributes most objects leave empty are listed only when set. */

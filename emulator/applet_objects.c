@@ -245,8 +245,8 @@ uint16_t tm_h_put_data(struct tm_applet *a, const struct tm_apdu *c, struct tm_b
 }
 
 /* Deleting one half of a key pair leaves the other (protocol.md §5.2).
- * A temporary object needs no PIN: any process may remove what a dead
- * process left behind, before anyone logs in. */
+ * A temporary or incomplete object needs no PIN: any process may remove
+ * what a dead process left behind, before anyone logs in. */
 uint16_t tm_h_delete_file(struct tm_applet *a, const struct tm_apdu *c, struct tm_buf *out)
 {
 	uint16_t sw;
@@ -258,7 +258,7 @@ uint16_t tm_h_delete_file(struct tm_applet *a, const struct tm_apdu *c, struct t
 		return TM_SW_WRONG_DATA;
 	uint16_t ref = (uint16_t)(c->data[0] << 8 | c->data[1]);
 	const struct tm_object *o = tm_card_find(a->card, ref);
-	if (o == NULL || !(o->flags & TM_OBJF_TEMPORARY)) {
+	if (o == NULL || !tm_object_sweepable(o)) {
 		if ((sw = tm_applet_need_user(a)) != TM_SW_OK)
 			return sw;
 	}

@@ -156,6 +156,16 @@ size_t tm_object_cost(const struct tm_object *o)
 	return n + (rsa ? 4u * o->bits / 8u : 128u);
 }
 
+bool tm_object_incomplete(const struct tm_object *o)
+{
+	return (o->cls == TM_OBJ_CERTIFICATE || o->cls == TM_OBJ_DATA) && o->written < o->size;
+}
+
+bool tm_object_sweepable(const struct tm_object *o)
+{
+	return (o->flags & TM_OBJF_TEMPORARY) || tm_object_incomplete(o);
+}
+
 size_t tm_card_used(const struct tm_card *c)
 {
 	size_t used = 0;

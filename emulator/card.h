@@ -92,6 +92,12 @@ size_t tm_object_cost(const struct tm_object *o);
 
 struct tm_object *tm_card_find(struct tm_card *c, uint16_t ref);
 
+/* A certificate or data object whose value was never wholly written: a
+ * torn write.  Such objects, and temporary ones, are what a driver
+ * sweeps at bind; DELETE FILE takes them without a PIN. */
+bool tm_object_incomplete(const struct tm_object *o);
+bool tm_object_sweepable(const struct tm_object *o);
+
 /* Adds a zeroed object with a fresh reference (or NULL: no memory, or
  * references used up); the caller fills it in. */
 struct tm_object *tm_card_add(struct tm_card *c);

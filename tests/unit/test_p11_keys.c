@@ -281,6 +281,32 @@ static void test_dead_process_keys_swept(void **state)
 	assert_int_equal(tm_test_reader_objects(0, 0), 0);
 }
 
+/* A torn write: another process made a data object and died before its
+ * value was written.  The card marks it incomplete; the next bind
+ * deletes it (the card takes that without a PIN), and it is never
+ * presented as an object. */
+static void test_torn_write_swept(void **state)
+{
+	(void)state;
+	start("jacarta-pki");
+	CK_SESSION_HANDLE s = open_rw();
+	assert_int_equal(login(s, "1234567890"), CKR_OK);
+	/* CREATE FILE of an 817-byte certificate, then nothing. */
+	assert_int_equal(tm_test_reader_foreign_apdu(0, "00E0000011620F80020331A509C10101C20100C4014300"),
+			 0x9000);
+	assert_int_equal(tm_test_reader_objects(0, 0), 1);
+	CK_OBJECT_CLASS cert = CKO_CERTIFICATE;
+	CK_ATTRIBUTE t[] = {{CKA_CLASS, &cert, sizeof(cert)}};
+	tm_test_reader_replug(0);
+	CK_SLOT_ID slots[2];
+	CK_ULONG ns = 2;
+	assert_int_equal(f->C_GetSlotList(CK_TRUE, slots, &ns), CKR_OK);
+	assert_int_equal(tm_test_reader_objects(0, 0), 0);
+	s = open_rw();
+	assert_int_equal(login(s, "1234567890"), CKR_OK);
+	assert_int_equal(find_count(s, t, 1), 0);
+}
+
 /* Who may sweep whose session key (driver/owner.h). */
 static void test_owner_rules(void **state)
 {
@@ -312,6 +338,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_certificate_attributes, teardown),
 		cmocka_unit_test_teardown(test_session_key_pairs, teardown),
 		cmocka_unit_test_teardown(test_dead_process_keys_swept, teardown),
+		cmocka_unit_test_teardown(test_torn_write_swept, teardown),
 		cmocka_unit_test(test_owner_rules),
 	};
 	return cmocka_run_group_tests_name("p11_keys", tests, setup, NULL);
