@@ -110,7 +110,7 @@ static uint16_t generate(struct tm_applet *a, const struct tm_apdu *c, struct tm
 		return TM_SW_NO_MEMORY;
 
 	a->last_op = TM_OP_KEYGEN;
-	tmp.pkey = tm_key_generate((uint8_t)alg, bits);
+	tmp.pkey = tm_key_generator((uint8_t)alg, bits);
 	pub.pkey = tmp.pkey ? public_half(tmp.pkey) : NULL;
 	struct tm_object *o = pub.pkey ? tm_card_add(a->card) : NULL;
 	if (o != NULL) {

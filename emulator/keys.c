@@ -22,6 +22,8 @@ EVP_PKEY *tm_key_generate(uint8_t key_alg, unsigned bits)
 	return NULL;
 }
 
+EVP_PKEY *(*tm_key_generator)(uint8_t key_alg, unsigned bits) = tm_key_generate;
+
 const EVP_MD *tm_hash_md(uint8_t hash)
 {
 	switch (hash) {

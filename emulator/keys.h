@@ -18,6 +18,11 @@
 /* A new key (TM_KEY_RSA with e = 65537, or TM_KEY_EC_P256), or NULL. */
 EVP_PKEY *tm_key_generate(uint8_t key_alg, unsigned bits);
 
+/* What GENERATE calls: tm_key_generate, unless a harness that runs the
+ * applet thousands of times a second (the fuzzer) hands out keys it made
+ * once. */
+extern EVP_PKEY *(*tm_key_generator)(uint8_t key_alg, unsigned bits);
+
 /* Signs in with p (TM_ALG_RSA_PKCS1, _PSS, _ECDSA). 9000, 6A80 (input
  * or parameters do not fit), 6F00. */
 uint16_t tm_key_sign(EVP_PKEY *k, const struct tm_op_params *p,
