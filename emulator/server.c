@@ -34,6 +34,9 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
+#define CONTROL_CLIENTS 4
+#define CONTROL_DEADLINE_MS 1000 /* for a whole request, not a byte */
+
 struct server {
 	struct tm_applet *a;
 	const struct tm_server_opts *o;
@@ -42,6 +45,15 @@ struct server {
 	bool inserted;
 	uint64_t not_before_ms;  /* no reconnect until then (after a tear) */
 	int ctl_fd;
+	/* Control clients being read: each request is bounded as a whole
+	 * (CONTROL_DEADLINE_MS) and read only when poll says so, so a slow
+	 * client never holds up the card's I/O. */
+	struct ctl_client {
+		int fd;
+		uint64_t deadline_ms;
+		size_t n;
+		char line[256];
+	} ctl[CONTROL_CLIENTS];
 	FILE *trace;
 	char reader[96];
 	uint64_t seq, apdus;
@@ -272,30 +284,75 @@ static void control_command(struct server *s, const char *line, char *reply, siz
 	}
 }
 
-static void handle_control(struct server *s)
+static void control_close(struct ctl_client *c)
 {
-	char line[256], reply[256];
-	size_t n = 0;
-	int fd = accept4(s->ctl_fd, NULL, NULL, SOCK_CLOEXEC);
-	struct timeval tv = {1, 0};
+	close(c->fd);
+	c->fd = -1;
+}
+
+/* A new control client: taken if there is room, else told so. */
+static void control_accept(struct server *s)
+{
+	int fd = accept4(s->ctl_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 
 	if (fd < 0)
 		return;
-	/* A client that says nothing cannot hold the token up for long. */
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	while (n < sizeof(line) - 1) {
-		ssize_t r = recv(fd, line + n, 1, 0);
-		if (r <= 0 || line[n] == '\n')
-			break;
-		n++;
+	for (size_t i = 0; i < CONTROL_CLIENTS; i++) {
+		if (s->ctl[i].fd >= 0)
+			continue;
+		s->ctl[i] = (struct ctl_client){.fd = fd, .deadline_ms = mono_ms() + CONTROL_DEADLINE_MS};
+		return;
 	}
-	line[n] = '\0';
-	control_command(s, line, reply, sizeof(reply));
-	vlog(s, "control: %s -> %s", line, reply);
-	strcat(reply, "\n");
-	if (send(fd, reply, strlen(reply), MSG_NOSIGNAL) < 0)
+	static const char busy[] = "error: busy, try again\n";
+	if (send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL) < 0)
 		vlog(s, "control client went away");
 	close(fd);
+}
+
+/* Reads what a control client has sent; answers once its line is whole
+ * (or the line is full, or it closed its end). */
+static void control_read(struct server *s, struct ctl_client *c)
+{
+	char reply[256];
+
+	for (;;) {
+		if (c->n == sizeof(c->line) - 1)
+			break;
+		ssize_t r = recv(c->fd, c->line + c->n, sizeof(c->line) - 1 - c->n, 0);
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return; /* more later: poll says when */
+		if (r <= 0)
+			break;
+		char *nl = memchr(c->line + c->n, '\n', (size_t)r);
+		c->n += (size_t)r;
+		if (nl != NULL) {
+			c->n = (size_t)(nl - c->line);
+			break;
+		}
+	}
+	c->line[c->n] = '\0';
+	control_command(s, c->line, reply, sizeof(reply));
+	vlog(s, "control: %s -> %s", c->line, reply);
+	strcat(reply, "\n");
+	if (send(c->fd, reply, strlen(reply), MSG_NOSIGNAL) < 0)
+		vlog(s, "control client went away");
+	control_close(c);
+}
+
+/* Clients past their deadline are dropped, told why. */
+static void control_expire(struct server *s)
+{
+	static const char late[] = "error: the request took too long\n";
+	uint64_t now = mono_ms();
+
+	for (size_t i = 0; i < CONTROL_CLIENTS; i++) {
+		struct ctl_client *c = &s->ctl[i];
+		if (c->fd < 0 || now < c->deadline_ms)
+			continue;
+		if (send(c->fd, late, sizeof(late) - 1, MSG_NOSIGNAL) < 0)
+			vlog(s, "control client went away");
+		control_close(c);
+	}
 }
 
 /* --- The loop -------------------------------------------------------- */
@@ -324,6 +381,8 @@ int tm_server_run(struct tm_applet *a, const struct tm_server_opts *o)
 	s.o = o;
 	s.inserted = true;
 	s.ctl_fd = -1;
+	for (size_t i = 0; i < CONTROL_CLIENTS; i++)
+		s.ctl[i].fd = -1;
 	tm_faults_clear(&s.faults);
 	tm_vpcd_init(&s.v, o->host, o->port, o->listen);
 	snprintf(s.reader, sizeof(s.reader), "tumar-emu/%s@%u", a->card->model->key, o->port);
@@ -351,12 +410,22 @@ int tm_server_run(struct tm_applet *a, const struct tm_server_opts *o)
 
 	while (!stop) {
 		try_connect(&s);
-		struct pollfd p[2];
+		struct pollfd p[2 + CONTROL_CLIENTS];
+		int client_slot[CONTROL_CLIENTS];
 		nfds_t n = 0;
 		int vpcd_slot = -1, ctl_slot = -1;
+		bool reading = false;
 		if (s.ctl_fd >= 0) {
 			ctl_slot = (int)n;
 			p[n++] = (struct pollfd){.fd = s.ctl_fd, .events = POLLIN};
+		}
+		for (size_t i = 0; i < CONTROL_CLIENTS; i++) {
+			client_slot[i] = -1;
+			if (s.ctl[i].fd < 0)
+				continue;
+			client_slot[i] = (int)n;
+			p[n++] = (struct pollfd){.fd = s.ctl[i].fd, .events = POLLIN};
+			reading = true;
 		}
 		if (s.v.fd >= 0 || (s.v.listen && s.v.listen_fd >= 0 && s.inserted)) {
 			vpcd_slot = (int)n;
@@ -364,11 +433,18 @@ int tm_server_run(struct tm_applet *a, const struct tm_server_opts *o)
 						 .events = POLLIN};
 		}
 		int waiting = s.inserted && s.v.fd < 0 && !s.v.listen;
-		int r = poll(p, n, waiting || mono_ms() < s.not_before_ms ? RECONNECT_EVERY_MS : -1);
+		int timeout = waiting || mono_ms() < s.not_before_ms ? RECONNECT_EVERY_MS : -1;
+		if (reading && (timeout < 0 || timeout > 100))
+			timeout = 100; /* to see control deadlines pass */
+		int r = poll(p, n, timeout);
 		if (r < 0)
 			continue; /* EINTR: stop is checked above */
+		for (size_t i = 0; i < CONTROL_CLIENTS; i++)
+			if (client_slot[i] >= 0 && p[client_slot[i]].revents)
+				control_read(&s, &s.ctl[i]);
+		control_expire(&s);
 		if (ctl_slot >= 0 && (p[ctl_slot].revents & POLLIN))
-			handle_control(&s);
+			control_accept(&s);
 		if (vpcd_slot >= 0 && p[vpcd_slot].revents) {
 			if (s.v.fd >= 0)
 				handle_frame(&s);
@@ -377,6 +453,9 @@ int tm_server_run(struct tm_applet *a, const struct tm_server_opts *o)
 		}
 	}
 	vlog(&s, "stopping");
+	for (size_t i = 0; i < CONTROL_CLIENTS; i++)
+		if (s.ctl[i].fd >= 0)
+			control_close(&s.ctl[i]);
 	tm_vpcd_shutdown(&s.v);
 	if (s.ctl_fd >= 0) {
 		close(s.ctl_fd);

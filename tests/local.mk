@@ -98,10 +98,13 @@ tests_unit_test_emu_profile_LDADD = $(EMU_TEST_LIBS)
 # Integration tests: the real stack (pcscd + vpcd + tumar-emu) and real
 # clients.  Shell scripts printing TAP; their helper programs below.
 check_PROGRAMS += \
+	tests/integration/ctl-trickle \
 	tests/integration/free-port \
 	tests/integration/p11-client \
 	tests/integration/pcsc-flow \
 	tests/integration/vpcd-client
+tests_integration_ctl_trickle_SOURCES = tests/integration/ctl_trickle.c
+tests_integration_ctl_trickle_LDADD =
 tests_integration_free_port_SOURCES = tests/integration/free_port.c
 tests_integration_free_port_LDADD =
 tests_integration_p11_client_SOURCES = tests/integration/p11_client.c

@@ -70,6 +70,21 @@ check "trace: the VERIFY is there, its PIN is not" \
 		 ! grep -q 3132333435363738 '$WORK/trace.log' && ! grep -q 12345678 '$WORK/trace.log'"
 check "trace: every line is a TM1 line" bash -c "! grep -v '^TM1 ' '$WORK/trace.log'"
 
+# A control client that sends a byte every half second and never ends
+# its line holds up nothing: the card answers meanwhile, and the client
+# is told its request took too long (a bound on the request, not a byte).
+"$TM_BUILDDIR/tests/integration/ctl-trickle" "$WORK/tester.ctl" >"$WORK/trickle.out" 2>&1 &
+TRICKLE=$!
+PIDS+=("$TRICKLE")
+wait_for 100 grep -q connected "$WORK/trickle.out"
+check "the card answers while a slow control client trickles" \
+	bash -c "opensc-tool -r 0 -s $SELECT -s 0084000008 2>&1 | grep -c 'SW1=0x90' | grep -qx 2"
+wait_for 300 bash -c '! kill -0 "$1" 2>/dev/null' _ "$TRICKLE"
+check "... and the slow client is told its request took too long" \
+	grep -q "took too long" "$WORK/trickle.out"
+check "the control socket serves the next client" \
+	bash -c '"$@" status | grep -q "ok inserted"' _ "${CTL[@]}"
+
 # Two tokens at once: one process each, on vpcd's second reader too.
 "$EMU" --model jacarta-pki --card "$WORK/second.img" --vpcd "localhost:$((PORT + 1))" \
 	>"$WORK/second.log" 2>&1 &
