@@ -20,7 +20,9 @@ static char *trim(char *s)
 
 void tm_conf_load(struct tm_conf *c)
 {
-	const char *path = getenv("TUMAR_CONF"), *trace = getenv("TUMAR_TRACE");
+	/* secure_getenv: not in a set-user-ID or set-group-ID process (the
+	 * trace and configuration paths would be the caller's to choose). */
+	const char *path = secure_getenv("TUMAR_CONF"), *trace = secure_getenv("TUMAR_TRACE");
 	char line[600];
 	unsigned n = 0;
 	FILE *f;

@@ -17,7 +17,9 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 void tm_log_init(void)
 {
-	const char *d = getenv("TUMAR_DEBUG"), *file = getenv("TUMAR_LOG");
+	/* secure_getenv: a set-user-ID program that loads the module must not
+	 * be made to write files where its caller says. */
+	const char *d = secure_getenv("TUMAR_DEBUG"), *file = secure_getenv("TUMAR_LOG");
 
 	enabled = 0;
 	if (d != NULL) {
