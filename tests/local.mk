@@ -128,6 +128,7 @@ integration_tests = \
 	tests/integration/p11_stack.sh \
 	tests/integration/p11_tool.sh \
 	tests/integration/quickstart.sh \
+	tests/integration/secrets_scan.sh \
 	tests/integration/tool_eds.sh \
 	tests/integration/tool_stack.sh \
 	tests/integration/trace_pcscd.sh \
