@@ -124,7 +124,7 @@ enum tm_ins {
 #define TM_TAG_CI_MANUFACTURER 0xC9 /* UTF-8 */
 #define TM_TAG_CI_ALGORITHMS 0xCA /* n × (alg 1, min bits 2, max bits 2) */
 #define TM_TAG_CI_CHANGE_COUNTER 0xCB /* 4 bytes, see below */
-#define TM_TAG_CI_TEMPORARY 0xCC /* 2 bytes: objects to sweep, temporary or incomplete (v2) */
+#define TM_TAG_CI_SWEEP 0xCC /* 2 bytes: objects to sweep, temporary or incomplete (v2) */
 
 /* PIN information (E0). */
 #define TM_TAG_PIN_INFO 0xE0

@@ -108,7 +108,7 @@ static int parse_card_info(struct tm_token *t, const uint8_t *d, size_t n)
 			}
 			break;
 		case TM_TAG_CI_CHANGE_COUNTER: if (x.len == 4) ci->change_counter = be(x.value, 4); break;
-		case TM_TAG_CI_TEMPORARY: if (x.len == 2) ci->temporary = (uint16_t)be(x.value, 2); break;
+		case TM_TAG_CI_SWEEP: if (x.len == 2) ci->sweep = (uint16_t)be(x.value, 2); break;
 		case TM_TAG_CI_ALGORITHMS:
 			for (size_t i = 0; i + 5 <= x.len && ci->n_algs < TM_TOKEN_MAX_ALGS; i += 5) {
 				ci->algs[ci->n_algs].key_alg = x.value[i];

@@ -43,22 +43,13 @@ static CK_RV read_template(const CK_ATTRIBUTE *tmpl, CK_ULONG n, bool priv,
 			return CKR_ATTRIBUTE_VALUE_INVALID;
 		switch (a->type) {
 		case CKA_LABEL:
-			if (a->ulValueLen > TM_MAX_OBJ_LABEL)
-				return CKR_ATTRIBUTE_VALUE_INVALID;
-			memcpy(o->label, a->pValue, a->ulValueLen);
-			o->label_len = a->ulValueLen;
+			rv = tm_attr_take(a, o->label, TM_MAX_OBJ_LABEL, &o->label_len);
 			break;
 		case CKA_ID:
-			if (a->ulValueLen > TM_MAX_OBJ_ID)
-				return CKR_ATTRIBUTE_VALUE_INVALID;
-			memcpy(o->id, a->pValue, a->ulValueLen);
-			o->id_len = a->ulValueLen;
+			rv = tm_attr_take(a, o->id, TM_MAX_OBJ_ID, &o->id_len);
 			break;
 		case CKA_SUBJECT:
-			if (a->ulValueLen > TM_MAX_OBJ_SUBJECT)
-				return CKR_ATTRIBUTE_VALUE_INVALID;
-			memcpy(o->subject, a->pValue, a->ulValueLen);
-			o->subject_len = a->ulValueLen;
+			rv = tm_attr_take(a, o->subject, sizeof(o->subject), &o->subject_len);
 			break;
 		case CKA_START_DATE:
 			rv = tm_attr_date(a, o->start, &o->start_len);

@@ -88,43 +88,31 @@ void tm_skey_close(struct tm_slot *slot, CK_SESSION_HANDLE session)
 void tm_skey_sweep(struct tm_slot *slot)
 {
 	struct tm_token *t = slot->token;
-	uint16_t refs[TM_TOKEN_MAX_OBJECTS];
-	size_t n = 0;
+	size_t done = 0;
 
 	/* The card's information, read at SELECT, says whether there is
 	 * anything to sweep: no APDU at all when there is not. */
-	if (t == NULL || t->info.temporary == 0 || tm_token_begin(t) != TM_OK)
+	if (t == NULL || t->info.sweep == 0 || tm_token_begin(t) != TM_OK)
 		return;
-	if (tm_token_objects(t) == TM_OK) {
-		for (size_t i = 0; i < t->n_objects; i++) {
-			const struct tm_card_object *o = &t->objects[i];
-			if (o->flags & TM_OBJF_INCOMPLETE) {
-				/* A torn write: nobody writes it any more (a
-				 * write is one transaction, and we hold one). */
-				refs[n++] = o->ref;
-				continue;
-			}
-			if (!(o->flags & TM_OBJF_TEMPORARY))
-				continue;
-			bool ours = tm_owner_is_self(o->owner, o->owner_len);
-			if (ours ? !tm_skey_known(slot, o->ref) : !tm_owner_alive(o->owner, o->owner_len))
-				refs[n++] = o->ref;
-		}
-		size_t done = 0;
-		for (size_t i = 0; i < n; i++) {
-			const struct tm_card_object *o = tm_token_find(t, refs[i]);
-			if (o != NULL && (o->flags & TM_OBJF_INCOMPLETE)) {
-				done += t->drv->delete_object(t, refs[i]) == TM_OK;
-				continue;
-			}
-			bool ours = o && tm_owner_is_self(o->owner, o->owner_len);
-			done += delete_temporary(t, refs[i], ours);
-		}
-		if (done) {
-			tm_log(TM_LOG_CARD, "%s: %zu objects of ended sessions deleted", t->reader, done);
-			tm_token_drop_objects(t);
-			t->drv->refresh(t);
-		}
+	/* The cached directory stays as it is until the end: deleting
+	 * changes the card, not the list walked here. */
+	size_t n = tm_token_objects(t) == TM_OK ? t->n_objects : 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct tm_card_object *o = &t->objects[i];
+		bool ours = tm_owner_is_self(o->owner, o->owner_len);
+		/* A torn write: nobody writes it any more (a write is one
+		 * transaction, and we hold one).  A session key: its owner
+		 * has ended, or it is ours and no session holds it. */
+		bool stale = (o->flags & TM_OBJF_INCOMPLETE) ||
+			     ((o->flags & TM_OBJF_TEMPORARY) &&
+			      (ours ? !tm_skey_known(slot, o->ref) : !tm_owner_alive(o->owner, o->owner_len)));
+		if (stale)
+			done += t->drv->delete_object(t, o->ref) == TM_OK;
+	}
+	if (done) {
+		tm_log(TM_LOG_CARD, "%s: %zu objects of ended sessions deleted", t->reader, done);
+		tm_token_drop_objects(t);
+		t->drv->refresh(t);
 	}
 	tm_token_end(t);
 }

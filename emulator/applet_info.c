@@ -50,7 +50,7 @@ void tm_applet_put_card_info(const struct tm_applet *a, struct tm_buf *out)
 	uint16_t sweep = 0;
 	for (size_t i = 0; i < c->n_objects; i++)
 		sweep += tm_object_sweepable(&c->objects[i]);
-	tm_tlv_put_u16(out, TM_TAG_CI_TEMPORARY, sweep);
+	tm_tlv_put_u16(out, TM_TAG_CI_SWEEP, sweep);
 }
 
 void tm_applet_put_pin_info(const struct tm_applet *a, struct tm_buf *out)
