@@ -3,6 +3,9 @@ noinst_LTLIBRARIES += apdu/libtumar-apdu.la
 apdu_libtumar_apdu_la_SOURCES = \
 	apdu/apdu.c apdu/apdu.h \
 	apdu/buf.c apdu/buf.h \
+	apdu/laser.h \
+	apdu/laser_attr.c apdu/laser_attr.h \
+	apdu/laser_fcp.c apdu/laser_fcp.h \
 	apdu/pcscd_log.c apdu/pcscd_log.h \
 	apdu/protocol.h \
 	apdu/pubkey.c apdu/pubkey.h \

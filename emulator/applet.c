@@ -24,23 +24,7 @@ void tm_applet_init(struct tm_applet *a, struct tm_card *card)
 {
 	memset(a, 0, sizeof(*a));
 	a->card = card;
-	tm_buf_init_dynamic(&a->chain, TM_APDU_MAX_NC);
-}
-
-static void drop_kept(struct tm_applet *a)
-{
-	if (a->kept != NULL)
-		OPENSSL_clear_free(a->kept, a->kept_len);
-	a->kept = NULL;
-	a->kept_len = a->kept_off = 0;
-	a->kept_private = false;
-}
-
-static void drop_chain(struct tm_applet *a)
-{
-	tm_buf_free(&a->chain);
-	tm_buf_init_dynamic(&a->chain, TM_APDU_MAX_NC);
-	a->in_chain = false;
+	tm_exchange_init(&a->x);
 }
 
 /* What the Tumar applet forgets when it is deselected: the PINs it
@@ -56,15 +40,15 @@ static void deselect(struct tm_applet *a)
 void tm_applet_reset(struct tm_applet *a)
 {
 	deselect(a);
-	drop_chain(a);
-	drop_kept(a);
+	tm_exchange_drop_chain(&a->x);
+	tm_exchange_drop_kept(&a->x);
 	a->torn = false;
 }
 
 void tm_applet_free(struct tm_applet *a)
 {
 	tm_applet_reset(a);
-	tm_buf_free(&a->chain);
+	tm_exchange_free(&a->x);
 	tm_card_free(a->card);
 	a->card = NULL;
 }
@@ -207,42 +191,6 @@ static const struct handler *find_handler(uint8_t ins)
 	return NULL;
 }
 
-static size_t answer_sw(uint8_t *resp, uint16_t sw)
-{
-	resp[0] = (uint8_t)(sw >> 8);
-	resp[1] = (uint8_t)sw;
-	return 2;
-}
-
-/* Sends up to `room` bytes of what is kept, with 61xx when more is left. */
-static size_t answer_kept(struct tm_applet *a, size_t room, uint8_t *resp)
-{
-	size_t left = a->kept_len - a->kept_off;
-	size_t n = left < room ? left : room;
-
-	memcpy(resp, a->kept + a->kept_off, n);
-	a->kept_off += n;
-	left -= n;
-	if (left == 0) {
-		drop_kept(a);
-		return n + answer_sw(resp + n, TM_SW_OK);
-	}
-	return n + answer_sw(resp + n, (uint16_t)(TM_SW_MORE_DATA | (left > 255 ? 0 : left)));
-}
-
-/* The most response data one APDU may carry: Ne, the model's limit, and
- * 256 on a short APDU. */
-static size_t room_for(const struct tm_applet *a, const struct tm_apdu *c, bool extended)
-{
-	size_t room = c->ne;
-
-	if (room > a->card->model->max_resp)
-		room = a->card->model->max_resp;
-	if (!extended && room > TM_APDU_MAX_SHORT_NE)
-		room = TM_APDU_MAX_SHORT_NE;
-	return room;
-}
-
 /* Class byte rules: no secure messaging, basic channel only, and the
  * class the instruction belongs to. */
 static uint16_t check_class(uint8_t cla, const struct handler *h)
@@ -268,33 +216,25 @@ static size_t process(struct tm_applet *a, const uint8_t *raw, size_t len,
 	a->last_op = TM_OP_NONE;
 	a->private_out = a->private_in = false;
 	if (tm_apdu_decode(raw, len, &c, &extended) != TM_OK)
-		return answer_sw(resp, TM_SW_WRONG_LENGTH);
+		return tm_exchange_sw(resp, TM_SW_WRONG_LENGTH);
 	/* A Java Card 2.2.1 token cannot even receive an extended APDU. */
 	if (extended && !(m->caps & TM_CAP_EXTENDED_LENGTH))
-		return answer_sw(resp, TM_SW_WRONG_LENGTH);
+		return tm_exchange_sw(resp, TM_SW_WRONG_LENGTH);
 
 	if (c.ins == TM_INS_GET_RESPONSE && (c.cla & 0x80) == 0) {
 		/* GET RESPONSE is a case 2 command of its own (ISO 7816-4
 		 * §7.1.3): never a chain piece, never without Le -- either
 		 * would answer 61xx again and again without progress. */
-		if (c.cla & TM_CLA_CHAIN)
-			return answer_sw(resp, TM_SW_CHAINING_NOT_SUPPORTED);
-		if (a->kept == NULL)
-			return answer_sw(resp, TM_SW_CONDITIONS);
-		if (c.p1 != 0 || c.p2 != 0)
-			return answer_sw(resp, TM_SW_WRONG_P1P2);
-		if (c.ne == 0)
-			return answer_sw(resp, TM_SW_WRONG_LENGTH);
-		a->private_out = a->kept_private;
-		return answer_kept(a, room_for(a, &c, extended), resp);
+		return tm_exchange_get_response(&a->x, &c, tm_exchange_room(m, &c, extended), resp,
+						&a->private_out);
 	}
-	drop_kept(a);
+	tm_exchange_drop_kept(&a->x);
 
 	const struct handler *h = find_handler(c.ins);
 	uint16_t sw = check_class(c.cla & ~TM_CLA_CHAIN, h);
 	if (sw != TM_SW_OK) {
-		drop_chain(a);
-		return answer_sw(resp, sw);
+		tm_exchange_drop_chain(&a->x);
+		return tm_exchange_sw(resp, sw);
 	}
 
 	/* A private object's value going in, each chained piece of it: no
@@ -305,36 +245,19 @@ static size_t process(struct tm_applet *a, const uint8_t *raw, size_t len,
 	}
 
 	/* Command chaining: collect the pieces, then run the whole. */
-	const uint8_t hdr[4] = {(uint8_t)(c.cla & ~TM_CLA_CHAIN), c.ins, c.p1, c.p2};
-	if (a->in_chain && memcmp(hdr, a->chain_hdr, 4) != 0)
-		drop_chain(a); /* another command: the chain is abandoned */
 	if (c.cla & TM_CLA_CHAIN) {
 		if (!(m->caps & TM_CAP_CHAINING))
-			return answer_sw(resp, TM_SW_CHAINING_NOT_SUPPORTED);
+			return tm_exchange_sw(resp, TM_SW_CHAINING_NOT_SUPPORTED);
 		if (h == NULL) {
 			/* No chain for an instruction the card does not have
 			 * (90 C0 ... is not GET RESPONSE, nor a chain piece). */
-			drop_chain(a);
-			return answer_sw(resp, TM_SW_INS_NOT_SUPPORTED);
+			tm_exchange_drop_chain(&a->x);
+			return tm_exchange_sw(resp, TM_SW_INS_NOT_SUPPORTED);
 		}
-		memcpy(a->chain_hdr, hdr, 4);
-		a->in_chain = true;
-		tm_buf_add(&a->chain, c.data, c.nc);
-		if (!tm_buf_ok(&a->chain) || a->chain.len > m->max_cmd) {
-			drop_chain(a);
-			return answer_sw(resp, TM_SW_WRONG_LENGTH);
-		}
-		return answer_sw(resp, TM_SW_OK);
 	}
-	if (a->in_chain) {
-		tm_buf_add(&a->chain, c.data, c.nc);
-		if (!tm_buf_ok(&a->chain)) {
-			drop_chain(a);
-			return answer_sw(resp, TM_SW_WRONG_LENGTH);
-		}
-		c.data = a->chain.data;
-		c.nc = a->chain.len;
-	}
+	size_t n = tm_exchange_chain(&a->x, &c, m->max_cmd, resp);
+	if (n != 0)
+		return n;
 
 	if (c.nc > m->max_cmd)
 		sw = TM_SW_WRONG_LENGTH;
@@ -350,19 +273,12 @@ static size_t process(struct tm_applet *a, const uint8_t *raw, size_t len,
 		if (sw == TM_SW_OK && !tm_buf_ok(&out))
 			sw = TM_SW_NO_DIAGNOSIS;
 	}
-	if (a->in_chain)
-		drop_chain(a);
-
-	size_t n;
-	if (sw != TM_SW_OK || out.len == 0) {
-		n = answer_sw(resp, sw);
-	} else {
-		a->kept = out.data; /* keep it all; send what fits */
-		a->kept_len = out.len;
-		a->kept_private = a->private_out;
-		out.data = NULL;
-		n = answer_kept(a, room_for(a, &c, extended), resp);
-	}
+	if (a->x.in_chain)
+		tm_exchange_drop_chain(&a->x);
+	if (sw != TM_SW_OK)
+		out.len = 0;
+	n = tm_exchange_answer(&a->x, &out, sw, a->private_out, tm_exchange_room(m, &c, extended),
+			       resp);
 	tm_buf_free(&out);
 	return n;
 }
@@ -373,7 +289,7 @@ size_t tm_applet_process(struct tm_applet *a, const uint8_t *cmd, size_t len,
 	if (cap < TM_APDU_MAX_RESPONSE)
 		return 0;
 	if (a->mute)
-		return answer_sw(resp, TM_SW_NO_DIAGNOSIS);
+		return tm_exchange_sw(resp, TM_SW_NO_DIAGNOSIS);
 	size_t n = process(a, cmd, len, resp);
 	if (a->card->torn) {
 		/* Power went during the command: there is no answer, and RAM

@@ -12,6 +12,7 @@
 
 #include "apdu/buf.h"
 #include "emulator/card.h"
+#include "emulator/exchange.h"
 
 /* What the last command spent time on, for --latency realistic. */
 enum tm_applet_op { TM_OP_NONE, TM_OP_SIGN, TM_OP_DECRYPT, TM_OP_KEYGEN };
@@ -43,14 +44,7 @@ struct tm_applet {
 	enum tm_app app;        /* the selected application */
 	bool verified[TM_PIN_COUNT];
 	struct tm_security_env se_sign, se_decrypt;
-	/* Command chaining (ISO 7816-4 §5.4.1). */
-	bool in_chain;
-	uint8_t chain_hdr[4];   /* CLA without the chain bit, INS, P1, P2 */
-	struct tm_buf chain;
-	/* Response data kept for GET RESPONSE. */
-	uint8_t *kept;
-	size_t kept_len, kept_off;
-	bool kept_private;      /* what is kept is a private object's value */
+	struct tm_exchange x;   /* chaining and GET RESPONSE */
 	/* The last answer carried private data (a private object's value,
 	 * or the rest of one): the trace writes its length only. */
 	bool private_out;

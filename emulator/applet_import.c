@@ -18,6 +18,7 @@
 #include "apdu/pubkey.h"
 #include "apdu/rc.h"
 #include "emulator/applet_internal.h"
+#include "emulator/keys.h"
 
 /* One big-endian part of the key template as a BIGNUM (secure heap
  * when the process has one), or NULL when missing or empty. */
@@ -32,30 +33,6 @@ static BIGNUM *part(const struct tm_tlv *k, uint32_t tag)
 		bn = NULL;
 	}
 	return bn;
-}
-
-/* Builds the key from its parts by the named parameters; checks that
- * the parts make one key (a pairwise check: the public half matches). */
-static EVP_PKEY *from_params(const char *type, OSSL_PARAM_BLD *bld)
-{
-	OSSL_PARAM *params = OSSL_PARAM_BLD_to_param(bld);
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, type, NULL);
-	EVP_PKEY *k = NULL;
-
-	if (params == NULL || ctx == NULL || EVP_PKEY_fromdata_init(ctx) != 1 ||
-	    EVP_PKEY_fromdata(ctx, &k, EVP_PKEY_KEYPAIR, params) != 1)
-		k = NULL;
-	EVP_PKEY_CTX_free(ctx);
-	ctx = k ? EVP_PKEY_CTX_new_from_pkey(NULL, k, NULL) : NULL;
-	if (k != NULL && (ctx == NULL || EVP_PKEY_pairwise_check(ctx) != 1)) {
-		EVP_PKEY_free(k);
-		k = NULL;
-	}
-	EVP_PKEY_CTX_free(ctx);
-	/* The secret parts sit in the block the builder took from the secure
-	 * heap (BN_secure_new): OSSL_PARAM_free wipes it as it frees it. */
-	OSSL_PARAM_free(params);
-	return k;
 }
 
 static EVP_PKEY *rsa_key(const struct tm_tlv *k, unsigned bits)
@@ -79,7 +56,7 @@ static EVP_PKEY *rsa_key(const struct tm_tlv *k, unsigned bits)
 	/* The card makes and takes e = 65537 keys only (§6.4). */
 	ok = ok && BN_is_word(bn[1], 65537) && (unsigned)BN_num_bits(bn[0]) == bits;
 	if (ok)
-		key = from_params("RSA", bld);
+		key = tm_key_from_params("RSA", bld);
 	for (size_t i = 0; i < 8; i++)
 		BN_clear_free(bn[i]);
 	OSSL_PARAM_BLD_free(bld);
@@ -105,7 +82,7 @@ static EVP_PKEY *ec_key(const struct tm_tlv *k)
 	    OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) == 1 &&
 	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, d) == 1 &&
 	    OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point, sizeof(point)) == 1)
-		key = from_params("EC", bld);
+		key = tm_key_from_params("EC", bld);
 	OSSL_PARAM_BLD_free(bld);
 	BN_CTX_free(bctx);
 	EC_POINT_free(q);

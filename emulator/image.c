@@ -2,14 +2,9 @@
 
 #include "image.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -17,9 +12,9 @@
 
 #include "apdu/rc.h"
 #include "apdu/tlv.h"
+#include "emulator/image_file.h"
 
 #define MAGIC "TUMARIMG"
-#define HEADER_LEN (8 + 2 + 2 + 4 + 32)
 
 /* Tags of the image body (private class, local to this file format). */
 enum {
@@ -78,14 +73,7 @@ static void encode_object(const struct tm_object *o, struct tm_buf *b)
 
 void tm_image_encode(const struct tm_card *c, struct tm_buf *b)
 {
-	size_t start = b->len;
-
-	tm_buf_add(b, MAGIC, 8);
-	tm_buf_add_u16(b, TM_IMAGE_VERSION);
-	tm_buf_add_u16(b, 0);
-	uint8_t *hdr = tm_buf_reserve(b, 4 + 32);
-	(void)hdr; /* filled in below, once the body is known */
-	size_t body = b->len;
+	size_t frame = tm_image_frame_begin(b, MAGIC, TM_IMAGE_VERSION);
 
 	size_t m = tm_tlv_begin(b, T_CARD);
 	tm_tlv_put(b, T_MODEL, c->model->key, strlen(c->model->key));
@@ -107,17 +95,7 @@ void tm_image_encode(const struct tm_card *c, struct tm_buf *b)
 	for (size_t i = 0; i < c->n_objects; i++)
 		encode_object(&c->objects[i], b);
 	tm_tlv_end(b, m);
-	if (!tm_buf_ok(b))
-		return;
-
-	uint8_t *h = b->data + start + 12;
-	size_t body_len = b->len - body;
-	h[0] = (uint8_t)(body_len >> 24);
-	h[1] = (uint8_t)(body_len >> 16);
-	h[2] = (uint8_t)(body_len >> 8);
-	h[3] = (uint8_t)body_len;
-	if (EVP_Digest(b->data + body, body_len, h + 4, NULL, EVP_sha256(), NULL) != 1)
-		b->failed = true;
+	tm_image_frame_end(b, frame);
 }
 
 /* --- Decoding ------------------------------------------------------- */
@@ -382,36 +360,19 @@ int tm_image_decode(const uint8_t *data, size_t len, const struct tm_model *mode
 		    struct tm_card **out, char *why, size_t cap)
 {
 	struct reader r = {why, cap};
-	uint8_t digest[32];
+	const uint8_t *body;
+	size_t body_len;
+	unsigned version;
 
 	*out = NULL;
-	if (len < HEADER_LEN || memcmp(data, MAGIC, 8) != 0) {
-		snprintf(why, cap, "not a Tumar card image");
-		return TM_ERR_MALFORMED;
-	}
-	unsigned version = (unsigned)data[8] << 8 | data[9];
-	if (data[10] != 0 || data[11] != 0) {
-		snprintf(why, cap, "not a Tumar card image this tumar-emu knows (reserved header "
-			 "bytes %02X%02X)", data[10], data[11]);
-		return TM_ERR_MALFORMED;
-	}
-	if (version < TM_IMAGE_VERSION_OLDEST || version > TM_IMAGE_VERSION) {
-		snprintf(why, cap, "card image version %u; this tumar-emu reads versions %d to %d",
-			 version, TM_IMAGE_VERSION_OLDEST, TM_IMAGE_VERSION);
-		return TM_ERR_MALFORMED;
-	}
-	size_t body_len = (size_t)data[12] << 24 | (size_t)data[13] << 16 |
-			  (size_t)data[14] << 8 | data[15];
-	if (body_len != len - HEADER_LEN)
-		return bad(&r, "length");
-	if (EVP_Digest(data + HEADER_LEN, body_len, digest, NULL, EVP_sha256(), NULL) != 1 ||
-	    CRYPTO_memcmp(digest, data + 16, 32) != 0)
-		return bad(&r, "checksum mismatch");
-
+	int rc = tm_image_frame_open(data, len, MAGIC, "Tumar card image", TM_IMAGE_VERSION_OLDEST,
+				     TM_IMAGE_VERSION, &version, &body, &body_len, why, cap);
+	if (rc != TM_OK)
+		return rc;
 	struct tm_card *c = tm_card_blank(model);
 	if (c == NULL)
 		return TM_ERR_NO_MEMORY;
-	int rc = decode_body(&r, data + HEADER_LEN, body_len, model, version, c);
+	rc = decode_body(&r, body, body_len, model, version, c);
 	if (rc != TM_OK) {
 		tm_card_free(c);
 		return rc;
@@ -420,157 +381,30 @@ int tm_image_decode(const uint8_t *data, size_t len, const struct tm_model *mode
 	return TM_OK;
 }
 
-/* --- Files ---------------------------------------------------------- */
-
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static int fsync_dir_of(const char *path)
-{
-	char *copy = OPENSSL_strdup(path);
-	int fd, rc = -1;
-
-	if (copy == NULL)
-		return -1;
-	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		rc = fsync(fd);
-		close(fd);
-	}
-	OPENSSL_free(copy);
-	return rc;
-}
-
 int tm_card_save(struct tm_card *c)
 {
 	struct tm_buf b;
-	char tmp[4096];
-	int fd, rc = TM_ERR_CARD;
 
-	if (c->torn)
-		return TM_ERR_CARD_REMOVED; /* power is gone: nothing more is written */
-	if (c->path == NULL)
-		goto done; /* in-memory card: nothing to write */
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", c->path, (long)getpid()) >=
-	    (int)sizeof(tmp))
-		return TM_ERR_CARD;
 	tm_buf_init_dynamic(&b, TM_IMAGE_MAX_SIZE);
-	tm_image_encode(c, &b);
-	if (!tm_buf_ok(&b)) {
-		tm_buf_free(&b);
-		return TM_ERR_CARD;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd >= 0) {
-		if (write_all(fd, b.data, b.len) == 0 && fsync(fd) == 0 &&
-		    close(fd) == 0) {
-			fd = -1;
-			if (rename(tmp, c->path) == 0 && fsync_dir_of(c->path) == 0)
-				rc = TM_OK;
-		}
-		if (fd >= 0)
-			close(fd);
-		if (rc != TM_OK)
-			unlink(tmp);
-	}
+	if (c->path != NULL && !c->torn)
+		tm_image_encode(c, &b);
+	int rc = tm_image_save(c->path, &b, &c->tear_on_save, &c->torn);
 	tm_buf_free(&b);
-	if (rc != TM_OK)
-		return rc;
-done:
-	if (c->tear_on_save) {
-		/* The write reached the disk; power goes now. */
-		c->tear_on_save = false;
-		c->torn = true;
-	}
-	return TM_OK;
-}
-
-/* Refuses what is not plainly this user's own card image: a symbolic
- * link (a save would replace the link, leaving its target behind), a
- * FIFO or device (open would block, reads make no sense), a file of
- * another user or one others may read (docs/emulator.md). */
-static int check_file(const char *path, const struct stat *st, char *why, size_t cap)
-{
-	if (!S_ISREG(st->st_mode)) {
-		snprintf(why, cap, "%s is not a regular file", path);
-		return TM_ERR_MALFORMED;
-	}
-	if (st->st_uid != geteuid()) {
-		snprintf(why, cap, "%s belongs to another user (uid %ld): a card image is its "
-			 "owner's alone", path, (long)st->st_uid);
-		return TM_ERR_CARD;
-	}
-	if (st->st_mode & 077) {
-		snprintf(why, cap, "%s may be read or written by others (mode %03o): "
-			 "chmod 600 it, then start again", path, (unsigned)(st->st_mode & 0777));
-		return TM_ERR_CARD;
-	}
-	if (st->st_size > (off_t)TM_IMAGE_MAX_SIZE) {
-		snprintf(why, cap, "not a Tumar card image (larger than a card image can be)");
-		return TM_ERR_MALFORMED;
-	}
-	return TM_OK;
+	return rc;
 }
 
 int tm_image_load(const char *path, const struct tm_model *model,
 		  struct tm_card **out, char *why, size_t cap)
 {
-	struct stat st;
 	uint8_t *data;
-	int fd, rc;
+	size_t len;
 
 	*out = NULL;
-	/* O_NOFOLLOW: a link is refused, not followed; O_NONBLOCK: a FIFO
-	 * does not hang the open (the file type is checked next). */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return TM_ERR_NOT_FOUND;
-		if (errno == ELOOP)
-			snprintf(why, cap, "%s is a symbolic link: give the card image itself", path);
-		else
-			snprintf(why, cap, "cannot open the card image: %s", strerror(errno));
-		return TM_ERR_CARD;
-	}
-	if (fstat(fd, &st) != 0) {
-		snprintf(why, cap, "cannot read the card image: %s", strerror(errno));
-		close(fd);
-		return TM_ERR_CARD;
-	}
-	if ((rc = check_file(path, &st, why, cap)) != TM_OK) {
-		close(fd);
+	int rc = tm_image_file_read(path, &data, &len, why, cap);
+	if (rc != TM_OK)
 		return rc;
-	}
-	data = OPENSSL_malloc(st.st_size > 0 ? (size_t)st.st_size : 1);
-	if (data == NULL) {
-		close(fd);
-		return TM_ERR_NO_MEMORY;
-	}
-	size_t got = 0;
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, data + got, (size_t)st.st_size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	rc = got == (size_t)st.st_size
-		     ? tm_image_decode(data, got, model, out, why, cap)
-		     : (snprintf(why, cap, "cannot read the card image"), TM_ERR_CARD);
-	OPENSSL_clear_free(data, st.st_size > 0 ? (size_t)st.st_size : 1);
+	rc = tm_image_decode(data, len, model, out, why, cap);
+	OPENSSL_clear_free(data, len > 0 ? len : 1);
 	if (rc == TM_OK) {
 		(*out)->path = OPENSSL_strdup(path);
 		if ((*out)->path == NULL) {

@@ -16,13 +16,13 @@
 
 #include "apdu/buf.h"
 #include "emulator/card.h"
+#include "emulator/image_file.h"
 
 /* 2: public keys are objects of their own; subjects, dates, temporary
  * objects.  Version 1 images are read (each key pair gets its public
  * key object) and saved as version 2. */
 #define TM_IMAGE_VERSION 2
 #define TM_IMAGE_VERSION_OLDEST 1
-#define TM_IMAGE_MAX_SIZE (16u * 1024 * 1024)
 
 /* Serialises c into b (a dynamic tm_buf); errors stick to b. */
 void tm_image_encode(const struct tm_card *c, struct tm_buf *b);

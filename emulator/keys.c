@@ -7,6 +7,7 @@
 #include <openssl/bn.h>
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
+#include <openssl/param_build.h>
 #include <openssl/rsa.h>
 
 #include "apdu/protocol.h"
@@ -164,6 +165,52 @@ uint16_t tm_key_decrypt(EVP_PKEY *k, const struct tm_op_params *p,
 	}
 	OPENSSL_cleanse(plain, sizeof(plain));
 done:
+	EVP_PKEY_CTX_free(ctx);
+	return sw;
+}
+
+/* Builds the key from its parts by the named parameters; checks that
+ * the parts make one key (a pairwise check: the public half matches). */
+EVP_PKEY *tm_key_from_params(const char *type, OSSL_PARAM_BLD *bld)
+{
+	OSSL_PARAM *params = OSSL_PARAM_BLD_to_param(bld);
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, type, NULL);
+	EVP_PKEY *k = NULL;
+
+	if (params == NULL || ctx == NULL || EVP_PKEY_fromdata_init(ctx) != 1 ||
+	    EVP_PKEY_fromdata(ctx, &k, EVP_PKEY_KEYPAIR, params) != 1)
+		k = NULL;
+	EVP_PKEY_CTX_free(ctx);
+	ctx = k ? EVP_PKEY_CTX_new_from_pkey(NULL, k, NULL) : NULL;
+	if (k != NULL && (ctx == NULL || EVP_PKEY_pairwise_check(ctx) != 1)) {
+		EVP_PKEY_free(k);
+		k = NULL;
+	}
+	EVP_PKEY_CTX_free(ctx);
+	/* The secret parts sit in the block the builder took from the secure
+	 * heap (BN_secure_new): OSSL_PARAM_free wipes it as it frees it. */
+	OSSL_PARAM_free(params);
+	return k;
+}
+
+uint16_t tm_key_raw(EVP_PKEY *k, const uint8_t *in, size_t n, struct tm_buf *out)
+{
+	size_t k_len = (size_t)EVP_PKEY_get_size(k), len = k_len;
+	uint16_t sw = TM_SW_WRONG_DATA;
+	uint8_t res[1024];
+
+	if (!EVP_PKEY_is_a(k, "RSA") || n != k_len || k_len > sizeof(res))
+		return TM_SW_WRONG_DATA;
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, k, NULL);
+	/* m^d mod n: the private operation without padding; OpenSSL refuses
+	 * an input not below the modulus (the sender's error, 6A80). */
+	if (ctx != NULL && EVP_PKEY_decrypt_init(ctx) > 0 &&
+	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_NO_PADDING) > 0 &&
+	    EVP_PKEY_decrypt(ctx, res, &len, in, n) > 0) {
+		tm_buf_add(out, res, len);
+		sw = TM_SW_OK;
+	}
+	OPENSSL_cleanse(res, sizeof(res));
 	EVP_PKEY_CTX_free(ctx);
 	return sw;
 }

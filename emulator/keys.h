@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include <openssl/evp.h>
+#include <openssl/param_build.h>
 
 #include "apdu/buf.h"
 #include "emulator/applet.h"
@@ -31,6 +32,14 @@ uint16_t tm_key_sign(EVP_PKEY *k, const struct tm_op_params *p,
 /* Decrypts in with p (TM_ALG_RSA_DECRYPT_PKCS1, _OAEP). 9000, 6A80. */
 uint16_t tm_key_decrypt(EVP_PKEY *k, const struct tm_op_params *p,
 			const uint8_t *in, size_t n, struct tm_buf *out);
+
+/* The raw RSA private operation (no padding) on exactly one modulus
+ * length of input below the modulus.  9000, 6A80. */
+uint16_t tm_key_raw(EVP_PKEY *k, const uint8_t *in, size_t n, struct tm_buf *out);
+
+/* A key pair from named parameters (OSSL_PKEY_PARAM_*), pairwise
+ * checked; NULL when the parts do not make one key. */
+EVP_PKEY *tm_key_from_params(const char *type, OSSL_PARAM_BLD *bld);
 
 /* The EVP_MD of a TM_HASH_* value, or NULL. */
 const EVP_MD *tm_hash_md(uint8_t hash);

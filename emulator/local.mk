@@ -9,9 +9,22 @@ emulator_libtumar_emu_la_SOURCES = \
 	emulator/applet_objects.c \
 	emulator/applet_pin.c \
 	emulator/card.c emulator/card.h \
+	emulator/chip.c emulator/chip.h \
+	emulator/chip_laser.c \
+	emulator/chip_tumar.c \
+	emulator/exchange.c emulator/exchange.h \
 	emulator/faults.c emulator/faults.h \
 	emulator/image.c emulator/image.h \
+	emulator/image_file.c emulator/image_file.h \
 	emulator/keys.c emulator/keys.h \
+	emulator/laser_access.c \
+	emulator/laser_applet.c emulator/laser_applet.h emulator/laser_internal.h \
+	emulator/laser_card.c emulator/laser_card.h \
+	emulator/laser_factory.c emulator/laser_factory.h \
+	emulator/laser_files.c \
+	emulator/laser_image.c emulator/laser_image.h \
+	emulator/laser_keys.c \
+	emulator/laser_pin.c \
 	emulator/models.c emulator/models.h \
 	emulator/profile.c emulator/profile.h \
 	emulator/server.c emulator/server.h \

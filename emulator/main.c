@@ -10,13 +10,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
-#include <openssl/rand.h>
-
 #include "apdu/protocol.h"
 #include "apdu/rc.h"
-#include "emulator/applet.h"
-#include "emulator/image.h"
+#include "emulator/chip.h"
 #include "emulator/models.h"
 #include "emulator/profile.h"
 #include "emulator/server.h"
@@ -121,74 +117,6 @@ static int ctl(int argc, char **argv)
 	return strncmp(reply, "ok", 2) == 0 ? 0 : 1;
 }
 
-/* One line a tester or a test can read: the state, never a PIN. */
-static int inspect_card(const struct tm_model *m, const char *path)
-{
-	char why[512];
-	struct tm_card *c;
-
-	if (tm_image_load(path, m, &c, why, sizeof(why)) != TM_OK) {
-		fprintf(stderr, "tumar-emu: %s: %s\n", path, why);
-		return 2;
-	}
-	size_t temporary = 0;
-	for (size_t i = 0; i < c->n_objects; i++)
-		temporary += (c->objects[i].flags & TM_OBJF_TEMPORARY) != 0;
-	printf("model=%s serial=%s change_counter=%u objects=%zu temporary=%zu free=%zu "
-	       "user_tries=%u user_flags=%u so_tries=%u so_flags=%u\n",
-	       m->key, c->serial, c->change_counter, c->n_objects, temporary, tm_card_free_bytes(c),
-	       c->pins[TM_PIN_IDX_USER].tries_left, c->pins[TM_PIN_IDX_USER].flags,
-	       c->pins[TM_PIN_IDX_SO].tries_left, c->pins[TM_PIN_IDX_SO].flags);
-	tm_card_free(c);
-	return 0;
-}
-
-/* Loads the card, or personalises a new one when there is no file. */
-static struct tm_card *open_card(const struct tm_model *m, const char *path,
-				 const char *serial, const char *label, const char *user_pin,
-				 int *status)
-{
-	char why[512], made_serial[TM_MAX_SERIAL + 1];
-	struct tm_card *c;
-	int rc = tm_image_load(path, m, &c, why, sizeof(why));
-
-	if (rc == TM_OK) {
-		if (serial || label || user_pin)
-			fprintf(stderr, "tumar-emu: %s exists; --serial, --label and "
-					"--user-pin apply only to new cards\n", path);
-		return c;
-	}
-	if (rc != TM_ERR_NOT_FOUND) {
-		/* Never overwritten: the file may be someone's token. */
-		fprintf(stderr, "tumar-emu: %s: %s\n", path, why);
-		*status = 2;
-		return NULL;
-	}
-	if (user_pin && !tm_pin_acceptable(&m->user, (const uint8_t *)user_pin,
-					   strlen(user_pin), NULL)) {
-		fprintf(stderr, "tumar-emu: --user-pin breaks the %s PIN rules (%u-%u characters)\n",
-			m->key, m->user.min_len, m->user.max_len);
-		*status = 1;
-		return NULL;
-	}
-	if (serial == NULL) {
-		uint8_t r[4];
-		if (RAND_bytes(r, sizeof(r)) != 1)
-			return NULL;
-		snprintf(made_serial, sizeof(made_serial), "TM%02X%02X%02X%02X", r[0], r[1], r[2], r[3]);
-		serial = made_serial;
-	}
-	c = tm_card_new(m, serial, label, user_pin);
-	if (c == NULL || (c->path = OPENSSL_strdup(path)) == NULL || tm_card_save(c) != TM_OK) {
-		fprintf(stderr, "tumar-emu: cannot create the card image %s: %s\n", path,
-			strerror(errno));
-		tm_card_free(c);
-		*status = 1;
-		return NULL;
-	}
-	return c;
-}
-
 int main(int argc, char **argv)
 {
 	static struct tm_model profile;
@@ -278,13 +206,11 @@ int main(int argc, char **argv)
 		}
 	}
 	if (inspect)
-		return inspect_card(m, card);
-	struct tm_card *cardp = open_card(m, card, serial, label, user_pin, &status);
-	if (cardp == NULL)
+		return tm_chip_inspect(m, card, stdout);
+	struct tm_chip *chip = tm_chip_open(m, card, serial, label, user_pin, &status);
+	if (chip == NULL)
 		return status;
-	struct tm_applet applet;
-	tm_applet_init(&applet, cardp);
-	status = tm_server_run(&applet, &so);
-	tm_applet_free(&applet);
+	status = tm_server_run(chip, &so);
+	tm_chip_free(chip);
 	return status;
 }

@@ -35,6 +35,12 @@ struct tm_model_latency {
 	uint32_t keygen_us;   /* one RSA-2048 key generation */
 };
 
+/* The applet a model runs: its wire protocol (design.md §3). */
+enum tm_applet_kind {
+	TM_APPLET_TUMAR = 0,   /* docs/protocol.md */
+	TM_APPLET_LASER = 1,   /* JaCarta PKI's own (shared/jacarta-laser.md) */
+};
+
 struct tm_model {
 	char key[33];          /* command-line name, e.g. "kaztoken" */
 	char name[65];         /* display name, e.g. "Kaztoken" */
@@ -43,6 +49,7 @@ struct tm_model {
 	size_t atr_len;
 	struct tm_pin_policy user, so;
 	uint32_t memory;       /* bytes for objects and keys */
+	enum tm_applet_kind applet;
 	uint16_t caps;         /* TM_CAP_* */
 	uint16_t max_cmd;      /* largest command data, after chaining */
 	uint16_t max_resp;     /* largest response data in one APDU */

@@ -11,7 +11,7 @@
 #include "apdu/rc.h"
 #include "emulator/card.h"
 
-enum kind { STR, UINT, BOOL, ATR, CHARS, ALGS, PIN };
+enum kind { STR, UINT, BOOL, ATR, CHARS, ALGS, PIN, APPLET };
 
 struct field {
 	const char *key;
@@ -46,6 +46,7 @@ static const struct field fields[] = {
 	F("max_command", UINT, max_cmd, 65535, false),
 	F("max_response", UINT, max_resp, 65533, false),
 	F("algorithms", ALGS, algs, 0, true),
+	F("applet", APPLET, applet, 0, false),
 	{"extended_length", BOOL, 0, 0, TM_CAP_EXTENDED_LENGTH, true},
 	{"change_at_first_logon", BOOL, 0, 0, TM_CAP_CHANGE_AT_FIRST_LOGON, false},
 	{"init_token", BOOL, 0, 0, TM_CAP_INIT_TOKEN, false},
@@ -173,6 +174,15 @@ static bool set_field(const struct field *f, const char *v, struct tm_model *m)
 		return parse_chars(v, dst);
 	case ALGS:
 		return parse_algs(v, m);
+	case APPLET:
+		/* The wire protocol: the Tumar applet's or JaCarta's LASER. */
+		if (strcmp(v, "tumar") == 0)
+			m->applet = TM_APPLET_TUMAR;
+		else if (strcmp(v, "laser") == 0)
+			m->applet = TM_APPLET_LASER;
+		else
+			return false;
+		return true;
 	}
 	return false;
 }

@@ -19,7 +19,6 @@
 #include "apdu/rc.h"
 #include "apdu/trace.h"
 #include "emulator/faults.h"
-#include "emulator/image.h"
 #include "emulator/vpcd.h"
 
 /* A torn card comes back after this long, as if re-inserted. */
@@ -38,7 +37,7 @@ static void on_signal(int sig)
 #define CONTROL_DEADLINE_MS 1000 /* for a whole request, not a byte */
 
 struct server {
-	struct tm_applet *a;
+	struct tm_chip *a;
 	const struct tm_server_opts *o;
 	struct tm_vpcd v;
 	struct tm_faults faults;
@@ -91,7 +90,7 @@ static void vlog(const struct server *s, const char *fmt, ...)
 
 	if (!s->o->verbose)
 		return;
-	fprintf(stderr, "tumar-emu[%s]: ", s->a->card->model->key);
+	fprintf(stderr, "tumar-emu[%s]: ", s->a->model->key);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -100,7 +99,7 @@ static void vlog(const struct server *s, const char *fmt, ...)
 
 static void power_loss(struct server *s)
 {
-	tm_applet_reset(s->a);
+	s->a->ops->reset(s->a);
 }
 
 static void remove_card(struct server *s)
@@ -115,18 +114,7 @@ static void remove_card(struct server *s)
 /* After a tear, RAM is gone and the image is the truth. */
 static int reload(struct server *s)
 {
-	struct tm_card *fresh;
-	char why[256];
-
-	if (s->a->card->path == NULL)
-		return 0;
-	if (tm_image_load(s->a->card->path, s->a->card->model, &fresh, why, sizeof(why)) != TM_OK) {
-		fprintf(stderr, "tumar-emu: after a power loss the card image cannot be read: %s\n", why);
-		return -1;
-	}
-	tm_card_free(s->a->card);
-	s->a->card = fresh;
-	return 0;
+	return s->a->ops->reload(s->a);
 }
 
 static void trace(struct server *s, const uint8_t *cmd, size_t len, const uint8_t *resp,
@@ -145,7 +133,7 @@ static void trace(struct server *s, const uint8_t *cmd, size_t len, const uint8_
 
 static uint64_t op_latency_us(const struct server *s)
 {
-	const struct tm_model_latency *l = &s->a->card->model->latency;
+	const struct tm_model_latency *l = &s->a->model->latency;
 	uint64_t us = l->per_apdu_us;
 
 	switch (s->a->last_op) {
@@ -173,9 +161,9 @@ static int handle_apdu(struct server *s, size_t len)
 		s->resp[1] = (uint8_t)fault_sw;
 		n = 2;
 	} else {
-		s->a->card->tear_on_save = tear;
-		n = tm_applet_process(s->a, s->cmd, len, s->resp, sizeof(s->resp));
-		s->a->card->tear_on_save = false;
+		s->a->ops->arm_tear(s->a, tear);
+		n = s->a->ops->process(s->a, s->cmd, len, s->resp, sizeof(s->resp));
+		s->a->ops->arm_tear(s->a, false);
 	}
 	if (tear) {
 		/* Power goes during this APDU: after its first write, if it
@@ -227,7 +215,7 @@ static void handle_frame(struct server *s)
 		power_loss(s);
 		break;
 	case TM_VPCD_GET_ATR:
-		tm_vpcd_send(&s->v, s->a->card->model->atr, s->a->card->model->atr_len);
+		tm_vpcd_send(&s->v, s->a->model->atr, s->a->model->atr_len);
 		break;
 	default:
 		vlog(s, "unknown vpcd control code %02X", s->cmd[0]);
@@ -276,8 +264,8 @@ static void control_command(struct server *s, const char *line, char *reply, siz
 		snprintf(reply, cap, "ok card inserted");
 	} else if (strncmp(line, "status", 6) == 0) {
 		snprintf(reply, cap, "ok %s model=%s serial=%s apdus=%llu vpcd=%s",
-			 s->inserted ? "inserted" : "removed", s->a->card->model->key,
-			 s->a->card->serial, (unsigned long long)s->apdus,
+			 s->inserted ? "inserted" : "removed", s->a->model->key,
+			 s->a->ops->serial(s->a), (unsigned long long)s->apdus,
 			 s->v.fd >= 0 ? "connected" : "waiting");
 	} else {
 		snprintf(reply, cap, "error: commands are remove, insert, status, fault ...");
@@ -371,7 +359,7 @@ static void try_connect(struct server *s)
 		vlog(s, "connected to vpcd at %s:%u", s->v.host, s->v.port);
 }
 
-int tm_server_run(struct tm_applet *a, const struct tm_server_opts *o)
+int tm_server_run(struct tm_chip *a, const struct tm_server_opts *o)
 {
 	static struct server s;
 	struct sigaction sa = {.sa_handler = on_signal};
@@ -385,7 +373,7 @@ int tm_server_run(struct tm_applet *a, const struct tm_server_opts *o)
 		s.ctl[i].fd = -1;
 	tm_faults_clear(&s.faults);
 	tm_vpcd_init(&s.v, o->host, o->port, o->listen);
-	snprintf(s.reader, sizeof(s.reader), "tumar-emu/%s@%u", a->card->model->key, o->port);
+	snprintf(s.reader, sizeof(s.reader), "tumar-emu/%s@%u", a->model->key, o->port);
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);

@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "emulator/applet.h"
+#include "emulator/chip.h"
 
 struct tm_server_opts {
 	char host[256];
@@ -21,6 +21,6 @@ struct tm_server_opts {
 };
 
 /* Runs until SIGINT or SIGTERM; returns the exit status. */
-int tm_server_run(struct tm_applet *a, const struct tm_server_opts *o);
+int tm_server_run(struct tm_chip *a, const struct tm_server_opts *o);
 
 #endif

@@ -24,6 +24,9 @@ fuzz_targets = \
 	tests/fuzz/fuzz_apdu_decode \
 	tests/fuzz/fuzz_applet \
 	tests/fuzz/fuzz_image \
+	tests/fuzz/fuzz_laser_applet \
+	tests/fuzz/fuzz_laser_codecs \
+	tests/fuzz/fuzz_laser_image \
 	tests/fuzz/fuzz_pcscd_log \
 	tests/fuzz/fuzz_pkcs11 \
 	tests/fuzz/fuzz_profile \
@@ -54,6 +57,15 @@ tests_fuzz_fuzz_applet_LDADD = $(FUZZ_EMU_LIBS)
 tests_fuzz_fuzz_image_SOURCES = tests/fuzz/fuzz_image.c tests/fuzz/fuzz.h $(FUZZ_MAIN)
 tests_fuzz_fuzz_image_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_image_LDADD = $(FUZZ_EMU_LIBS)
+tests_fuzz_fuzz_laser_applet_SOURCES = tests/fuzz/fuzz_laser_applet.c tests/fuzz/fuzz.h $(FUZZ_MAIN)
+tests_fuzz_fuzz_laser_applet_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_laser_applet_LDADD = $(FUZZ_EMU_LIBS)
+tests_fuzz_fuzz_laser_codecs_SOURCES = tests/fuzz/fuzz_laser_codecs.c tests/fuzz/fuzz.h $(FUZZ_MAIN)
+tests_fuzz_fuzz_laser_codecs_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_laser_codecs_LDADD = $(FUZZ_LIBS)
+tests_fuzz_fuzz_laser_image_SOURCES = tests/fuzz/fuzz_laser_image.c tests/fuzz/fuzz.h $(FUZZ_MAIN)
+tests_fuzz_fuzz_laser_image_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_laser_image_LDADD = $(FUZZ_EMU_LIBS)
 tests_fuzz_fuzz_pkcs11_SOURCES = tests/fuzz/fuzz_pkcs11.c tests/fuzz/fuzz.h $(FUZZ_MAIN)
 tests_fuzz_fuzz_pkcs11_CPPFLAGS = $(AM_CPPFLAGS) $(P11KIT_CFLAGS)
 tests_fuzz_fuzz_pkcs11_LDFLAGS = $(FUZZ_LINK_FLAGS)
@@ -75,7 +87,8 @@ EXTRA_DIST += tests/fuzz/corpus tests/fuzz/replay_main.c docs/examples
 
 # Emulator unit tests: the applet through its dispatch function.
 check_LTLIBRARIES += tests/libtmemutest.la
-tests_libtmemutest_la_SOURCES = tests/support/emu.c tests/support/emu.h
+tests_libtmemutest_la_SOURCES = tests/support/emu.c tests/support/emu.h \
+	tests/support/laser_emu.c tests/support/laser_emu.h
 emu_tests = \
 	tests/unit/test_emu_crypto \
 	tests/unit/test_emu_framing \
@@ -83,7 +96,11 @@ emu_tests = \
 	tests/unit/test_emu_models \
 	tests/unit/test_emu_objects \
 	tests/unit/test_emu_pin \
-	tests/unit/test_emu_profile
+	tests/unit/test_emu_profile \
+	tests/unit/test_laser_files \
+	tests/unit/test_laser_keys \
+	tests/unit/test_laser_pin \
+	tests/unit/test_laser_select
 check_PROGRAMS += $(emu_tests)
 TESTS += $(emu_tests)
 EMU_TEST_LIBS = tests/libtmemutest.la emulator/libtumar-emu.la $(LDADD)
@@ -94,6 +111,10 @@ tests_unit_test_emu_models_LDADD = $(EMU_TEST_LIBS)
 tests_unit_test_emu_objects_LDADD = $(EMU_TEST_LIBS)
 tests_unit_test_emu_pin_LDADD = $(EMU_TEST_LIBS)
 tests_unit_test_emu_profile_LDADD = $(EMU_TEST_LIBS)
+tests_unit_test_laser_files_LDADD = $(EMU_TEST_LIBS)
+tests_unit_test_laser_keys_LDADD = $(EMU_TEST_LIBS)
+tests_unit_test_laser_pin_LDADD = $(EMU_TEST_LIBS)
+tests_unit_test_laser_select_LDADD = $(EMU_TEST_LIBS)
 
 # Integration tests: the real stack (pcscd + vpcd + tumar-emu) and real
 # clients.  Shell scripts printing TAP; their helper programs below.
