@@ -6,6 +6,7 @@ apdu_libtumar_apdu_la_SOURCES = \
 	apdu/laser.h \
 	apdu/laser_attr.c apdu/laser_attr.h \
 	apdu/laser_fcp.c apdu/laser_fcp.h \
+	apdu/laser_sm.c apdu/laser_sm.h \
 	apdu/pcscd_log.c apdu/pcscd_log.h \
 	apdu/protocol.h \
 	apdu/pubkey.c apdu/pubkey.h \

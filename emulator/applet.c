@@ -255,9 +255,9 @@ static size_t process(struct tm_applet *a, const uint8_t *raw, size_t len,
 			return tm_exchange_sw(resp, TM_SW_INS_NOT_SUPPORTED);
 		}
 	}
-	size_t n = tm_exchange_chain(&a->x, &c, m->max_cmd, resp);
-	if (n != 0)
-		return n;
+	if ((sw = tm_exchange_chain(&a->x, &c, m->max_cmd)) != 0)
+		return tm_exchange_sw(resp, sw);
+	sw = TM_SW_OK;
 
 	if (c.nc > m->max_cmd)
 		sw = TM_SW_WRONG_LENGTH;
@@ -277,8 +277,8 @@ static size_t process(struct tm_applet *a, const uint8_t *raw, size_t len,
 		tm_exchange_drop_chain(&a->x);
 	if (sw != TM_SW_OK)
 		out.len = 0;
-	n = tm_exchange_answer(&a->x, &out, sw, a->private_out, tm_exchange_room(m, &c, extended),
-			       resp);
+	size_t n = tm_exchange_answer(&a->x, &out, sw, a->private_out,
+				      tm_exchange_room(m, &c, extended), resp);
 	tm_buf_free(&out);
 	return n;
 }

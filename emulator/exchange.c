@@ -87,7 +87,7 @@ size_t tm_exchange_get_response(struct tm_exchange *x, const struct tm_apdu *c, 
 	return send_kept(x, room, TM_SW_OK, resp);
 }
 
-size_t tm_exchange_chain(struct tm_exchange *x, struct tm_apdu *c, size_t max_cmd, uint8_t *resp)
+uint16_t tm_exchange_chain(struct tm_exchange *x, struct tm_apdu *c, size_t max_cmd)
 {
 	const uint8_t hdr[4] = {(uint8_t)(c->cla & ~TM_CLA_CHAIN), c->ins, c->p1, c->p2};
 
@@ -102,10 +102,10 @@ size_t tm_exchange_chain(struct tm_exchange *x, struct tm_apdu *c, size_t max_cm
 	tm_buf_add(&x->chain, c->data, c->nc);
 	if (!tm_buf_ok(&x->chain) || x->chain.len > max_cmd) {
 		tm_exchange_drop_chain(x);
-		return tm_exchange_sw(resp, TM_SW_WRONG_LENGTH);
+		return TM_SW_WRONG_LENGTH;
 	}
 	if (c->cla & TM_CLA_CHAIN)
-		return tm_exchange_sw(resp, TM_SW_OK);
+		return TM_SW_OK;
 	c->data = x->chain.data;
 	c->nc = x->chain.len;
 	return 0;

@@ -41,11 +41,11 @@ size_t tm_exchange_room(const struct tm_model *m, const struct tm_apdu *c, bool 
 size_t tm_exchange_get_response(struct tm_exchange *x, const struct tm_apdu *c, size_t room,
 				uint8_t *resp, bool *private_out);
 
-/* Chaining: a piece with the chain bit is kept (9000, or 6700 past
- * max_cmd) and its answer written to resp; the last piece makes c the
+/* Chaining: a piece with the chain bit is kept, and the SW to answer it
+ * comes back (9000, or 6700 past max_cmd); the last piece makes c the
  * whole command, and 0 comes back: run it.  A command with another
  * header abandons a chain. */
-size_t tm_exchange_chain(struct tm_exchange *x, struct tm_apdu *c, size_t max_cmd, uint8_t *resp);
+uint16_t tm_exchange_chain(struct tm_exchange *x, struct tm_apdu *c, size_t max_cmd);
 
 /* The handler's answer: data kept and sent as far as it fits (61xx for
  * the rest), with sw when all fits (9000, or a warning such as 6282). */

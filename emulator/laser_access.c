@@ -57,8 +57,14 @@ uint16_t tm_laser_access(const struct tm_laser_applet *a, uint16_t ac)
 		return TM_SW_OK;
 	if (ac == TM_LASER_AC_NEVER)
 		return TM_SW_SECURITY_STATUS;
-	if (ac & 0xFF00)
-		return TM_SW_SECURITY_STATUS; /* SM conditions: no SM session yet */
+	/* SM bits: the command (and so its answer) under secure messaging;
+	 * the low byte, when set, names a PIN as well. */
+	if (ac & 0xFF00 & ~(TM_LASER_AC_SM_IN | TM_LASER_AC_SM_OUT))
+		return TM_SW_SECURITY_STATUS; /* conditions this card does not know */
+	if ((ac & (TM_LASER_AC_SM_IN | TM_LASER_AC_SM_OUT)) && !a->sm_active)
+		return TM_SW_SECURITY_STATUS;
+	if ((ac & 0xFF00) && (ac & 0x00FF) == 0)
+		return TM_SW_OK;
 	uint8_t ref = (uint8_t)ac;
 	const struct tm_lfile *ko = tm_laser_pin_ko(a->card, ref);
 	if (tm_laser_is_pin(ko))

@@ -34,6 +34,9 @@ void tm_laser_applet_reset(struct tm_laser_applet *a)
 	memset(a->verified, 0, sizeof(a->verified));
 	OPENSSL_cleanse(a->challenge, sizeof(a->challenge));
 	a->challenge_valid = false;
+	tm_laser_sm_end(&a->sm);
+	EVP_PKEY_free(a->dh);
+	a->dh = NULL;
 }
 
 void tm_laser_applet_free(struct tm_laser_applet *a)
@@ -129,8 +132,10 @@ static uint16_t h_select(struct tm_laser_applet *a, const struct tm_apdu *c, str
 	if (f == NULL)
 		return TM_SW_FILE_NOT_FOUND;
 	make_current(a, f);
-	/* P2 0C, yet the FCP comes back (§3): the driver needs it. */
-	tm_laser_fcp_encode(&f->fcp, out);
+	/* P2 0C, yet the FCP comes back when Le asks for it (§3): the
+	 * driver needs it.  Without Le (other drivers' probes) nothing. */
+	if (c->ne != 0)
+		tm_laser_fcp_encode(&f->fcp, out);
 	return TM_SW_OK;
 }
 
@@ -207,6 +212,8 @@ static const struct handler handlers[] = {
 	{TM_LASER_INS_UPDATE_KO, CLA_PROP, tm_laser_h_update_ko},
 	{TM_LASER_INS_GENERATE, CLA_ISO, tm_laser_h_generate},
 	{TM_LASER_INS_PSO, CLA_ISO, tm_laser_h_pso},
+	{TM_LASER_INS_SM_KEY, CLA_PROP, tm_laser_h_sm_key},
+	{TM_LASER_INS_SM_OPEN, CLA_PROP, tm_laser_h_sm_open},
 };
 
 static const struct handler *find_handler(uint8_t ins)
@@ -230,6 +237,79 @@ static uint16_t check_class(uint8_t cla, const struct handler *h)
 	return TM_SW_OK;
 }
 
+/* One plain command through the handlers: the SW back, data in out. */
+static uint16_t run(struct tm_laser_applet *a, struct tm_apdu *c, struct tm_buf *out)
+{
+	const struct tm_model *m = a->card->model;
+	const struct handler *h = find_handler(c->ins);
+	uint16_t sw;
+
+	if (!a->selected && !(h != NULL && h->fn == h_select)) {
+		/* Before the applet is selected the card answers every
+		 * other driver's probe with "not found" (§1). */
+		tm_exchange_drop_chain(&a->x);
+		return TM_SW_FILE_NOT_FOUND;
+	}
+	sw = check_class(c->cla & ~TM_CLA_CHAIN, h);
+	if (sw == TM_SW_OK && h == NULL)
+		sw = TM_SW_INS_NOT_SUPPORTED;
+	if (sw != TM_SW_OK) {
+		tm_exchange_drop_chain(&a->x);
+		return sw;
+	}
+	/* PIN values and key material in, each chained piece of them: the
+	 * trace shows their length only. */
+	a->private_in = c->ins == TM_LASER_INS_VERIFY || c->ins == TM_LASER_INS_UPDATE_KO ||
+			(c->ins == TM_LASER_INS_CREATE_FILE && c->p1 == TM_LASER_DESC_KO);
+	if ((sw = tm_exchange_chain(&a->x, c, m->max_cmd)) != 0)
+		return sw;
+	sw = c->nc > m->max_cmd ? TM_SW_WRONG_LENGTH : h->fn(a, c, out);
+	if (sw == TM_SW_OK && !tm_buf_ok(out))
+		sw = TM_SW_NO_DIAGNOSIS;
+	if (a->x.in_chain)
+		tm_exchange_drop_chain(&a->x);
+	/* Data goes out with 9000, or with READ BINARY's 6282 warning. */
+	if (sw != TM_SW_OK && sw != TM_SW_END_OF_FILE)
+		out->len = 0;
+	return sw;
+}
+
+/* A command under secure messaging (§9): unwrapped, run, and its answer
+ * wrapped (9000 outside).  A wrong MAC ends the session: 6988, plain. */
+static uint16_t run_wrapped(struct tm_laser_applet *a, const struct tm_apdu *c, struct tm_buf *out)
+{
+	struct tm_apdu inner;
+	struct tm_buf data, res;
+	uint16_t sw;
+
+	if (!a->sm.open)
+		return TM_SW_SM_NOT_SUPPORTED;
+	tm_buf_init_dynamic(&data, TM_APDU_MAX_NC);
+	if (!tm_laser_sm_unwrap_command(&a->sm, c, &inner, &data)) {
+		tm_buf_free(&data);
+		tm_laser_sm_end(&a->sm);
+		return TM_SW_SM_OBJECTS_WRONG;
+	}
+	tm_buf_init_dynamic(&res, TM_APDU_MAX_NE);
+	a->sm_active = true;
+	sw = run(a, &inner, &res);
+	a->sm_active = false;
+	if (a->sm.open) {
+		/* (A SELECT of the applet in between closed the session:
+		 * its answer goes out plain.) */
+		if (tm_laser_sm_wrap_response(&a->sm, res.data, res.len, sw, out)) {
+			sw = TM_SW_OK;
+		} else {
+			tm_laser_sm_end(&a->sm);
+			out->len = 0;
+			sw = TM_SW_NO_DIAGNOSIS;
+		}
+	}
+	tm_buf_free(&res);
+	tm_buf_free(&data);
+	return sw;
+}
+
 static size_t process(struct tm_laser_applet *a, const uint8_t *raw, size_t len, uint8_t *resp)
 {
 	const struct tm_model *m = a->card->model;
@@ -241,44 +321,18 @@ static size_t process(struct tm_laser_applet *a, const uint8_t *raw, size_t len,
 	if (extended && !(m->caps & TM_CAP_EXTENDED_LENGTH))
 		return tm_exchange_sw(resp, TM_SW_WRONG_LENGTH);
 	size_t room = tm_exchange_room(m, &c, extended);
-	if (c.ins == TM_LASER_INS_GET_RESPONSE && (c.cla & 0x80) == 0)
+	if (c.ins == TM_LASER_INS_GET_RESPONSE && (c.cla & 0x8C) == 0)
 		return tm_exchange_get_response(&a->x, &c, room, resp, &a->private_out);
 	tm_exchange_drop_kept(&a->x);
 
-	const struct handler *h = find_handler(c.ins);
-	if (!a->selected && !(h != NULL && h->fn == h_select)) {
-		/* Before the applet is selected the card answers every
-		 * other driver's probe with "not found" (§1). */
-		tm_exchange_drop_chain(&a->x);
-		return tm_exchange_sw(resp, TM_SW_FILE_NOT_FOUND);
-	}
-	uint16_t sw = check_class(c.cla & ~TM_CLA_CHAIN, h);
-	if (sw == TM_SW_OK && h == NULL)
-		sw = TM_SW_INS_NOT_SUPPORTED;
-	if (sw != TM_SW_OK) {
-		tm_exchange_drop_chain(&a->x);
-		return tm_exchange_sw(resp, sw);
-	}
-
-	/* PIN values and key material in, each chained piece of them: the
-	 * trace shows their length only. */
-	a->private_in = c.ins == TM_LASER_INS_VERIFY || c.ins == TM_LASER_INS_UPDATE_KO ||
-			(c.ins == TM_LASER_INS_CREATE_FILE && c.p1 == TM_LASER_DESC_KO);
-	size_t n = tm_exchange_chain(&a->x, &c, m->max_cmd, resp);
-	if (n != 0)
-		return n;
-
 	struct tm_buf out;
-	tm_buf_init_dynamic(&out, TM_APDU_MAX_NE);
-	sw = c.nc > m->max_cmd ? TM_SW_WRONG_LENGTH : h->fn(a, &c, &out);
-	if (sw == TM_SW_OK && !tm_buf_ok(&out))
-		sw = TM_SW_NO_DIAGNOSIS;
-	if (a->x.in_chain)
-		tm_exchange_drop_chain(&a->x);
-	/* Data goes out with 9000, or with READ BINARY's 6282 warning. */
-	if (sw != TM_SW_OK && sw != TM_SW_END_OF_FILE)
-		out.len = 0;
-	n = tm_exchange_answer(&a->x, &out, sw, a->private_out, room, resp);
+	uint16_t sw;
+	tm_buf_init_dynamic(&out, TM_APDU_MAX_NE + 64);
+	if ((c.cla & 0x0C) == 0x0C && (c.cla & 0x60) == 0)
+		sw = run_wrapped(a, &c, &out);
+	else
+		sw = run(a, &c, &out);
+	size_t n = tm_exchange_answer(&a->x, &out, sw, a->private_out, room, resp);
 	tm_buf_free(&out);
 	return n;
 }

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "apdu/buf.h"
+#include "apdu/laser_sm.h"
 #include "emulator/applet.h"
 #include "emulator/exchange.h"
 #include "emulator/laser_card.h"
@@ -27,6 +28,8 @@ struct tm_laser_applet {
 	uint8_t challenge[TM_LASER_CHALLENGE_LEN];
 	bool challenge_valid;        /* a GET CHALLENGE of 8 bytes, unused yet */
 	bool sm_active;              /* this command came under secure messaging */
+	struct tm_laser_sm sm;       /* the session (§9) */
+	EVP_PKEY *dh;                /* the card's DH key between 80 48 and 80 86 */
 	struct tm_exchange x;        /* chaining and GET RESPONSE */
 	/* Marks for the trace, as in struct tm_applet. */
 	bool private_in, private_out;

@@ -44,6 +44,9 @@ uint16_t tm_laser_h_logout(struct tm_laser_applet *a, const struct tm_apdu *c, s
 uint16_t tm_laser_h_reset_rc(struct tm_laser_applet *a, const struct tm_apdu *c, struct tm_buf *out);
 uint16_t tm_laser_h_update_ko(struct tm_laser_applet *a, const struct tm_apdu *c, struct tm_buf *out);
 
+uint16_t tm_laser_h_sm_key(struct tm_laser_applet *a, const struct tm_apdu *c, struct tm_buf *out);
+uint16_t tm_laser_h_sm_open(struct tm_laser_applet *a, const struct tm_apdu *c, struct tm_buf *out);
+
 uint16_t tm_laser_h_generate(struct tm_laser_applet *a, const struct tm_apdu *c, struct tm_buf *out);
 uint16_t tm_laser_h_pso(struct tm_laser_applet *a, const struct tm_apdu *c, struct tm_buf *out);
 /* 80 24 on a private key KO: its parts (laser_keys.c). */

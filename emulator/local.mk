@@ -25,6 +25,7 @@ emulator_libtumar_emu_la_SOURCES = \
 	emulator/laser_image.c emulator/laser_image.h \
 	emulator/laser_keys.c \
 	emulator/laser_pin.c \
+	emulator/laser_sm.c \
 	emulator/models.c emulator/models.h \
 	emulator/profile.c emulator/profile.h \
 	emulator/server.c emulator/server.h \

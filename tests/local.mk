@@ -100,7 +100,8 @@ emu_tests = \
 	tests/unit/test_laser_files \
 	tests/unit/test_laser_keys \
 	tests/unit/test_laser_pin \
-	tests/unit/test_laser_select
+	tests/unit/test_laser_select \
+	tests/unit/test_laser_sm
 check_PROGRAMS += $(emu_tests)
 TESTS += $(emu_tests)
 EMU_TEST_LIBS = tests/libtmemutest.la emulator/libtumar-emu.la $(LDADD)
@@ -115,6 +116,7 @@ tests_unit_test_laser_files_LDADD = $(EMU_TEST_LIBS)
 tests_unit_test_laser_keys_LDADD = $(EMU_TEST_LIBS)
 tests_unit_test_laser_pin_LDADD = $(EMU_TEST_LIBS)
 tests_unit_test_laser_select_LDADD = $(EMU_TEST_LIBS)
+tests_unit_test_laser_sm_LDADD = $(EMU_TEST_LIBS)
 
 # Integration tests: the real stack (pcscd + vpcd + tumar-emu) and real
 # clients.  Shell scripts printing TAP; their helper programs below.

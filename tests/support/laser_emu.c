@@ -157,11 +157,15 @@ uint16_t lemu_chain(struct lemu *e, const char *header, const uint8_t *data, siz
 {
 	uint8_t cmd[5 + 255 + 1];
 	size_t off = 0, got = 0;
-	uint16_t sw;
+	uint16_t sw = 0;
 
 	if (tm_hex_decode(header, cmd, 4) != 4)
 		abort();
-	do {
+	if (len == 0) {
+		cmd[4] = 0x00; /* case 2: Le only */
+		sw = lemu_raw(e, cmd, 5);
+	}
+	while (off < len) {
 		size_t n = len - off > 255 ? 255 : len - off;
 		bool last = off + n == len;
 		cmd[0] = (uint8_t)(last ? cmd[0] & ~0x10 : cmd[0] | 0x10);
@@ -172,7 +176,7 @@ uint16_t lemu_chain(struct lemu *e, const char *header, const uint8_t *data, siz
 		off += n;
 		if (!last && sw != 0x9000)
 			return sw;
-	} while (off < len);
+	}
 	for (;;) {
 		size_t n = lemu_data_len(e);
 		if (got + n > cap)
