@@ -156,3 +156,24 @@ bool tm_laser_attr_ulong(const struct tm_laser_attr *a, uint32_t *v)
 	     (uint32_t)a->value[3] << 24;
 	return true;
 }
+
+void tm_laser_attr_cmapfile(struct tm_buf *b, const uint8_t *records, size_t len)
+{
+	static const uint8_t zero_stamp[TM_LASER_ATTR_STAMP];
+	struct tm_laser_attr_writer w;
+	uint8_t no_oid[64];
+
+	memset(no_oid, 0xFF, sizeof(no_oid)); /* sixteen -1s: no OID */
+	tm_laser_attr_begin(&w, b, 0x867F, true);
+	tm_laser_attr_add_ulong(&w, 0x0000 /* CKA_CLASS */, 0, 0 /* CKO_DATA */);
+	tm_laser_attr_add_bool(&w, 0x0001 /* CKA_TOKEN */, 0, true);
+	tm_laser_attr_add_bool(&w, 0x0002 /* CKA_PRIVATE */, 0, false);
+	tm_laser_attr_add(&w, 0x0003 /* CKA_LABEL */, TM_LASER_ATTRF_MODIFIABLE, "cmapfile", 8);
+	tm_laser_attr_add(&w, 0x0010 /* CKA_APPLICATION */, TM_LASER_ATTRF_MODIFIABLE, "CSP", 3);
+	tm_laser_attr_add(&w, 0x0011 /* CKA_VALUE */, TM_LASER_ATTRF_MODIFIABLE, records, len);
+	tm_laser_attr_add(&w, 0x0012 /* CKA_OBJECT_ID */, TM_LASER_ATTRF_MODIFIABLE, no_oid,
+			  sizeof(no_oid));
+	tm_laser_attr_add_bool(&w, 0x0170 /* CKA_MODIFIABLE */, 0, true);
+	tm_laser_attr_add_bool(&w, TM_LASER_ATTR_JACARTA, 0, false);
+	tm_laser_attr_finish(&w, zero_stamp);
+}

@@ -73,6 +73,11 @@ int tm_laser_attr_open(struct tm_laser_attr_reader *r, const uint8_t *file, size
 /* The next record: TM_OK, TM_ERR_NOT_FOUND at the end, TM_ERR_MALFORMED. */
 int tm_laser_attr_next(struct tm_laser_attr_reader *r, struct tm_laser_attr *out);
 
+/* The container map's file, 3001/867F (§4, §8): a public data object
+ * "cmapfile" of application "CSP" whose value is the records (90 bytes
+ * a container, zeros when none), stamp zero, as the driver writes it. */
+void tm_laser_attr_cmapfile(struct tm_buf *b, const uint8_t *records, size_t len);
+
 /* A u32 little-endian value; false unless exactly four bytes. */
 bool tm_laser_attr_ulong(const struct tm_laser_attr *a, uint32_t *v);
 

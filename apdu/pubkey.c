@@ -128,3 +128,23 @@ int tm_pubkey_decode(const uint8_t *buf, size_t len, EVP_PKEY **out)
 	*out = key;
 	return TM_OK;
 }
+
+EVP_PKEY *tm_pubkey_rsa(const uint8_t *n, size_t n_len, const uint8_t *e, size_t e_len)
+{
+	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+	BIGNUM *bn = NULL, *be = NULL;
+	EVP_PKEY *key = NULL;
+
+	while (n_len > 0 && n[0] == 0)
+		n++, n_len--;
+	if (bld != NULL && n_len >= 128 && n_len <= 512 && e_len >= 1 && e_len <= 8 &&
+	    (e[e_len - 1] & 1) && (bn = BN_bin2bn(n, (int)n_len, NULL)) &&
+	    (be = BN_bin2bn(e, (int)e_len, NULL)) &&
+	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn) &&
+	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, be))
+		key = from_params(KEYTYPE_RSA, bld);
+	OSSL_PARAM_BLD_free(bld);
+	BN_free(bn);
+	BN_free(be);
+	return key;
+}

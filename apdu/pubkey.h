@@ -20,4 +20,9 @@ void tm_pubkey_encode(EVP_PKEY *key, struct tm_buf *out);
  * 7F49), TM_ERR_MALFORMED (not a valid RSA or P-256 public key). */
 int tm_pubkey_decode(const uint8_t *buf, size_t len, EVP_PKEY **out);
 
+/* An RSA public key from its modulus and exponent (big-endian), built
+ * engine-safe as tm_pubkey_decode builds it; NULL unless 1024 to 4096
+ * bits with an odd exponent. */
+EVP_PKEY *tm_pubkey_rsa(const uint8_t *n, size_t n_len, const uint8_t *e, size_t e_len);
+
 #endif

@@ -3,6 +3,7 @@
 # C_GetFunctionList (and tumar-tool's tumar_GetPinInfo, driver/vendor.h).
 noinst_LTLIBRARIES += driver/libtumar-driver.la
 driver_libtumar_driver_la_SOURCES = \
+	driver/card_laser.c \
 	driver/card_tumar.c \
 	driver/ckr.c driver/ckr.h \
 	driver/conf.c driver/conf.h \
@@ -10,6 +11,11 @@ driver_libtumar_driver_la_SOURCES = \
 	driver/functions.c \
 	driver/key_import.c driver/key_import.h \
 	driver/keygen.c \
+	driver/laser.h \
+	driver/laser_io.c \
+	driver/laser_keygen.c \
+	driver/laser_objects.c \
+	driver/laser_sm.c \
 	driver/lock.c driver/lock.h \
 	driver/log.c driver/log.h \
 	driver/mech.c driver/mech.h \

@@ -12,7 +12,7 @@
 #include "driver/log.h"
 
 /* The card drivers, tried in order. */
-static const struct tm_card_driver *const drivers[] = {&tm_card_tumar};
+static const struct tm_card_driver *const drivers[] = {&tm_card_laser, &tm_card_tumar};
 
 /* Factory user PINs from the NCA's guides, by model. */
 static const struct {
@@ -145,6 +145,8 @@ void tm_token_drop_objects(struct tm_token *t)
 void tm_token_close(struct tm_token *t)
 {
 	tm_token_drop_objects(t);
+	if (t->drv != NULL && t->drv->release != NULL)
+		t->drv->release(t);
 	if (t->conn != NULL)
 		t->readers->ops->disconnect(t->conn);
 	t->conn = NULL;

@@ -118,12 +118,15 @@ struct tm_card_driver {
 	int (*decrypt)(struct tm_token *t, uint16_t ref, const struct tm_card_op *op,
 		       const uint8_t *in, size_t n, uint8_t *out, size_t *out_len);
 	int (*random)(struct tm_token *t, uint8_t *out, size_t n);
+	/* Frees what the driver keeps in t->drv_data; may be NULL. */
+	void (*release)(struct tm_token *t);
 };
 
-extern const struct tm_card_driver tm_card_tumar;
+extern const struct tm_card_driver tm_card_tumar, tm_card_laser;
 
 struct tm_token {
 	const struct tm_card_driver *drv;
+	void *drv_data;                /* the card driver's own, freed by release */
 	const struct tm_readers *readers;
 	void *conn;
 	struct tm_channel *ch;

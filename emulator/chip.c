@@ -82,3 +82,17 @@ int tm_chip_inspect(const struct tm_model *m, const char *path, FILE *out)
 	}
 	return 0;
 }
+
+struct tm_chip *tm_chip_new(const struct tm_model *m, const char *serial, const char *user_pin)
+{
+	struct tm_chip *c = OPENSSL_zalloc(sizeof(*c));
+
+	if (c != NULL) {
+		c->model = m;
+		if (applet_of(m)->create(m, NULL, serial, NULL, user_pin, c) != TM_OK) {
+			OPENSSL_free(c);
+			c = NULL;
+		}
+	}
+	return c;
+}

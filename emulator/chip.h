@@ -46,6 +46,9 @@ struct tm_chip *tm_chip_open(const struct tm_model *m, const char *path, const c
 			     const char *label, const char *user_pin, int *status);
 void tm_chip_free(struct tm_chip *c);
 
+/* A new card in memory only (no image file), for tests. */
+struct tm_chip *tm_chip_new(const struct tm_model *m, const char *serial, const char *user_pin);
+
 /* One line of state, never a PIN (--inspect).  0, or 2: image refused. */
 int tm_chip_inspect(const struct tm_model *m, const char *path, FILE *out);
 

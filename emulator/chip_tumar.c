@@ -93,8 +93,9 @@ static int create(const struct tm_model *m, const char *path, const char *serial
 {
 	struct tm_card *card = tm_card_new(m, serial, label, user_pin);
 
-	if (card == NULL || (card->path = OPENSSL_strdup(path)) == NULL ||
-	    tm_card_save(card) != TM_OK) {
+	/* path NULL: a card in memory only (tm_chip_new). */
+	if (card == NULL || (path != NULL && ((card->path = OPENSSL_strdup(path)) == NULL ||
+					      tm_card_save(card) != TM_OK))) {
 		if (card)
 			fprintf(stderr, "tumar-emu: %s: %s\n", path, strerror(errno));
 		tm_card_free(card);

@@ -193,25 +193,12 @@ static void token_info(const struct tm_laser_card *c, const char *label, uint8_t
  * application "CSP" whose value is zeros (no containers), stamp zero. */
 static bool cmapfile(struct tm_laser_card *c)
 {
-	static const uint8_t zeros[643], stamp[TM_LASER_ATTR_STAMP];
-	static const uint32_t no_oid[16];
-	struct tm_laser_attr_writer w;
+	static const uint8_t zeros[643];
 	struct tm_buf b;
 	bool ok;
 
 	tm_buf_init_dynamic(&b, 4096);
-	tm_laser_attr_begin(&w, &b, TM_LASER_FID_CMAP, true);
-	tm_laser_attr_add_ulong(&w, 0x0000 /* CKA_CLASS */, 0, 0 /* CKO_DATA */);
-	tm_laser_attr_add_bool(&w, 0x0001 /* CKA_TOKEN */, 0, true);
-	tm_laser_attr_add_bool(&w, 0x0002 /* CKA_PRIVATE */, 0, false);
-	tm_laser_attr_add(&w, 0x0003 /* CKA_LABEL */, TM_LASER_ATTRF_MODIFIABLE, "cmapfile", 8);
-	tm_laser_attr_add(&w, 0x0010 /* CKA_APPLICATION */, TM_LASER_ATTRF_MODIFIABLE, "CSP", 3);
-	tm_laser_attr_add(&w, 0x0011 /* CKA_VALUE */, TM_LASER_ATTRF_MODIFIABLE, zeros, sizeof(zeros));
-	tm_laser_attr_add(&w, 0x0012 /* CKA_OBJECT_ID */, TM_LASER_ATTRF_MODIFIABLE, no_oid,
-			  sizeof(no_oid));
-	tm_laser_attr_add_bool(&w, 0x0170 /* CKA_MODIFIABLE */, 0, true);
-	tm_laser_attr_add_bool(&w, TM_LASER_ATTR_JACARTA, 0, false);
-	tm_laser_attr_finish(&w, stamp);
+	tm_laser_attr_cmapfile(&b, zeros, sizeof(zeros));
 	static const uint8_t acl[] = EF_ACL(0, 0x30, 0x30, 0x30);
 	struct tm_lfile *f = tm_buf_ok(&b) ? add(c, TM_LASER_FID_PUBLIC, TM_LASER_FID_CMAP,
 						 TM_LASER_DESC_EF, "cmapfile", (uint16_t)b.len, acl,
@@ -294,6 +281,18 @@ struct tm_laser_card *tm_laser_card_new(const struct tm_model *m, const char *se
 	token_info(c, label, buf);
 	if (!set_data(tm_laser_path(c, (const uint8_t[]){0x3F, 0x00, 0x30, 0x00, 0xC0, 0x00}, 6),
 		      buf, sizeof(buf)))
+		goto fail;
+	/* EEEF, the user-PIN policy: 02C4 "user must change after first
+	 * use" (on while the NCA's factory PIN is in), 02C7 the start date. */
+	uint8_t eeef[15] = {0x02, 0xC4, 0x01, user_factory ? 0x01 : 0x00, 0x02, 0xC7, 0x08};
+	time_t now = time(NULL);
+	struct tm tmv;
+	char date[9];
+	gmtime_r(&now, &tmv);
+	strftime(date, sizeof(date), "%Y%m%d", &tmv);
+	memcpy(eeef + 7, date, 8);
+	if (!set_data(tm_laser_path(c, (const uint8_t[]){0x3F, 0x00, 0x30, 0x00, 0xEE, 0xEF}, 6),
+		      eeef, sizeof(eeef)))
 		goto fail;
 	card_id(c, buf);
 	if (!set_data(tm_laser_path(c, (const uint8_t[]){0x3F, 0x00, 0x30, 0x00, 0x30, 0x03, 0x40, 0x00}, 8),

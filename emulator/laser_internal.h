@@ -50,7 +50,7 @@ uint16_t tm_laser_h_sm_open(struct tm_laser_applet *a, const struct tm_apdu *c, 
 uint16_t tm_laser_h_generate(struct tm_laser_applet *a, const struct tm_apdu *c, struct tm_buf *out);
 uint16_t tm_laser_h_pso(struct tm_laser_applet *a, const struct tm_apdu *c, struct tm_buf *out);
 /* 80 24 on a private key KO: its parts (laser_keys.c). */
-uint16_t tm_laser_import_key(struct tm_laser_applet *a, struct tm_lfile *ko, const struct tm_apdu *c);
+uint16_t tm_laser_store_key(struct tm_laser_applet *a, struct tm_lfile *ko, const struct tm_apdu *c);
 /* A public key KO's content, 71 { 90 e, 91 n }'s value; NULL unless an
  * RSA key of `bits`. */
 EVP_PKEY *tm_laser_public_key(const uint8_t *p, size_t n, unsigned bits);

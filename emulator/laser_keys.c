@@ -15,6 +15,7 @@
 #include <openssl/param_build.h>
 
 #include "apdu/protocol.h"
+#include "apdu/pubkey.h"
 #include "apdu/rc.h"
 #include "apdu/tlv.h"
 #include "emulator/keys.h"
@@ -249,7 +250,7 @@ static EVP_PKEY *rsa_from(BIGNUM *n, BIGNUM *e, BIGNUM *d, BIGNUM *p, BIGNUM *q,
 
 /* 62 { 90 e, 91 n, 92 d, 93 p||q, 94 dp||dq||qinv } into the selected
  * private KO (§6), on models that take imported keys. */
-uint16_t tm_laser_import_key(struct tm_laser_applet *a, struct tm_lfile *ko, const struct tm_apdu *c)
+uint16_t tm_laser_store_key(struct tm_laser_applet *a, struct tm_lfile *ko, const struct tm_apdu *c)
 {
 	struct tm_tlv t62, te, tn, td, tpq, tcrt;
 	BIGNUM *n = NULL, *e = NULL, *d = NULL, *p = NULL, *q = NULL;
@@ -292,26 +293,14 @@ done:
 EVP_PKEY *tm_laser_public_key(const uint8_t *p, size_t n, unsigned bits)
 {
 	struct tm_tlv te, tn;
-	BIGNUM *bn_n = NULL, *bn_e = NULL;
-	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
-	OSSL_PARAM *params = NULL;
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
-	EVP_PKEY *k = NULL;
+	EVP_PKEY *k;
 
-	if (tm_tlv_find(p, n, 0x90, &te) == TM_OK && tm_tlv_find(p, n, 0x91, &tn) == TM_OK &&
-	    te.len <= 8 && tn.len <= 512 && bld && ctx &&
-	    (bn_n = BN_bin2bn(tn.value, (int)tn.len, NULL)) != NULL &&
-	    (bn_e = BN_bin2bn(te.value, (int)te.len, NULL)) != NULL &&
-	    (unsigned)BN_num_bits(bn_n) == bits && BN_is_odd(bn_e) && !BN_is_one(bn_e) &&
-	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn_n) &&
-	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, bn_e) &&
-	    (params = OSSL_PARAM_BLD_to_param(bld)) != NULL && EVP_PKEY_fromdata_init(ctx) == 1 &&
-	    EVP_PKEY_fromdata(ctx, &k, EVP_PKEY_PUBLIC_KEY, params) != 1)
-		k = NULL;
-	OSSL_PARAM_free(params);
-	EVP_PKEY_CTX_free(ctx);
-	OSSL_PARAM_BLD_free(bld);
-	BN_free(bn_n);
-	BN_free(bn_e);
+	if (tm_tlv_find(p, n, 0x90, &te) != TM_OK || tm_tlv_find(p, n, 0x91, &tn) != TM_OK ||
+	    (k = tm_pubkey_rsa(tn.value, tn.len, te.value, te.len)) == NULL)
+		return NULL;
+	if ((unsigned)EVP_PKEY_get_bits(k) != bits) {
+		EVP_PKEY_free(k);
+		return NULL;
+	}
 	return k;
 }

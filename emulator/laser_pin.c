@@ -193,5 +193,5 @@ uint16_t tm_laser_h_update_ko(struct tm_laser_applet *a, const struct tm_apdu *c
 		return new_pin(a, a->ef, c, a->sm_active);
 	if (!tm_laser_is_ko(a->ef))
 		return TM_SW_INCOMPATIBLE_FILE;
-	return tm_laser_import_key(a, a->ef, c);
+	return tm_laser_store_key(a, a->ef, c);
 }

@@ -105,6 +105,18 @@ start_emu() {
 	wait_for 100 card_present
 }
 
+# start_emu_profile NAME PROFILE [tumar-emu options]: the same with a
+# model of the test's own (--profile-file).
+start_emu_profile() {
+	local name=$1 profile=$2
+	shift 2
+	"$EMU" --profile-file "$profile" --card "$WORK/$name.img" --vpcd "localhost:$PORT" \
+		--control "$WORK/$name.ctl" "$@" >"$WORK/$name.log" 2>&1 &
+	EMU_PID=$!
+	PIDS+=("$EMU_PID")
+	wait_for 100 card_present
+}
+
 stop_emu() {
 	kill "$EMU_PID" && wait "$EMU_PID" 2>/dev/null
 	wait_for 100 card_absent

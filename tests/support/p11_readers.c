@@ -12,10 +12,11 @@
 #include "apdu/apdu.h"
 #include "apdu/rc.h"
 #include "emulator/applet.h"
+#include "emulator/chip.h"
 #include "emulator/models.h"
 
 struct vreader {
-	struct tm_applet applet;
+	struct tm_chip *chip;   /* the card: either applet */
 	bool present;
 	unsigned events;
 	unsigned long apdus, transactions;
@@ -44,7 +45,8 @@ static void remove_locked(int i)
 {
 	struct vreader *r = &readers[i];
 	if (r->present) {
-		tm_applet_free(&r->applet);
+		tm_chip_free(r->chip);
+		r->chip = NULL;
 		r->present = false;
 		r->events++;
 		r->connection++;
@@ -60,22 +62,37 @@ void tm_test_reader_remove(int i)
 	pthread_mutex_unlock(&lock);
 }
 
-static struct tm_card *new_card(const char *model, const char *serial)
+/* "jacarta-pki-laser": the jacarta-pki model with the LASER applet. */
+static const struct tm_model *find_model(const char *key)
 {
-	const struct tm_model *m = model ? tm_model_find(model) : NULL;
-	return m ? tm_card_new(m, serial, NULL, m->user.factory[0] ? NULL : "135790") : NULL;
+	static struct tm_model laser;
+
+	if (key != NULL && strcmp(key, "jacarta-pki-laser") == 0) {
+		if (laser.key[0] == '\0') {
+			laser = *tm_model_find("jacarta-pki");
+			laser.applet = TM_APPLET_LASER;
+		}
+		return &laser;
+	}
+	return key ? tm_model_find(key) : NULL;
+}
+
+static struct tm_chip *new_card(const char *model, const char *serial)
+{
+	const struct tm_model *m = find_model(model);
+	return m ? tm_chip_new(m, serial, m->user.factory[0] ? NULL : "135790") : NULL;
 }
 
 void tm_test_reader_insert(int i, const char *model)
 {
 	pthread_mutex_lock(&lock);
 	remove_locked(i);
-	struct tm_card *c = new_card(model, "UNIT0001");
+	struct tm_chip *c = new_card(model, "UNIT0001");
 	if (c == NULL) {
 		pthread_mutex_unlock(&lock);
 		return;
 	}
-	tm_applet_init(&readers[i].applet, c);
+	readers[i].chip = c;
 	readers[i].present = true;
 	readers[i].events++;
 	readers[i].apdus = readers[i].transactions = 0;
@@ -90,7 +107,7 @@ void tm_test_reader_replug(int i)
 	pthread_mutex_lock(&lock);
 	struct vreader *r = &readers[i];
 	if (r->present) {
-		tm_applet_reset(&r->applet);
+		r->chip->ops->reset(r->chip);
 		r->events += 2; /* out, and in again */
 		r->connection++;
 		changes++;
@@ -101,16 +118,16 @@ void tm_test_reader_replug(int i)
 
 void tm_test_reader_swap_card(int i, const char *model, const char *serial)
 {
-	struct tm_card *c = new_card(model, serial);
+	struct tm_chip *c = new_card(model, serial);
 
 	pthread_mutex_lock(&lock);
 	if (c != NULL && readers[i].present) {
-		tm_applet_free(&readers[i].applet);
-		tm_applet_init(&readers[i].applet, c);
+		tm_chip_free(readers[i].chip);
+		readers[i].chip = c;
 		c = NULL;
 	}
 	pthread_mutex_unlock(&lock);
-	tm_card_free(c);
+	tm_chip_free(c);
 }
 
 unsigned long tm_test_reader_apdus(int i)
@@ -125,7 +142,7 @@ unsigned long tm_test_reader_transactions(int i)
 
 void tm_test_reader_foreign_reset(int i)
 {
-	tm_applet_reset(&readers[i].applet);
+	readers[i].chip->ops->reset(readers[i].chip);
 	readers[i].reset_pending = true;
 }
 
@@ -134,7 +151,9 @@ unsigned tm_test_reader_foreign_apdu(int i, const char *hex)
 	uint8_t out[TM_APDU_MAX_RESPONSE];
 	long len = 0;
 	unsigned char *cmd = OPENSSL_hexstr2buf(hex, &len);
-	size_t n = cmd ? tm_applet_process(&readers[i].applet, cmd, (size_t)len, out, sizeof(out)) : 0;
+	size_t n = cmd ? readers[i].chip->ops->process(readers[i].chip, cmd, (size_t)len, out,
+						       sizeof(out))
+		       : 0;
 
 	OPENSSL_free(cmd);
 	return n >= 2 ? (unsigned)(out[n - 2] << 8 | out[n - 1]) : 0;
@@ -188,10 +207,10 @@ static int v_connect(void *ctx, const char *reader, void **conn, uint8_t *atr, s
 	(void)ctx;
 	if (i < 0 || !readers[i].present)
 		return TM_ERR_NO_CARD;
-	const struct tm_model *m = readers[i].applet.card->model;
+	const struct tm_model *m = readers[i].chip->model;
 	memcpy(atr, m->atr, m->atr_len);
 	*atr_len = m->atr_len;
-	tm_applet_reset(&readers[i].applet); /* power on */
+	readers[i].chip->ops->reset(readers[i].chip); /* power on */
 	conns[i] = (struct vconn){i, readers[i].connection};
 	*conn = &conns[i];
 	return TM_OK;
@@ -237,7 +256,7 @@ static int v_transmit(void *vconn, const uint8_t *cmd, size_t len, uint8_t *resp
 
 	if (rc != TM_OK)
 		return rc;
-	size_t n = tm_applet_process(&r->applet, cmd, len, out, sizeof(out));
+	size_t n = r->chip->ops->process(r->chip, cmd, len, out, sizeof(out));
 	if (n == 0 || n > *resp_len)
 		return TM_ERR_TRANSPORT;
 	memcpy(resp, out, n);
@@ -292,7 +311,11 @@ static const struct tm_reader_ops ops = {
 
 size_t tm_test_reader_objects(int i, uint8_t flags)
 {
-	const struct tm_card *c = readers[i].applet.card;
+	const struct tm_chip *chip = readers[i].chip;
+	/* The Tumar applet's cards only: a LASER card has files, not objects. */
+	const struct tm_card *c = chip && chip->model->applet == TM_APPLET_TUMAR
+					  ? ((const struct tm_applet *)chip->impl)->card
+					  : NULL;
 	size_t n = 0;
 	for (size_t k = 0; c != NULL && k < c->n_objects; k++)
 		n += (c->objects[k].flags & flags) == flags;
