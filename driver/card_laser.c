@@ -472,21 +472,65 @@ static int pso(struct tm_token *t, uint16_t p1p2, uint32_t tag, const uint8_t *i
 	return rc;
 }
 
-/* Whether sig is a PKCS#1 v1.5 signature of in by the key's public half:
- * the check that the card signed with our key, not with a KO another
- * application selected since. */
-static bool signed_by(EVP_PKEY *pub, const uint8_t *in, size_t n, const uint8_t *sig, size_t len)
+/* Whether sig came from the key whose public half is pub: for a PKCS#1
+ * v1.5 signature, that it verifies over `in`; for a raw one, that its
+ * public operation gives back the block `in`.  The check that the card
+ * used our key, not a KO another application selected since. */
+static bool signed_by(EVP_PKEY *pub, bool raw, const uint8_t *in, size_t n, const uint8_t *sig,
+		      size_t len)
 {
 	EVP_PKEY_CTX *ctx = pub ? EVP_PKEY_CTX_new(pub, NULL) : NULL;
-	bool ok = ctx != NULL && EVP_PKEY_verify_init(ctx) == 1 &&
-		  EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) == 1 &&
-		  EVP_PKEY_verify(ctx, sig, len, in, n) == 1;
+	uint8_t back[512];
+	size_t back_len = sizeof(back);
+	bool ok = ctx != NULL;
+
+	if (ok && raw)
+		ok = EVP_PKEY_verify_recover_init(ctx) == 1 &&
+		     EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_NO_PADDING) == 1 &&
+		     EVP_PKEY_verify_recover(ctx, back, &back_len, sig, len) == 1 && back_len == n &&
+		     CRYPTO_memcmp(back, in, n) == 0;
+	else if (ok)
+		ok = EVP_PKEY_verify_init(ctx) == 1 &&
+		     EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) == 1 &&
+		     EVP_PKEY_verify(ctx, sig, len, in, n) == 1;
 	EVP_PKEY_CTX_free(ctx);
 	return ok;
 }
 
-/* PKCS#1 v1.5: the card pads and signs (PSO 9E8A).  In the steady state
- * this is one APDU: the KO is still selected from the last signature.
+/* The card's answer to PSO raw: 80 L <result>, unwrapped in place. */
+static int raw_result(uint8_t *out, size_t *len)
+{
+	struct tm_tlv v;
+	if (tm_tlv_find(out, *len, 0x80, &v) != TM_OK || v.value + v.len != out + *len)
+		return TM_ERR_PROTOCOL;
+	memmove(out, v.value, v.len);
+	*len = v.len;
+	return TM_OK;
+}
+
+static int sign_once(struct tm_token *t, bool raw, const uint8_t *in, size_t n, uint8_t *out,
+		     size_t *out_len)
+{
+	if (!raw)
+		return pso(t, TM_LASER_PSO_SIGN, 0x80, in, n, out, out_len, false);
+	/* 80 L <signature>: room for the tag and length too. */
+	uint8_t res[600];
+	size_t len = sizeof(res);
+	int rc = pso(t, TM_LASER_PSO_RAW, 0x82, in, n, res, &len, false);
+	if (rc == TM_OK)
+		rc = raw_result(res, &len);
+	if (rc == TM_OK && len > *out_len)
+		rc = TM_ERR_BUFFER_TOO_SMALL;
+	if (rc == TM_OK) {
+		memcpy(out, res, len);
+		*out_len = len;
+	}
+	return rc;
+}
+
+/* PKCS#1 v1.5: the card pads and signs (PSO 9E8A).  PSS: the host
+ * encodes and the card signs raw (PSO 800C).  In the steady state this
+ * is one APDU: the KO is still selected from the last signature.
  * Whether it still is, only the signature can tell (another application
  * may have selected another file): it is checked with the public key,
  * and on a mismatch or an error the KO is selected and PSO sent again. */
@@ -494,50 +538,63 @@ static int l_sign(struct tm_token *t, uint16_t ref, const struct tm_card_op *op,
 		  const uint8_t *in, size_t n, uint8_t *out, size_t *out_len)
 {
 	struct tm_card_object *o = tm_token_find(t, ref);
-	size_t cap = *out_len;
+	uint8_t em[512];
+	size_t cap = *out_len, em_len = sizeof(em);
+	bool raw = op->alg == TM_ALG_RSA_PSS;
 	int rc;
 
-	if (op->alg != TM_ALG_RSA_PKCS1)
+	if (op->alg != TM_ALG_RSA_PKCS1 && !raw)
 		return TM_ERR_FUNC_NOT_SUPPORTED;
+	if (raw) {
+		if ((rc = tm_laser_pss_encode(o ? o->pub : NULL, op, in, n, em, &em_len)) != TM_OK)
+			return rc;
+		in = em;
+		n = em_len;
+	}
 	bool cached = tm_laser_st(t)->key_selected == TM_LASER_PRIVATE_KO_BASE + (ref & 0xFF);
 	if ((rc = select_key(t, ref, false)) != TM_OK)
 		return rc;
-	rc = pso(t, TM_LASER_PSO_SIGN, 0x80, in, n, out, out_len, false);
+	rc = sign_once(t, raw, in, n, out, out_len);
 	if (cached && (rc == TM_ERR_CONDITIONS || rc == TM_ERR_FILE_NOT_FOUND ||
-		       (rc == TM_OK && o != NULL && !signed_by(o->pub, in, n, out, *out_len)))) {
+		       (rc == TM_OK && o != NULL && !signed_by(o->pub, raw, in, n, out, *out_len)))) {
 		tm_log(TM_LOG_CARD, "%s: the key was no longer selected: selecting it", t->reader);
 		*out_len = cap;
 		if ((rc = select_key(t, ref, true)) == TM_OK)
-			rc = pso(t, TM_LASER_PSO_SIGN, 0x80, in, n, out, out_len, false);
+			rc = sign_once(t, raw, in, n, out, out_len);
 	}
 	if (rc == TM_OK)
 		tm_laser_st(t)->key_selected = (uint16_t)(TM_LASER_PRIVATE_KO_BASE + (ref & 0xFF));
+	OPENSSL_cleanse(em, sizeof(em));
 	return rc;
 }
 
-/* PKCS#1 v1.5 decryption on the card (PSO 800A): 80 L <plaintext>. */
+/* PKCS#1 v1.5 decryption on the card (PSO 800A: 80 L <plaintext>);
+ * OAEP as the card's raw operation (800C) decoded on the host. */
 static int l_decrypt(struct tm_token *t, uint16_t ref, const struct tm_card_op *op,
 		     const uint8_t *in, size_t n, uint8_t *out, size_t *out_len)
 {
+	struct tm_card_object *o = tm_token_find(t, ref);
 	uint8_t res[600];
 	size_t len = sizeof(res);
-	struct tm_tlv v;
+	bool oaep = op->alg == TM_ALG_RSA_DECRYPT_OAEP;
 	int rc;
 
-	if (op->alg != TM_ALG_RSA_DECRYPT_PKCS1)
+	if (op->alg != TM_ALG_RSA_DECRYPT_PKCS1 && !oaep)
 		return TM_ERR_FUNC_NOT_SUPPORTED;
-	/* Always selected first: a wrong key's answer cannot be told. */
+	/* Always selected first: a wrong key's plaintext cannot be told. */
 	if ((rc = select_key(t, ref, true)) != TM_OK)
 		return rc;
 	tm_laser_st(t)->key_selected = (uint16_t)(TM_LASER_PRIVATE_KO_BASE + (ref & 0xFF));
-	rc = pso(t, TM_LASER_PSO_DECIPHER, 0x82, in, n, res, &len, true);
-	if (rc == TM_OK && (tm_tlv_find(res, len, 0x80, &v) != TM_OK || v.value + v.len != res + len))
-		rc = TM_ERR_PROTOCOL;
-	if (rc == TM_OK && v.len > *out_len)
-		rc = TM_ERR_BUFFER_TOO_SMALL;
-	if (rc == TM_OK) {
-		memcpy(out, v.value, v.len);
-		*out_len = v.len;
+	rc = pso(t, oaep ? TM_LASER_PSO_RAW : TM_LASER_PSO_DECIPHER, 0x82, in, n, res, &len, true);
+	if (rc == TM_OK)
+		rc = raw_result(res, &len);
+	if (rc == TM_OK && oaep) {
+		rc = tm_laser_oaep_decode(o ? o->pub : NULL, op, res, len, out, out_len);
+	} else if (rc == TM_OK) {
+		if (len > *out_len)
+			rc = TM_ERR_BUFFER_TOO_SMALL;
+		else
+			memcpy(out, res, len), *out_len = len;
 	}
 	OPENSSL_cleanse(res, sizeof(res));
 	return rc;

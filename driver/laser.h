@@ -94,6 +94,12 @@ int tm_laser_delete_object(struct tm_token *t, uint16_t ref);
 int tm_laser_encode_attrs(const struct tm_card_object *o, uint16_t fid, const uint8_t stamp[4],
 			  struct tm_buf *b);
 
+/* PSS and OAEP on the host around the card's raw RSA (laser_pad.c). */
+int tm_laser_pss_encode(EVP_PKEY *pub, const struct tm_card_op *op, const uint8_t *hash, size_t n,
+			uint8_t *em, size_t *em_len);
+int tm_laser_oaep_decode(EVP_PKEY *pub, const struct tm_card_op *op, const uint8_t *em,
+			 size_t em_len, uint8_t *out, size_t *out_len);
+
 /* Keys (laser_keygen.c). */
 int tm_laser_generate(struct tm_token *t, const struct tm_card_object *a,
 		      const struct tm_card_object *pa, uint16_t *ref, uint16_t *pub_ref);

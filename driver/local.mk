@@ -15,6 +15,7 @@ driver_libtumar_driver_la_SOURCES = \
 	driver/laser_io.c \
 	driver/laser_keygen.c \
 	driver/laser_objects.c \
+	driver/laser_pad.c \
 	driver/laser_sm.c \
 	driver/lock.c driver/lock.h \
 	driver/log.c driver/log.h \

@@ -151,6 +151,41 @@ static void test_decrypt(void **state)
 	assert_memory_equal(pt, "session key", 11);
 }
 
+/* PSS and OAEP: padded on the host around the card's raw RSA. */
+static void test_pss_and_oaep(void **state)
+{
+	CK_OBJECT_HANDLE pub, priv;
+	CK_RSA_PKCS_PSS_PARAMS pss = {CKM_SHA256, CKG_MGF1_SHA256, 32};
+	CK_MECHANISM m = {CKM_SHA256_RSA_PKCS_PSS, &pss, sizeof(pss)};
+	CK_RSA_PKCS_OAEP_PARAMS oaep = {CKM_SHA256, CKG_MGF1_SHA256, CKZ_DATA_SPECIFIED, NULL, 0};
+	CK_MECHANISM om = {CKM_RSA_PKCS_OAEP, &oaep, sizeof(oaep)};
+	CK_BYTE sig[128], ct[128], pt[128];
+	CK_ULONG len = sizeof(sig), ct_len = sizeof(ct), pt_len = sizeof(pt);
+	(void)state;
+	start("jacarta-pki-laser");
+	CK_SESSION_HANDLE s = open_rw();
+	assert_int_equal(login(s, "1234567890"), CKR_OK);
+	keygen(s, &pub, &priv);
+	for (int i = 0; i < 2; i++) { /* the second in the steady state */
+		len = sizeof(sig);
+		assert_int_equal(f->C_SignInit(s, &m, priv), CKR_OK);
+		assert_int_equal(f->C_Sign(s, U("pss"), 3, sig, &len), CKR_OK);
+		assert_int_equal(f->C_VerifyInit(s, &m, pub), CKR_OK);
+		assert_int_equal(f->C_Verify(s, U("pss"), 3, sig, len), CKR_OK);
+	}
+	assert_int_equal(f->C_EncryptInit(s, &om, pub), CKR_OK);
+	assert_int_equal(f->C_Encrypt(s, U("oaep secret"), 11, ct, &ct_len), CKR_OK);
+	assert_int_equal(f->C_DecryptInit(s, &om, priv), CKR_OK);
+	assert_int_equal(f->C_Decrypt(s, ct, ct_len, pt, &pt_len), CKR_OK);
+	assert_int_equal(pt_len, 11);
+	assert_memory_equal(pt, "oaep secret", 11);
+	/* A cryptogram that is not OAEP: the padding check fails. */
+	ct[5] ^= 1;
+	pt_len = sizeof(pt);
+	assert_int_equal(f->C_DecryptInit(s, &om, priv), CKR_OK);
+	assert_int_not_equal(f->C_Decrypt(s, ct, ct_len, pt, &pt_len), CKR_OK);
+}
+
 static void test_change_and_unblock(void **state)
 {
 	CK_TOKEN_INFO ti;
@@ -231,6 +266,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_keys_and_one_apdu_signatures, teardown),
 		cmocka_unit_test_teardown(test_foreign_key_selected, teardown),
 		cmocka_unit_test_teardown(test_decrypt, teardown),
+		cmocka_unit_test_teardown(test_pss_and_oaep, teardown),
 		cmocka_unit_test_teardown(test_change_and_unblock, teardown),
 		cmocka_unit_test_teardown(test_certificates_and_data, teardown),
 	};
