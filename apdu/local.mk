@@ -3,6 +3,7 @@ noinst_LTLIBRARIES += apdu/libtumar-apdu.la
 apdu_libtumar_apdu_la_SOURCES = \
 	apdu/apdu.c apdu/apdu.h \
 	apdu/buf.c apdu/buf.h \
+	apdu/hash.c apdu/hash.h \
 	apdu/laser.h \
 	apdu/laser_attr.c apdu/laser_attr.h \
 	apdu/laser_fcp.c apdu/laser_fcp.h \

@@ -50,7 +50,8 @@ static int exchange(struct tm_token *t, struct tm_apdu *c, uint8_t *out, size_t 
 				     ? TM_OK
 				     : TM_ERR_PROTOCOL;
 			if (rc == TM_OK) {
-				memcpy(r.data, data.data, data.len);
+				if (data.len)
+					memcpy(r.data, data.data, data.len);
 				*len = data.len;
 			}
 		}

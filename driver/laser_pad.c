@@ -16,26 +16,15 @@
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 
+#include "apdu/hash.h"
 #include "apdu/rc.h"
 #include "driver/laser.h"
-
-static const EVP_MD *md_of(uint8_t hash)
-{
-	switch (hash) {
-	case TM_HASH_SHA1: return EVP_sha1();
-	case TM_HASH_SHA224: return EVP_sha224();
-	case TM_HASH_SHA256: return EVP_sha256();
-	case TM_HASH_SHA384: return EVP_sha384();
-	case TM_HASH_SHA512: return EVP_sha512();
-	default: return NULL;
-	}
-}
 
 int tm_laser_pss_encode(EVP_PKEY *pub, const struct tm_card_op *op, const uint8_t *hash, size_t n,
 			uint8_t *em, size_t *em_len)
 {
 	const RSA *rsa = pub ? EVP_PKEY_get0_RSA(pub) : NULL;
-	const EVP_MD *md = md_of(op->hash), *mgf = op->mgf_hash ? md_of(op->mgf_hash) : md;
+	const EVP_MD *md = tm_hash_md(op->hash), *mgf = op->mgf_hash ? tm_hash_md(op->mgf_hash) : md;
 
 	if (rsa == NULL || md == NULL || mgf == NULL || n != (size_t)EVP_MD_get_size(md))
 		return TM_ERR_ARGS;
@@ -55,8 +44,8 @@ int tm_laser_oaep_decode(EVP_PKEY *pub, const struct tm_card_op *op, const uint8
 {
 	const RSA *rsa = pub ? EVP_PKEY_get0_RSA(pub) : NULL;
 	/* PKCS#1's default OAEP hash is SHA-1. */
-	const EVP_MD *md = md_of(op->hash ? op->hash : TM_HASH_SHA1);
-	const EVP_MD *mgf = op->mgf_hash ? md_of(op->mgf_hash) : md;
+	const EVP_MD *md = tm_hash_md(op->hash ? op->hash : TM_HASH_SHA1);
+	const EVP_MD *mgf = op->mgf_hash ? tm_hash_md(op->mgf_hash) : md;
 
 	if (rsa == NULL || md == NULL || mgf == NULL || em_len != (size_t)RSA_size(rsa) ||
 	    *out_len > 0x7FFFFFFF)

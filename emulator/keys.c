@@ -25,18 +25,6 @@ EVP_PKEY *tm_key_generate(uint8_t key_alg, unsigned bits)
 
 EVP_PKEY *(*tm_key_generator)(uint8_t key_alg, unsigned bits) = tm_key_generate;
 
-const EVP_MD *tm_hash_md(uint8_t hash)
-{
-	switch (hash) {
-	case TM_HASH_SHA1: return EVP_sha1();
-	case TM_HASH_SHA224: return EVP_sha224();
-	case TM_HASH_SHA256: return EVP_sha256();
-	case TM_HASH_SHA384: return EVP_sha384();
-	case TM_HASH_SHA512: return EVP_sha512();
-	default: return NULL;
-	}
-}
-
 /* PSS and OAEP settings on ctx; false when the parameters are bad. */
 static bool set_rsa_params(EVP_PKEY_CTX *ctx, const struct tm_op_params *p,
 			   const EVP_MD *md)

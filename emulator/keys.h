@@ -14,6 +14,7 @@
 #include <openssl/param_build.h>
 
 #include "apdu/buf.h"
+#include "apdu/hash.h"
 #include "emulator/applet.h"
 
 /* A new key (TM_KEY_RSA with e = 65537, or TM_KEY_EC_P256), or NULL. */
@@ -41,7 +42,5 @@ uint16_t tm_key_raw(EVP_PKEY *k, const uint8_t *in, size_t n, struct tm_buf *out
  * checked; NULL when the parts do not make one key. */
 EVP_PKEY *tm_key_from_params(const char *type, OSSL_PARAM_BLD *bld);
 
-/* The EVP_MD of a TM_HASH_* value, or NULL. */
-const EVP_MD *tm_hash_md(uint8_t hash);
 
 #endif

@@ -141,6 +141,7 @@ tests_integration_pcsc_flow_LDADD = apdu/libtumar-apdu.la $(PCSC_LIBS) $(CRYPTO_
 integration_tests = \
 	tests/integration/bench_smoke.sh \
 	tests/integration/emu_crash.sh \
+	tests/integration/emu_crash_laser.sh \
 	tests/integration/emu_stack.sh \
 	tests/integration/p11_engine.sh \
 	tests/integration/p11_java.sh \

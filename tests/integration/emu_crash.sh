@@ -17,38 +17,8 @@ change() { local h; h=$(hex "$1$2"); echo "00240081$(lc "$h")$h"; }
 unblock() { local h; h=$(hex "$SO$1"); echo "002C0081$(lc "$h")$h"; }
 SELECT=00A4040007F054554D41520100
 
-inspect() { "$EMU" --model $MODEL --card "$IMG" --inspect; }
-field() {
-	local line
-	line=$(inspect) || return 1
-	tr ' ' '\n' <<<"$line" | sed -n "s/^$1=//p"
-}
 
-# run_session: the emulator answers the APDUs on stdin, in full.
-run_session() {
-	"$EMU" --model $MODEL --card "$IMG" --listen "$PORT" >>"$WORK/emu.log" 2>&1 &
-	local pid=$!
-	"$VPCD_CLIENT" "$PORT" >"$WORK/session.out" 2>>"$WORK/emu.log"
-	local rc=$?
-	kill "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	return $rc
-}
-
-# crash_session DELAY_MS [PATTERN]: the same, but kill -9 after DELAY_MS
-# (counted from the first answer matching PATTERN, when given: so that
-# some kills land after an answered try however fast the machine is).
-crash_session() {
-	"$EMU" --model $MODEL --card "$IMG" --listen "$PORT" >>"$WORK/emu.log" 2>&1 &
-	local pid=$!
-	"$VPCD_CLIENT" "$PORT" >"$WORK/crash.out" 2>&1 &
-	local client=$!
-	[ -z "${2:-}" ] || wait_for 100 grep -q "$2" "$WORK/crash.out"
-	sleep "$(printf '0.%03d' "$1")"
-	kill -9 "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	wait "$client" 2>/dev/null
-}
+CRASH_EMU=(--model $MODEL --card "$IMG")
 
 # Which PIN the card has now: A or B (tried without a kill).
 current_pin() {

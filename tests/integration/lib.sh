@@ -182,3 +182,40 @@ apdu() {
 	for a in "$@"; do args+=(-s "$a"); done
 	opensc-tool -r 0 "${args[@]}" 2>&1
 }
+
+# For the crash tests: the card image's state (--inspect) and one of its
+# fields (field user_tries).
+inspect() { "$EMU" "${CRASH_EMU[@]}" --inspect; }
+field() {
+	local line
+	line=$(inspect) || return 1
+	tr ' ' '\n' <<<"$line" | sed -n "s/^$1=//p"
+}
+
+# For the crash tests: run_session feeds the APDUs on stdin to an emulator
+# started as "$EMU" "${CRASH_EMU[@]}" --listen $PORT and waits for all
+# answers (in $WORK/session.out); crash_session DELAY_MS [PATTERN] kills
+# it -9 after DELAY_MS, counted from the first answer matching PATTERN
+# when given (so some kills land after an answered try however fast the
+# machine is); its answers are in $WORK/crash.out.
+run_session() {
+	"$EMU" "${CRASH_EMU[@]}" --listen "$PORT" >>"$WORK/emu.log" 2>&1 &
+	local pid=$!
+	"$VPCD_CLIENT" "$PORT" >"$WORK/session.out" 2>>"$WORK/emu.log"
+	local rc=$?
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return $rc
+}
+
+crash_session() {
+	"$EMU" "${CRASH_EMU[@]}" --listen "$PORT" >>"$WORK/emu.log" 2>&1 &
+	local pid=$!
+	"$VPCD_CLIENT" "$PORT" >"$WORK/crash.out" 2>&1 &
+	local client=$!
+	[ -z "${2:-}" ] || wait_for 100 grep -q "$2" "$WORK/crash.out"
+	sleep "$(printf '0.%03d' "$1")"
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	wait "$client" 2>/dev/null
+}

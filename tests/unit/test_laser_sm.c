@@ -188,7 +188,8 @@ static uint16_t sm_cmd(const char *header_hex, const uint8_t *data, size_t n, si
 	tm_buf_init_dynamic(&d, 4096);
 	assert_true(tm_laser_sm_unwrap_response(&host, lemu_data(e), lemu_data_len(e), &d, &sw));
 	len = d.len;
-	memcpy(buf, d.data, d.len);
+	if (d.len)
+		memcpy(buf, d.data, d.len);
 	tm_buf_free(&d);
 	return sw;
 }
