@@ -41,6 +41,9 @@ static bool find_tokens(struct bm_module *m)
 		return bm_fail(m, "C_GetSlotList", rv);
 	m->n_tokens = 0;
 	for (int want = 0; want < BM_MAX_TOKENS; want++) {
+		/* Tokens named by label: those only, no others to fill up. */
+		if (want > 0 && m->labels[0] != NULL && m->labels[want] == NULL)
+			break;
 		for (CK_ULONG i = 0; i < n; i++) {
 			CK_TOKEN_INFO ti;
 			bool taken = false;

@@ -96,8 +96,16 @@ static uint16_t h_select(struct tm_laser_applet *a, const struct tm_apdu *c, str
 
 	if (c->p1 == TM_LASER_SELECT_NAME && c->nc == sizeof(laser_aid) &&
 	    memcmp(c->data, laser_aid, sizeof(laser_aid)) == 0) {
-		/* A bare 9000 (§2); the application's root is the MF. */
+		/* A bare 9000 (§2); the application's root is the MF.  Selected
+		 * again, it keeps the PINs verified (another process binding
+		 * the token must not log this one out: docs/emulator.md) but
+		 * ends secure messaging (§9) and forgets the selection. */
+		bool again = a->selected;
+		uint8_t verified[sizeof(a->verified)];
+		memcpy(verified, a->verified, sizeof(verified));
 		tm_laser_applet_reset(a);
+		if (again)
+			memcpy(a->verified, verified, sizeof(verified));
 		a->selected = true;
 		a->df = a->card->mf;
 		return TM_SW_OK;

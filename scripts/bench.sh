@@ -2,7 +2,8 @@
 # make bench: tumar-bench on Tumar — two virtual JaCarta PKI tokens
 # (RSA and EC) through a private pcscd + vpcd — next to SoftHSM2 with two
 # tokens set up on the spot, in the same run; and the PC/SC probe next to
-# tumar-echo-card, the transport floor.  Prints the table; the JSON goes
+# tumar-echo-card, the transport floor.  Then a JaCarta over its LASER
+# protocol next to one over the Tumar applet (-laser.json).  Prints the table; the JSON goes
 # to $TM_BENCH_JSON (default $TM_BUILDDIR/bench-results.json).
 # TM_BENCH_ARGS: more tumar-bench options (--quick).  Needs root (a
 # private pcscd).
@@ -98,4 +99,31 @@ set +e
 rc=$?
 [ -f "$WORK/emu1.pid" ] && PIDS+=("$(cat "$WORK/emu1.pid")")
 echo "JSON: $JSON"
-exit $rc
+
+# JaCarta PKI over its own LASER protocol next to JaCarta PKI over the
+# Tumar applet, in one run (issue 12): reader 1's token becomes a LASER
+# JaCarta (docs/examples/jacarta-laser.profile), reader 0 keeps the
+# Tumar one, and the module is loaded twice (two copies of the file, so
+# each has its own C_Initialize), one on each token.
+LASER_JSON=${JSON%.json}-laser.json
+if [ -f "$WORK/emu1.pid" ]; then kill "$(cat "$WORK/emu1.pid")" 2>/dev/null || true; fi
+wait_for 100 bash -c '! opensc-tool -l 2>/dev/null | grep -q "Yes .*00 01"' ||
+	die "reader 1 did not empty"
+"$B/emulator/tumar-emu" --profile-file "$(dirname "$0")/../docs/examples/jacarta-laser.profile" \
+	--card "$WORK/laser.img" --label "JaCarta LASER" --vpcd "localhost:$((P + 1))" \
+	>"$WORK/emu-laser.log" 2>&1 </dev/null &
+PIDS+=($!)
+wait_for 100 bash -c 'opensc-tool -l 2>/dev/null | grep -q "Yes .*00 01"' ||
+	die "the LASER JaCarta did not appear"
+cp "$B/driver/.libs/tumar-pkcs11.so" "$WORK/laser-pkcs11.so"
+cp "$B/driver/.libs/tumar-pkcs11.so" "$WORK/applet-pkcs11.so"
+echo
+echo "tumar-bench: JaCarta PKI over LASER vs over the Tumar applet (the same module, two tokens)"
+"$B/bench/tumar-bench" --name laser --module "$WORK/laser-pkcs11.so" --pin 1234567890 \
+	--token "JaCarta LASER" --vs-name tumar-applet --vs "$WORK/applet-pkcs11.so" \
+	--vs-pin 1234567890 --vs-token "JaCarta PKI" --setup --ratio-limit 1.1 \
+	--json "$LASER_JSON" ${TM_BENCH_ARGS:-}
+rc2=$?
+echo "JSON: $LASER_JSON"
+[ $rc -ne 0 ] && exit $rc
+exit $rc2

@@ -17,8 +17,15 @@ done
 check "the APDU counts: steady-state C_Sign 1, cached calls 0" \
 	bash -c 'grep -Eq "^APDUs: steady-state C_Sign +1 " <<<"$0" &&
 		grep -Eq "^APDUs: 70 x C_GetMechanismInfo +0 " <<<"$0"' "$out"
+main=$(sed '/^tumar-bench: JaCarta PKI over LASER/,$d' <<<"$out")
+laser=$(sed -n '/^tumar-bench: JaCarta PKI over LASER/,$p' <<<"$out")
 check "every target has a verdict" \
-	bash -c '[ $(grep -cE " (met|MISSED|not measured)$" <<<"$0") -eq 8 ]' "$out"
+	bash -c '[ $(grep -cE " (met|MISSED|not measured)$" <<<"$0") -eq 8 ]' "$main"
+check "LASER vs the Tumar applet: a C_Sign RSA-2048 figure with its ratio" \
+	grep -qF "C_Sign RSA-2048 SHA256_RSA_PKCS" <<<"$laser"
+check "LASER: steady-state C_Sign is 1 APDU" grep -Eq "^APDUs: steady-state C_Sign +1 " <<<"$laser"
+check "the LASER JSON names both" bash -c 'grep -q "\"a\":\"laser\"" "$0" &&
+	grep -q "\"b\":\"tumar-applet\"" "$0"' "$WORK/bench-laser.json"
 check "the JSON has the figures and the targets" \
 	bash -c 'grep -q "\"figures\":\[" "$0" && grep -q "\"targets\":\[" "$0" &&
 		grep -q "\"b\":\"softhsm2\"" "$0"' "$WORK/bench.json"
