@@ -126,6 +126,11 @@ static void test_logout_and_expressions(void **state)
 	assert_int_equal(lemu_verify(e, TM_LASER_PIN_TRANSPORT2, "LASER+"), 0x9000);
 	assert_int_equal(lemu_select(e, "3F00300030034001"), 0x9000);
 	assert_int_equal(lemu_cmd(e, "00D6000001 02"), 0x9000);
+	/* Selecting the application again (another process binding the
+	 * token) keeps them; a reset forgets every PIN. */
+	assert_int_equal(lemu_cmd(e, "00A4040C0CA0000001644C41534552000100"), 0x9000);
+	assert_int_equal(lemu_select(e, "3F00300030034001"), 0x9000);
+	assert_int_equal(lemu_cmd(e, "00D6000001 02"), 0x9000);
 	/* A reset forgets every PIN. */
 	tm_laser_applet_reset(&e->applet);
 	assert_int_equal(lemu_cmd(e, "00A4040C0CA0000001644C41534552000100"), 0x9000);
