@@ -161,7 +161,11 @@ struct tm_lfile *tm_laser_file_add(struct tm_laser_card *c, struct tm_lfile *par
 			return NULL;
 		}
 	}
+	/* What file_cost() will charge: an EF's bytes, an RSA KO's key
+	 * (reserved when the KO is made, so GENERATE never runs out). */
 	size_t need = TM_LASER_FILE_OVERHEAD + (fcp->desc == TM_LASER_DESC_EF ? fcp->size : 0);
+	if (fcp->desc == TM_LASER_DESC_KO && fcp->prop_len > 2 && fcp->prop[2] == TM_LASER_KO_ALG_RSA)
+		need += (size_t)fcp->size * 5 / 2;
 	if (c->mf != NULL && need > tm_laser_free_bytes(c)) {
 		*sw = TM_SW_NO_MEMORY;
 		return NULL;

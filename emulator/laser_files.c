@@ -185,6 +185,11 @@ uint16_t tm_laser_h_create_file(struct tm_laser_applet *a, const struct tm_apdu 
 		tm_laser_file_remove(f);
 		return TM_SW_WRONG_DATA;
 	}
+	/* A logical expression's bytes are charged too: never past the card. */
+	if (tm_laser_used(a->card) > a->card->model->memory) {
+		tm_laser_file_remove(f);
+		return TM_SW_NO_MEMORY;
+	}
 	/* The new file is the current one (ISO 7816-9 §8.2). */
 	a->df = tm_laser_is_df(f) ? f : f->parent;
 	a->ef = tm_laser_is_df(f) ? NULL : f;

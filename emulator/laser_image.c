@@ -209,6 +209,10 @@ int tm_laser_image_decode(const uint8_t *data, size_t len, const struct tm_model
 		rc = bad(&r, "no MF");
 		goto fail;
 	}
+	if (tm_laser_used(r.c) > model->memory) {
+		rc = bad(&r, "more than the card's memory holds");
+		goto fail;
+	}
 	*out = r.c;
 	return TM_OK;
 fail:
