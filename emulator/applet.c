@@ -195,12 +195,9 @@ static const struct handler *find_handler(uint8_t ins)
  * class the instruction belongs to. */
 static uint16_t check_class(uint8_t cla, const struct handler *h)
 {
-	if ((cla & 0x60) != 0 || (cla & 0x80 && (cla & 0xE0) != 0x80))
-		return TM_SW_CLA_NOT_SUPPORTED;
-	if (cla & 0x0C)
-		return TM_SW_SM_NOT_SUPPORTED;
-	if (cla & 0x03)
-		return TM_SW_CHANNEL_NOT_SUPPORTED;
+	uint16_t sw = tm_exchange_check_cla(cla);
+	if (sw != TM_SW_OK)
+		return sw;
 	if (h != NULL && (cla & 0x80) != h->cla)
 		return TM_SW_CLA_NOT_SUPPORTED;
 	return TM_SW_OK;

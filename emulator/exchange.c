@@ -45,6 +45,17 @@ size_t tm_exchange_sw(uint8_t *resp, uint16_t sw)
 	return 2;
 }
 
+uint16_t tm_exchange_check_cla(uint8_t cla)
+{
+	if ((cla & 0x60) != 0 || (cla & 0x80 && (cla & 0xE0) != 0x80))
+		return TM_SW_CLA_NOT_SUPPORTED;
+	if (cla & 0x0C)
+		return TM_SW_SM_NOT_SUPPORTED;
+	if (cla & 0x03)
+		return TM_SW_CHANNEL_NOT_SUPPORTED;
+	return TM_SW_OK;
+}
+
 size_t tm_exchange_room(const struct tm_model *m, const struct tm_apdu *c, bool extended)
 {
 	size_t room = c->ne;

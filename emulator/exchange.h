@@ -31,6 +31,11 @@ void tm_exchange_drop_kept(struct tm_exchange *x);
 /* SW1 SW2 into resp; returns 2. */
 size_t tm_exchange_sw(uint8_t *resp, uint16_t sw);
 
+/* The class byte without the chain bit (secure messaging already
+ * unwrapped): interindustry or 80-class only, no SM bits, the basic
+ * channel.  9000, 6E00, 6882 or 6881. */
+uint16_t tm_exchange_check_cla(uint8_t cla);
+
 /* The most data one response may carry: Ne, the model's limit, and 256
  * for a short APDU. */
 size_t tm_exchange_room(const struct tm_model *m, const struct tm_apdu *c, bool extended);
