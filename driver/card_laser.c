@@ -71,8 +71,10 @@ static int select_applet(struct tm_token *t)
 			    .data = aid, .nc = sizeof(aid), .ne = 256};
 	int rc = tm_laser_run(t, &c, NULL, 0, NULL);
 
-	if (tm_laser_st(t))
+	if (tm_laser_st(t)) {
 		tm_laser_st(t)->key_selected = 0;
+		tm_laser_st(t)->path_len = 0;
+	}
 	return rc == TM_OK ? TM_OK : rc == TM_ERR_CARD_REMOVED ? rc : TM_ERR_FILE_NOT_FOUND;
 }
 

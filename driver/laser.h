@@ -37,6 +37,9 @@
 
 struct tm_laser_state {
 	uint16_t key_selected;   /* the KO the card has selected for PSO; 0: unknown */
+	uint8_t path[16];        /* the file SELECTed last, to select it again */
+	size_t path_len;         /* 0: none since the application's SELECT */
+	bool rebinding;          /* tm_laser_run is selecting the application again */
 	struct tm_laser_sm sm;   /* a session open for a PIN change */
 	uint8_t serial_cap[TM_LASER_CAP_SERIAL_LEN];
 	uint16_t cont_fresh, file_fresh; /* cardcf, as last read */
@@ -49,7 +52,11 @@ static inline struct tm_laser_state *tm_laser_st(struct tm_token *t)
 }
 
 /* One exchange; the SW mapped (6282 is success, §3).  Under an open SM
- * session the command is wrapped and the answer unwrapped. */
+ * session the command is wrapped and the answer unwrapped.  When another
+ * application has taken the card (6D00/6E00: every instruction sent here
+ * exists in LASER), the application is selected and bound again, the
+ * last file selected again and the command sent once more -- except
+ * under SM, whose session the card has ended. */
 int tm_laser_run(struct tm_token *t, struct tm_apdu *c, uint8_t *out, size_t cap, size_t *len);
 
 /* SELECT by path from the MF ("\x3F\x00\x30\x00..."): the FCP into fcp

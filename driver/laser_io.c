@@ -61,12 +61,55 @@ static int exchange(struct tm_token *t, struct tm_apdu *c, uint8_t *out, size_t 
 	return rc;
 }
 
+static bool not_selected(const struct tm_apdu *c, uint16_t sw)
+{
+	return c->ins != TM_LASER_INS_SELECT &&
+	       (sw == TM_SW_INS_NOT_SUPPORTED || sw == TM_SW_CLA_NOT_SUPPORTED);
+}
+
+/* The application again, as after another application's SELECT: the
+ * bind (same serial, logins the card kept, tm_token_reselected), then
+ * the file the command works on. */
+static int rebind(struct tm_token *t)
+{
+	struct tm_laser_state *st = tm_laser_st(t);
+	uint8_t path[sizeof(st->path)];
+	size_t n = st->path_len;
+
+	memcpy(path, st->path, n);
+	tm_log(TM_LOG_CARD, "%s: the LASER application is not selected: selecting it again",
+	       t->reader);
+	st->rebinding = true;
+	int rc = t->drv->bind(t);
+	if (rc == TM_OK && n > 0)
+		rc = tm_laser_select(t, path, n, NULL);
+	st->rebinding = false;
+	if (rc == TM_ERR_FILE_NOT_FOUND)
+		rc = TM_ERR_CARD_REMOVED; /* a card without the application */
+	return rc;
+}
+
 int tm_laser_run(struct tm_token *t, struct tm_apdu *c, uint8_t *out, size_t cap, size_t *len)
 {
+	struct tm_laser_state *st = tm_laser_st(t);
+	bool wrapped = st != NULL && st->sm.open;
 	size_t n = 0;
 	uint16_t sw = 0;
 	int rc = exchange(t, c, out, cap, &n, &sw);
 
+	if (rc == TM_OK && not_selected(c, sw) && st != NULL && !st->rebinding) {
+		rc = rebind(t);
+		/* Under SM the command is not sent again, in the clear: the
+		 * operation fails (the PIN change is begun again). */
+		if (rc == TM_OK && wrapped)
+			return TM_ERR_CARD;
+		if (rc == TM_OK)
+			rc = exchange(t, c, out, cap, &n, &sw);
+		if (rc == TM_OK && not_selected(c, sw)) {
+			tm_log(TM_LOG_CARD, "%s: the card forgot the application again", t->reader);
+			rc = TM_ERR_CARD_REMOVED;
+		}
+	}
 	if (len != NULL)
 		*len = n;
 	if (rc != TM_OK)
@@ -87,12 +130,18 @@ int tm_laser_select(struct tm_token *t, const uint8_t *path, size_t n, struct tm
 	struct tm_laser_state *st = tm_laser_st(t);
 	int rc = tm_laser_run(t, &c, out, sizeof(out), &len);
 
-	if (st)
+	if (st) {
 		st->key_selected = 0;
+		st->path_len = 0;
+	}
 	if (rc != TM_OK)
 		return rc;
 	if (tm_laser_fcp_decode(out, len, false, &f) != TM_OK)
 		return TM_ERR_PROTOCOL;
+	if (st && n <= sizeof(st->path)) {
+		memcpy(st->path, path, n);
+		st->path_len = n;
+	}
 	if (st && f.desc == TM_LASER_DESC_KO)
 		st->key_selected = f.fid;
 	if (fcp)

@@ -82,6 +82,12 @@ static int parse(const uint8_t *file, size_t len, struct tm_card_object *o)
 			if (flag(&a))
 				o->flags |= TM_OBJF_MODIFIABLE;
 			break;
+		case CKA_LOCAL:
+			/* Written false for an imported key (80 24); a file
+			 * without it is a key the card made. */
+			if (a.len == 1 && a.value[0] == 0)
+				o->flags |= TM_OBJF_IMPORTED;
+			break;
 		case CKA_LABEL:
 			if (a.len > TM_MAX_OBJ_LABEL)
 				return TM_ERR_PROTOCOL;

@@ -11,15 +11,10 @@
 #include "apdu/protocol.h"
 #include "apdu/rc.h"
 #include "emulator/applet_internal.h"
+#include "emulator/card_manager.h"
 #include "emulator/image.h"
 
 static const uint8_t tumar_aid[] = {TM_AID_BYTES};
-/* The AID GlobalPlatform 2.2 gives the Issuer Security Domain: the card
- * manager of Java Card tokens.  It answers SELECT and nothing
- * else here; selecting it deselects the Tumar applet, as another
- * application's successful SELECT does on a real card. */
-static const uint8_t card_manager_aid[] = {0xA0, 0x00, 0x00, 0x01, 0x51, 0x00, 0x00, 0x00};
-
 void tm_applet_init(struct tm_applet *a, struct tm_card *card)
 {
 	memset(a, 0, sizeof(*a));
@@ -94,15 +89,7 @@ static uint16_t select_card_manager(struct tm_applet *a, const struct tm_apdu *c
 {
 	deselect(a);
 	a->app = TM_APP_CARD_MANAGER;
-	if ((c->p2 & 0x0C) == 0x0C)
-		return TM_SW_OK;
-	size_t fci = tm_tlv_begin(out, TM_TAG_FCI);
-	tm_tlv_put(out, TM_TAG_AID, card_manager_aid, sizeof(card_manager_aid));
-	size_t prop = tm_tlv_begin(out, TM_TAG_PROPRIETARY);
-	tm_tlv_put_u8(out, 0x9F65, 0xFF); /* maximum length of data field in command */
-	tm_tlv_end(out, prop);
-	tm_tlv_end(out, fci);
-	return TM_SW_OK;
+	return tm_card_manager_select(c, out);
 }
 
 static uint16_t h_select(struct tm_applet *a, const struct tm_apdu *c,
@@ -110,8 +97,7 @@ static uint16_t h_select(struct tm_applet *a, const struct tm_apdu *c,
 {
 	if (c->p1 != TM_P1_SELECT_BY_AID || (c->p2 & 0xF3) != TM_P2_SELECT_FIRST_FCI)
 		return TM_SW_WRONG_P1P2;
-	if (c->nc == sizeof(card_manager_aid) &&
-	    memcmp(c->data, card_manager_aid, c->nc) == 0)
+	if (tm_card_manager_aid(c->data, c->nc))
 		return select_card_manager(a, c, out);
 	/* Partial AID selection (7816-4 §11.2.2) matches a prefix.  An AID
 	 * the card does not have fails and leaves the current selection as

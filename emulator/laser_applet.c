@@ -13,6 +13,7 @@
 #include <openssl/rand.h>
 
 #include "apdu/rc.h"
+#include "emulator/card_manager.h"
 #include "emulator/laser_factory.h"
 #include "emulator/laser_internal.h"
 
@@ -29,7 +30,7 @@ void tm_laser_applet_reset(struct tm_laser_applet *a)
 {
 	tm_exchange_drop_kept(&a->x);
 	tm_exchange_drop_chain(&a->x);
-	a->selected = false;
+	a->selected = a->card_manager = false;
 	a->df = a->ef = a->key = NULL;
 	memset(a->verified, 0, sizeof(a->verified));
 	OPENSSL_cleanse(a->challenge, sizeof(a->challenge));
@@ -94,6 +95,15 @@ static uint16_t h_select(struct tm_laser_applet *a, const struct tm_apdu *c, str
 {
 	struct tm_lfile *f = NULL;
 
+	if (c->p1 == TM_LASER_SELECT_NAME && tm_card_manager_aid(c->data, c->nc)) {
+		/* Another application takes the card: the LASER application
+		 * forgets its PINs, selection and secure messaging; the card
+		 * manager answers what follows (6D00) until LASER is selected
+		 * again. */
+		tm_laser_applet_reset(a);
+		a->card_manager = true;
+		return tm_card_manager_select(c, out);
+	}
 	if (c->p1 == TM_LASER_SELECT_NAME && c->nc == sizeof(laser_aid) &&
 	    memcmp(c->data, laser_aid, sizeof(laser_aid)) == 0) {
 		/* A bare 9000 (§2); the application's root is the MF.  Selected
@@ -251,9 +261,10 @@ static uint16_t run(struct tm_laser_applet *a, struct tm_apdu *c, struct tm_buf 
 
 	if (!a->selected && !(h != NULL && h->fn == h_select)) {
 		/* Before the applet is selected the card answers every
-		 * other driver's probe with "not found" (§1). */
+		 * other driver's probe with "not found" (§1); the card
+		 * manager knows no instruction but SELECT. */
 		tm_exchange_drop_chain(&a->x);
-		return TM_SW_FILE_NOT_FOUND;
+		return a->card_manager ? TM_SW_INS_NOT_SUPPORTED : TM_SW_FILE_NOT_FOUND;
 	}
 	sw = check_class(c->cla & ~TM_CLA_CHAIN, h);
 	if (sw == TM_SW_OK && h == NULL)

@@ -21,6 +21,7 @@
 struct tm_laser_applet {
 	struct tm_laser_card *card;  /* owned */
 	bool selected;               /* the LASER application is */
+	bool card_manager;           /* the card manager is (card_manager.h) */
 	struct tm_lfile *df;         /* the current DF */
 	struct tm_lfile *ef;         /* the current EF or KO; NULL: the DF itself */
 	struct tm_lfile *key;        /* the KO selected last: PSO's key (§7) */

@@ -12,6 +12,7 @@ emulator_libtumar_emu_la_SOURCES = \
 	emulator/chip.c emulator/chip.h \
 	emulator/chip_laser.c \
 	emulator/chip_tumar.c \
+	emulator/card_manager.c emulator/card_manager.h \
 	emulator/exchange.c emulator/exchange.h \
 	emulator/faults.c emulator/faults.h \
 	emulator/image.c emulator/image.h \

@@ -72,17 +72,20 @@ static const struct tm_model models[] = {
 		.user = {"1234567890", 10, 4, 16, ANY, 0},
 		.so = {"00000000", 10, 4, 16, ANY, 0},
 		.memory = 72 * 1024,
-		.caps = TM_CAP_EXTENDED_LENGTH | TM_CAP_CHAINING | TM_CAP_INIT_TOKEN |
-			TM_CAP_KEY_IMPORT,
+		/* Its own protocol, not the Tumar applet: docs/emulator.md, "The
+		 * LASER applet".  No C_InitToken: LASER has no command for it. */
+		.applet = TM_APPLET_LASER,
+		.caps = TM_CAP_EXTENDED_LENGTH | TM_CAP_CHAINING | TM_CAP_KEY_IMPORT,
 		.max_cmd = 4096,
 		.max_resp = 4096,
-		.algs = {{TM_KEY_RSA, 1024, 4096}, {TM_KEY_EC_P256, 256, 256}},
-		.n_algs = 2,
+		.algs = {{TM_KEY_RSA, 1024, 4096}},
+		.n_algs = 1,
 		.latency = {3000, 250000, 15000000},
-		.sources = "ATR: pcsc-tools list; user PIN 1234567890: NCA guide; "
-			   "10 tries, PIN 4-16, RSA 1024-4096, EC P-256: vendor; "
-			   "SO PIN value, memory, extended length: assumed; key import: "
-			   "the LASER applet's import command (OpenSC PR 3423)",
+		.sources = "ATR, LASER applet, factory tree, RSA 1024-4096, key "
+			   "import: Aladdin's driver (OpenSC PR 3423); user PIN "
+			   "1234567890: NCA guide; 10 tries, PIN 4-16: vendor; SO PIN "
+			   "value, memory, extended length: assumed; the card's EC and "
+			   "GOST keys are not emulated",
 	},
 	{
 		.key = "akey",

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# make bench: tumar-bench on Tumar — two virtual JaCarta PKI tokens
-# (RSA and EC) through a private pcscd + vpcd — next to SoftHSM2 with two
-# tokens set up on the spot, in the same run; and the PC/SC probe next to
-# tumar-echo-card, the transport floor.  Then a JaCarta over its LASER
-# protocol next to one over the Tumar applet (-laser.json).  Prints the table; the JSON goes
-# to $TM_BENCH_JSON (default $TM_BUILDDIR/bench-results.json).
+# make bench: tumar-bench on Tumar — two virtual tokens of the Tumar
+# applet with RSA and EC (tests/data/tumar-full.profile) through a private
+# pcscd + vpcd — next to SoftHSM2 with two tokens set up on the spot, in
+# the same run; and the PC/SC probe next to tumar-echo-card, the transport
+# floor.  Then a JaCarta PKI, which speaks LASER, next to a Tumar-applet
+# token (-laser.json).  Prints the table; the JSON goes to $TM_BENCH_JSON
+# (default $TM_BUILDDIR/bench-results.json).
 # TM_BENCH_ARGS: more tumar-bench options (--quick).  Needs root (a
 # private pcscd).
 set -euo pipefail
 : "${TM_BUILDDIR:?run through make bench}"
 B=$TM_BUILDDIR
+FULL=$(dirname "$0")/../tests/data/tumar-full.profile
 JSON=${TM_BENCH_JSON:-$B/bench-results.json}
 SOFTHSM=/usr/lib/softhsm/libsofthsm2.so
 VPCD_DRIVER=/usr/lib/pcsc/drivers/serial/libifdvpcd.so
@@ -62,7 +64,7 @@ PIDS+=($!)
 wait_for 50 test -S /run/pcscd/pcscd.comm || die "pcscd did not start"
 # TM_BENCH_EMU_ARGS: more tumar-emu options for the first token (e.g.
 # --trace FILE, to see the card's own time per command with tumar-trace).
-"$B/emulator/tumar-emu" --model jacarta-pki --card "$WORK/token0.img" --vpcd "localhost:$P" \
+"$B/emulator/tumar-emu" --profile-file "$FULL" --card "$WORK/token0.img" --vpcd "localhost:$P" \
 	${TM_BENCH_EMU_ARGS:-} >"$WORK/emu0.log" 2>&1 &
 PIDS+=($!)
 "$B/bench/tumar-echo-card" "localhost:$((P + 1))" >"$WORK/echo.log" 2>&1 &
@@ -73,7 +75,7 @@ wait_for 100 present 2 || { opensc-tool -l >&2; die "the virtual token and echo 
 cat >"$WORK/swap.sh" <<EOS
 kill $ECHO_PID
 while opensc-tool -l 2>/dev/null | grep -q "Yes .*00 01"; do sleep 0.1; done
-"$B/emulator/tumar-emu" --model jacarta-pki --card "$WORK/token1.img" \\
+"$B/emulator/tumar-emu" --profile-file "$FULL" --card "$WORK/token1.img" \\
 	--vpcd "localhost:$((P + 1))" >"$WORK/emu1.log" 2>&1 </dev/null &
 echo \$! >"$WORK/emu1.pid"
 n=100
@@ -90,7 +92,7 @@ for t in bench1 bench2; do
 	softhsm2-util --init-token --free --label "$t" --pin 1234 --so-pin 123456 >/dev/null
 done
 
-echo "tumar-bench: Tumar (2 x virtual JaCarta PKI via pcscd + vpcd) vs SoftHSM2 $(dpkg-query -W -f='${Version}' softhsm2 2>/dev/null), on $(nproc) CPUs"
+echo "tumar-bench: Tumar (2 x virtual Tumar-applet token via pcscd + vpcd) vs SoftHSM2 $(dpkg-query -W -f='${Version}' softhsm2 2>/dev/null), on $(nproc) CPUs"
 set +e
 "$B/bench/tumar-bench" --name tumar --module "$B/driver/.libs/tumar-pkcs11.so" --pin 1234567890 \
 	--vs-name softhsm2 --vs "$SOFTHSM" --vs-pin 1234 --vs-token bench1 --vs-token bench2 \
@@ -100,17 +102,17 @@ rc=$?
 [ -f "$WORK/emu1.pid" ] && PIDS+=("$(cat "$WORK/emu1.pid")")
 echo "JSON: $JSON"
 
-# JaCarta PKI over its own LASER protocol next to JaCarta PKI over the
-# Tumar applet, in one run (issue 12): reader 1's token becomes a LASER
-# JaCarta (docs/examples/jacarta-laser.profile), reader 0 keeps the
-# Tumar one, and the module is loaded twice (two copies of the file, so
-# each has its own C_Initialize), one on each token.
+# JaCarta PKI over its own LASER protocol next to a token of the Tumar
+# applet, in one run (issue 12): reader 1's token becomes a JaCarta PKI,
+# reader 0 keeps the Tumar-applet one, and the module is loaded twice (two
+# copies of the file, so each has its own C_Initialize), one on each
+# token.
 LASER_JSON=${JSON%.json}-laser.json
 if [ -f "$WORK/emu1.pid" ]; then kill "$(cat "$WORK/emu1.pid")" 2>/dev/null || true; fi
 wait_for 100 bash -c '! opensc-tool -l 2>/dev/null | grep -q "Yes .*00 01"' ||
 	die "reader 1 did not empty"
-"$B/emulator/tumar-emu" --profile-file "$(dirname "$0")/../docs/examples/jacarta-laser.profile" \
-	--card "$WORK/laser.img" --label "JaCarta LASER" --vpcd "localhost:$((P + 1))" \
+"$B/emulator/tumar-emu" --model jacarta-pki \
+	--card "$WORK/laser.img" --vpcd "localhost:$((P + 1))" \
 	>"$WORK/emu-laser.log" 2>&1 </dev/null &
 PIDS+=($!)
 wait_for 100 bash -c 'opensc-tool -l 2>/dev/null | grep -q "Yes .*00 01"' ||
@@ -118,10 +120,10 @@ wait_for 100 bash -c 'opensc-tool -l 2>/dev/null | grep -q "Yes .*00 01"' ||
 cp "$B/driver/.libs/tumar-pkcs11.so" "$WORK/laser-pkcs11.so"
 cp "$B/driver/.libs/tumar-pkcs11.so" "$WORK/applet-pkcs11.so"
 echo
-echo "tumar-bench: JaCarta PKI over LASER vs over the Tumar applet (the same module, two tokens)"
+echo "tumar-bench: JaCarta PKI over LASER vs a Tumar-applet token (the same module, two tokens)"
 "$B/bench/tumar-bench" --name laser --module "$WORK/laser-pkcs11.so" --pin 1234567890 \
-	--token "JaCarta LASER" --vs-name tumar-applet --vs "$WORK/applet-pkcs11.so" \
-	--vs-pin 1234567890 --vs-token "JaCarta PKI" --setup --ratio-limit 1.1 \
+	--token "JaCarta PKI" --vs-name tumar-applet --vs "$WORK/applet-pkcs11.so" \
+	--vs-pin 1234567890 --vs-token "Tumar Full" --setup --ratio-limit 1.1 \
 	--json "$LASER_JSON" ${TM_BENCH_ARGS:-}
 rc2=$?
 echo "JSON: $LASER_JSON"

@@ -85,10 +85,16 @@ tests_fuzz_fuzz_pcscd_log_LDADD = $(FUZZ_LIBS)
 
 EXTRA_DIST += tests/fuzz/corpus tests/fuzz/replay_main.c docs/examples
 
+# Test models (tests/data/*.profile) are read from the source tree.
+TEST_SRCDIR_FLAG = -DTM_TEST_SRCDIR='"$(abs_top_srcdir)"'
+EXTRA_DIST += tests/data
+
 # Emulator unit tests: the applet through its dispatch function.
 check_LTLIBRARIES += tests/libtmemutest.la
 tests_libtmemutest_la_SOURCES = tests/support/emu.c tests/support/emu.h \
-	tests/support/laser_emu.c tests/support/laser_emu.h
+	tests/support/laser_emu.c tests/support/laser_emu.h \
+	tests/support/test_models.c tests/support/test_models.h
+tests_libtmemutest_la_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_SRCDIR_FLAG)
 emu_tests = \
 	tests/unit/test_emu_crypto \
 	tests/unit/test_emu_framing \
@@ -168,8 +174,9 @@ SH_LOG_COMPILER = $(BASH)
 # are the emulator's applet in this process.
 check_LTLIBRARIES += tests/libtmp11test.la
 tests_libtmp11test_la_SOURCES = tests/support/p11_readers.c tests/support/p11_readers.h \
-	tests/support/p11_session.c tests/support/p11_session.h
-tests_libtmp11test_la_CPPFLAGS = $(AM_CPPFLAGS) $(P11KIT_CFLAGS)
+	tests/support/p11_session.c tests/support/p11_session.h \
+	tests/support/test_models.c tests/support/test_models.h
+tests_libtmp11test_la_CPPFLAGS = $(AM_CPPFLAGS) $(P11KIT_CFLAGS) $(TEST_SRCDIR_FLAG)
 p11_tests = tests/unit/test_p11 tests/unit/test_p11_conformance tests/unit/test_p11_objects \
 	tests/unit/test_p11_keys tests/unit/test_p11_import tests/unit/test_p11_states \
 	tests/unit/test_p11_sharing tests/unit/test_p11_laser

@@ -10,7 +10,6 @@
 . "$(dirname "$0")/lib.sh"
 ROUNDS=${TM_CRASH_ROUNDS:-60}
 IMG=$WORK/card.img
-PROFILE=$TM_SRCDIR/docs/examples/jacarta-laser.profile
 PORT=$("$FREE_PORT")
 PIN=1234567890 SO=00000000
 
@@ -22,7 +21,7 @@ USER=80A4080C043F00002000
 SOPIN=80A4080C043F00001000
 PRIV=80A4080C063F003000300200
 PUB=80A4080C063F003000300100
-# A 1024-bit private KO 0041 (the profile's template ACLs), GENERATE into
+# A 1024-bit private KO 0041 (the factory's template ACLs), GENERATE into
 # it, then gone again; an attribute-sized EF 0601 written and deleted.
 KO=00E008002662248A010483020041800200808505050C2000A3860E0000002000FF00000020002000207100
 GEN=004700000BAC0980010681810301000100
@@ -33,7 +32,7 @@ UPDATE=00D6000020$(printf '%064d' 0 | tr 0 A)
 DELETE=00E40000
 
 
-CRASH_EMU=(--profile-file "$PROFILE" --card "$IMG")
+CRASH_EMU=(--model jacarta-pki --card "$IMG")
 
 printf '%s\n' $SELECT | run_session || { not_ok "the LASER emulator answers over --listen"; tap_done; exit 1; }
 bad_image=0 counter_up=0 free_try=0 wrong_answered=0

@@ -15,10 +15,14 @@ declare -A ATR=(
 	[jacarta-pki]="3b:dc:18:ff:81:91:fe:1f:c3:80:73:c8:21:13:66:01:06:11:59:00:01:28"
 	[akey]="3b:8a:01:54:55:4d:41:52:2d:41:4b:45:59:ef"
 	[kz-idcard]="3b:fa:18:00:ff:80:31:fe:45:00:31:80:73:94:41:00:00:90:00:90"
+	[tumar-full]="3b:8a:01:54:55:4d:41:52:2d:46:55:4c:4c:ea"
 )
 declare -A PIN=([kaztoken]=12345678 [etoken-pro-72k]=1234567890 [jacarta-pki]=1234567890
-	[akey]=1234567890 [kz-idcard]=135790)
+	[akey]=1234567890 [kz-idcard]=135790 [tumar-full]=1234567890)
 SELECT=00A4040007F054554D41520100
+# JaCarta PKI speaks LASER (jacarta-laser.md): its application, then the
+# user PIN's KO 3F00/0020, and VERIFY with P2 00, "the selected KO".
+LASER_STATUS="-s 00A4040C0CA0000001644C41534552000100 -s 80A4080C043F00002000 -s 00200000"
 
 sign_and_verify() { # model alg
 	local dir=$WORK/$1-$2
@@ -27,7 +31,8 @@ sign_and_verify() { # model alg
 		openssl dgst -sha256 -verify "$dir/pub.pem" -signature "$dir/sig.bin" "$dir/msg"
 }
 
-for model in kaztoken etoken-pro-72k jacarta-pki akey kz-idcard; do
+# tumar-full: the Tumar applet's test token, for its EC keys.
+for model in kaztoken etoken-pro-72k jacarta-pki akey kz-idcard tumar-full; do
 	extra=()
 	[ "$model" = kz-idcard ] && extra=(--user-pin "${PIN[$model]}")
 	if ! start_emu "$model" "$model" "${extra[@]}"; then
@@ -36,11 +41,15 @@ for model in kaztoken etoken-pro-72k jacarta-pki akey kz-idcard; do
 	fi
 	check "$model: opensc-tool reads the model's ATR" \
 		test "$(opensc-tool -r 0 -a 2>&1)" = "${ATR[$model]}"
+	status="-s $SELECT -s 00200081"
+	[ "$model" = jacarta-pki ] && status=$LASER_STATUS
 	check "$model: SELECT, then VERIFY status without a try" \
-		bash -c "out=\$(opensc-tool -r 0 -s $SELECT -s 00200081 2>&1) &&
+		bash -c "out=\$(opensc-tool -r 0 $status 2>&1) &&
 			 grep -q 'SW1=0x90' <<<\"\$out\" && grep -q 'SW1=0x63, SW2=0xC' <<<\"\$out\""
-	check "$model: on-card RSA-2048 key signs; openssl verifies" sign_and_verify "$model" rsa
-	if [ "$model" = jacarta-pki ]; then
+	# pcsc-flow speaks the Tumar applet; LASER's keys are p11_laser.sh's.
+	[ "$model" = jacarta-pki ] ||
+		check "$model: on-card RSA-2048 key signs; openssl verifies" sign_and_verify "$model" rsa
+	if [ "$model" = tumar-full ]; then
 		check "$model: on-card P-256 key signs ECDSA; openssl verifies" \
 			sign_and_verify "$model" ec
 	fi

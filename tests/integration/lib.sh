@@ -96,13 +96,26 @@ card_absent() { opensc-tool -l 2>/dev/null | grep -Eq "^0 +No"; }
 
 # start_emu NAME MODEL [tumar-emu options]: a virtual token in reader 0.
 start_emu() {
-	local name=$1 model=$2
+	local name=$1 model=$2 opts
 	shift 2
-	"$EMU" --model "$model" --card "$WORK/$name.img" --vpcd "localhost:$PORT" \
+	mapfile -t opts < <(emu_model_opts "$model")
+	"$EMU" "${opts[@]}" --card "$WORK/$name.img" --vpcd "localhost:$PORT" \
 		--control "$WORK/$name.ctl" "$@" >"$WORK/$name.log" 2>&1 &
 	EMU_PID=$!
 	PIDS+=("$EMU_PID")
 	wait_for 100 card_present
+}
+
+# The emulator's options for a model: --model for a shipped one,
+# --profile-file for a test model of tests/data (tumar-full: the Tumar
+# applet with every capability, tests/support/test_models.h).
+emu_model_opts() {
+	local p=$TM_SRCDIR/tests/data/$1.profile
+	if [ -f "$p" ]; then
+		printf '%s\n' --profile-file "$p"
+	else
+		printf '%s\n' --model "$1"
+	fi
 }
 
 # start_emu_profile NAME PROFILE [tumar-emu options]: the same with a

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# OpenSSL's pkcs11 engine (libp11) on a JaCarta holding an RSA and an EC
-# key.  `-engine pkcs11` makes the engine OpenSSL's default for EC too, so
+# OpenSSL's pkcs11 engine (libp11) on two tokens at once: a JaCarta PKI
+# (over LASER) holding an RSA key and the Tumar applet's test token
+# (tests/data/tumar-full.profile) holding an EC key.  `-engine pkcs11` makes the engine OpenSSL's default for EC too, so
 # the module must decode the token's EC keys without asking OpenSSL's
 # defaults: here every command is run with it -- requests, signatures, a
 # decryption and a TLS handshake with client authentication, RSA and EC.
@@ -16,13 +17,22 @@ p11() { env $SAN_ENV pkcs11-tool --module "$MODULE" "$@"; }
 ossl() { env OPENSSL_CONF="$WORK/openssl.cnf" $SAN_ENV openssl "$@"; }
 
 start_emu first jacarta-pki || { not_ok "token present"; tap_done; exit 1; }
-p11 --change-pin --pin 1234567890 --new-pin Tumar2026 >/dev/null 2>&1
-check "an RSA-2048 key on the token" \
-	p11 --login --pin Tumar2026 --keypairgen --key-type rsa:2048 --label RSA --id 01
-check "an EC P-256 key on the token" \
-	p11 --login --pin Tumar2026 --keypairgen --key-type EC:prime256v1 --label EC --id 02
+mapfile -t FULL < <(emu_model_opts tumar-full)
+"$EMU" "${FULL[@]}" --card "$WORK/second.img" --vpcd "localhost:$((PORT + 1))" \
+	>"$WORK/second.log" 2>&1 &
+PIDS+=($!)
+wait_for 100 bash -c 'opensc-tool -l 2>/dev/null | grep -Eq "^1 +Yes"' ||
+	{ not_ok "second token present"; tap_done; exit 1; }
+declare -A TOKEN=([RSA]="JaCarta PKI" [EC]="Tumar Full")
+for key in RSA EC; do
+	p11 --token-label "${TOKEN[$key]}" --change-pin --pin 1234567890 --new-pin Tumar2026 >/dev/null 2>&1
+done
+check "an RSA-2048 key on the JaCarta" p11 --token-label "${TOKEN[RSA]}" \
+	--login --pin Tumar2026 --keypairgen --key-type rsa:2048 --label RSA --id 01
+check "an EC P-256 key on the Tumar applet's token" p11 --token-label "${TOKEN[EC]}" \
+	--login --pin Tumar2026 --keypairgen --key-type EC:prime256v1 --label EC --id 02
 
-uri() { echo "pkcs11:token=JaCarta%20PKI;object=$1;type=private;pin-value=Tumar2026"; }
+uri() { echo "pkcs11:token=${TOKEN[$1]// /%20};object=$1;type=private;pin-value=Tumar2026"; }
 echo "document to sign" >"$WORK/doc"
 # A test CA and a server certificate, all in software.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WORK/ca.key" \

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # JaCarta PKI over its own LASER protocol, through the real stack: the
-# emulator's LASER applet (a profile of jacarta-pki with applet = laser)
+# emulator's LASER applet (the jacarta-pki model)
 # and the module's LASER card driver, driven by pkcs11-tool and checked
 # by OpenSSL: token info and the factory-PIN flag, secure VERIFY, an
 # on-card RSA-2048 key, signatures, decryption, PIN change and unblock
@@ -10,10 +10,8 @@
 private_pcscd_namespace "$@"
 module_stack
 
-sed -e 's/^key = .*/key = jacarta-laser/' "$TM_SRCDIR/docs/examples/jacarta-laser.profile" \
-	>"$WORK/laser.profile"
 export TUMAR_TRACE=$WORK/module.trace TUMAR_LOG=$WORK/module.log TUMAR_DEBUG=all
-start_emu_profile jl "$WORK/laser.profile" --trace "$WORK/emu.trace" ||
+start_emu jl jacarta-pki --trace "$WORK/emu.trace" ||
 	{ not_ok "the LASER card is present"; tap_done; exit 1; }
 
 info=$(p11 -L 2>&1)

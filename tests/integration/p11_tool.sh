@@ -8,13 +8,13 @@ private_pcscd_namespace "$@"
 module_stack
 
 declare -A NAME=([kaztoken]="Kaztoken" [etoken-pro-72k]="eToken PRO 72K" [jacarta-pki]="JaCarta PKI"
-	[akey]="aKey" [kz-idcard]="KZ ID card")
+	[akey]="aKey" [kz-idcard]="KZ ID card" [tumar-full]="Tumar Full")
 declare -A PIN=([kaztoken]=12345678 [etoken-pro-72k]=1234567890 [jacarta-pki]=1234567890
-	[akey]=1234567890 [kz-idcard]=135790)
+	[akey]=1234567890 [kz-idcard]=135790 [tumar-full]=1234567890)
 declare -A SO=([kaztoken]=87654321 [etoken-pro-72k]=1234567890 [jacarta-pki]=00000000
-	[akey]=0987654321 [kz-idcard]=12345678)
+	[akey]=0987654321 [kz-idcard]=12345678 [tumar-full]=00000000)
 declare -A NEW=([kaztoken]=Newpin42 [etoken-pro-72k]=Newpin42 [jacarta-pki]=Newpin42
-	[akey]=Newpin42 [kz-idcard]=246802)
+	[akey]=Newpin42 [kz-idcard]=246802 [tumar-full]=Newpin42)
 
 sign_verify() { # model id mechanism
 	local dir=$WORK/$1
@@ -41,7 +41,9 @@ wrong_until_locked() { # pin-length
 	return 1
 }
 
-for model in kaztoken etoken-pro-72k jacarta-pki akey kz-idcard; do
+# jacarta-pki speaks LASER; tumar-full is the Tumar applet's test token,
+# for its EC keys (tests/data/tumar-full.profile).
+for model in kaztoken etoken-pro-72k jacarta-pki akey kz-idcard tumar-full; do
 	extra=()
 	[ "$model" = kz-idcard ] && extra=(--user-pin "${PIN[$model]}")
 	start_emu "$model" "$model" "${extra[@]}" || { not_ok "$model: card present"; continue; }
@@ -59,7 +61,7 @@ for model in kaztoken etoken-pro-72k jacarta-pki akey kz-idcard; do
 		p11 --login --pin "$pin" --keypairgen --key-type rsa:2048 --label RSA --id 01
 	check "$model: SHA256-RSA-PKCS signature verifies (pkcs11-tool, openssl)" \
 		sign_verify "$model" "$pin" 01 SHA256-RSA-PKCS
-	if [ "$model" = jacarta-pki ]; then
+	if [ "$model" = tumar-full ]; then
 		check "$model: on-card P-256 key pair" \
 			p11 --login --pin "$pin" --keypairgen --key-type EC:prime256v1 --label EC --id 02
 		check "$model: ECDSA-SHA256 signature verifies" sign_verify "$model" "$pin" 02 ECDSA-SHA256

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tumar-tool through the real stack (pcscd + vpcd + tumar-emu + the
-# module) on a virtual Kaztoken: the whole EDS flow, and every subcommand
+# module) on a virtual Kaztoken: the whole EDS flow (and again on a
+# JaCarta PKI over LASER), and every subcommand
 # with bad input: wrong PINs, PINs against the rules, a certificate for
 # another key, an ended certificate, a blocked PIN and its unblocking.
 . "$(dirname "$0")/lib.sh"
@@ -187,14 +188,47 @@ check "--help lists the commands and the exit codes" \
 	bash -c 'run 0 "$TOOL" --help && has "install-cert" && has "Exit status"'
 stop_emu
 
-# Where the models differ: JaCarta has EC P-256 and PINs of 4-16; the ID
-# card's PIN is digits only (no NCA password rule); eToken PRO wants a PIN
-# the SO set changed at first logon.
+# JaCarta PKI over LASER, the EDS flow again as an owner runs it: the
+# factory PIN changed, RSA signing and authentication keys made on the
+# card, requests, certificates installed beside their keys, a signature.
 start_emu jacarta jacarta-pki || not_ok "jacarta-pki: card present"
-export TUMAR_PIN=1234567890
 check "jacarta-pki: list warns about the factory PIN" \
-	bash -c 'run 0 "$TOOL" list && has "model +JaCarta PKI" && has "WARNING"'
-check "jacarta-pki: an EC P-256 signing key, request and signature" \
+	bash -c 'run 0 "$TOOL" list && has "model +JaCarta PKI" && has "WARNING" &&
+		has "PIN +ok, 10 of 10 tries left"'
+check "jacarta-pki: change-pin (under LASER's secure messaging)" \
+	bash -c 'run 0 env TUMAR_PIN=1234567890 TUMAR_NEW_PIN=Tumar2026 "$TOOL" change-pin &&
+		run 0 "$TOOL" list && lacks WARNING'
+export TUMAR_PIN=Tumar2026
+check "jacarta-pki: RSA signing and authentication keys made on the card" \
+	bash -c 'run 0 "$TOOL" keygen --purpose sign && has "Key pair RSA generated on the token" &&
+		run 0 "$TOOL" keygen --purpose auth'
+for p in sign auth; do
+	check "jacarta-pki: csr --purpose $p, signed by the card, verified by openssl" \
+		bash -c 'run 0 "$TOOL" csr --purpose $0 --cn "SEITKALI AIGERIM" --iin 850515400121 \
+			--org "TOO Example" --bin 123456789013 -o "$WORK/jc-$0.csr" &&
+			openssl req -in "$WORK/jc-$0.csr" -noout -verify &&
+			"$CA" issue "$WORK/ca" "$WORK/jc-$0.csr" "$WORK/jc-$0.pem" --purpose $0 --role head' "$p"
+done
+check "jacarta-pki: install-cert puts each certificate beside its key" \
+	bash -c 'run 0 "$TOOL" install-cert "$WORK/jc-sign.pem" && has "next to the RSA key" &&
+		run 0 "$TOOL" install-cert "$WORK/jc-auth.pem" && has "next to the AUTH_RSA key"'
+check "jacarta-pki: sign, and the signature verifies with the certificate" \
+	bash -c 'run 0 "$TOOL" sign -o "$WORK/jc.sig" "$WORK/doc" &&
+		has "signed by SEITKALI AIGERIM \(the RSA key\)" &&
+		openssl x509 -in "$WORK/jc-sign.pem" -pubkey -noout >"$WORK/jc.pub" &&
+		openssl dgst -sha256 -verify "$WORK/jc.pub" -signature "$WORK/jc.sig" "$WORK/doc"'
+check "jacarta-pki: expiry reads both certificates from the card" \
+	bash -c 'run 0 "$TOOL" expiry && has "^RSA .*SEITKALI AIGERIM" && has "^AUTH_RSA"'
+check "jacarta-pki: info shows the organisation, BIN and role" \
+	bash -c 'run 0 "$TOOL" info "$WORK/jc-sign.pem" && has "^BIN +123456789013$" &&
+		has "^Role +organisation, first head" && has "^Key +RSA 2048"'
+stop_emu
+
+# EC P-256 keys: the Tumar applet's test token has them (no shipped
+# model emulates EC; tests/data/tumar-full.profile).
+start_emu full tumar-full || not_ok "tumar-full: card present"
+export TUMAR_PIN=1234567890
+check "tumar-full: an EC P-256 signing key, request and signature" \
 	bash -c 'run 0 "$TOOL" keygen --purpose sign --alg ec-p256 &&
 		run 0 "$TOOL" csr --purpose sign --cn "SEITKALI AIGERIM" --iin 850515400121 \
 			--org "TOO Example" --bin 123456789013 -o "$WORK/ec.csr" &&
@@ -206,14 +240,13 @@ check "jacarta-pki: an EC P-256 signing key, request and signature" \
 		run 0 "$TOOL" sign -o "$WORK/ec.sig" "$WORK/doc" &&
 		openssl x509 -in "$WORK/ec.pem" -pubkey -noout >"$WORK/ec.pub" &&
 		openssl dgst -sha256 -verify "$WORK/ec.pub" -signature "$WORK/ec.sig" "$WORK/doc"'
-check "jacarta-pki: an EC authentication request asks for keyAgreement, not keyEncipherment" \
+check "tumar-full: an EC authentication request asks for keyAgreement, not keyEncipherment" \
 	bash -c 'run 0 "$TOOL" keygen --purpose auth --alg ec-p256 &&
 		run 0 "$TOOL" csr --purpose auth --cn "SEITKALI AIGERIM" --iin 850515400121 -o "$WORK/ec-auth.csr" &&
 		out=$(openssl req -in "$WORK/ec-auth.csr" -noout -text) &&
 		has "Digital Signature, Key Agreement" && lacks "Key Encipherment"'
-check "jacarta-pki: info shows the organisation, BIN and role" \
-	bash -c 'run 0 "$TOOL" info "$WORK/ec.pem" && has "^BIN +123456789013$" &&
-		has "^Role +organisation, first head" && has "^Key +EC 256"'
+check "tumar-full: info shows an EC key" \
+	bash -c 'run 0 "$TOOL" info "$WORK/ec.pem" && has "^Key +EC 256"'
 stop_emu
 
 start_emu idcard kz-idcard --user-pin 135790 || not_ok "kz-idcard: card present"

@@ -8,12 +8,12 @@
 #include "apdu/protocol.h"
 #include "apdu/rc.h"
 #include "apdu/transceive.h"
-#include "emulator/models.h"
+#include "tests/support/test_models.h"
 #include "tests/support/script.h"
 
 struct emu *emu_new(const char *model_key)
 {
-	const struct tm_model *m = tm_model_find(model_key);
+	const struct tm_model *m = tm_test_model(model_key);
 	struct emu *e = calloc(1, sizeof(*e));
 	struct tm_card *card;
 

@@ -18,13 +18,7 @@
 
 const struct tm_model *lemu_model(void)
 {
-	static struct tm_model m;
-
-	if (m.key[0] == '\0') {
-		m = *tm_model_find("jacarta-pki");
-		m.applet = TM_APPLET_LASER;
-	}
-	return &m;
+	return tm_model_find("jacarta-pki");
 }
 
 struct lemu *lemu_new(const char *path)

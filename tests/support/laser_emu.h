@@ -18,7 +18,7 @@ struct lemu {
 	uint16_t sw;
 };
 
-/* The jacarta-pki model with the LASER applet. */
+/* The jacarta-pki model (it runs the LASER applet). */
 const struct tm_model *lemu_model(void);
 
 /* A factory card in memory (path NULL) or at path; the LASER

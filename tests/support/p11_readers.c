@@ -13,7 +13,7 @@
 #include "apdu/rc.h"
 #include "emulator/applet.h"
 #include "emulator/chip.h"
-#include "emulator/models.h"
+#include "tests/support/test_models.h"
 
 struct vreader {
 	struct tm_chip *chip;   /* the card: either applet */
@@ -62,24 +62,9 @@ void tm_test_reader_remove(int i)
 	pthread_mutex_unlock(&lock);
 }
 
-/* "jacarta-pki-laser": the jacarta-pki model with the LASER applet. */
-static const struct tm_model *find_model(const char *key)
-{
-	static struct tm_model laser;
-
-	if (key != NULL && strcmp(key, "jacarta-pki-laser") == 0) {
-		if (laser.key[0] == '\0') {
-			laser = *tm_model_find("jacarta-pki");
-			laser.applet = TM_APPLET_LASER;
-		}
-		return &laser;
-	}
-	return key ? tm_model_find(key) : NULL;
-}
-
 static struct tm_chip *new_card(const char *model, const char *serial)
 {
-	const struct tm_model *m = find_model(model);
+	const struct tm_model *m = tm_test_model(model);
 	return m ? tm_chip_new(m, serial, m->user.factory[0] ? NULL : "135790") : NULL;
 }
 

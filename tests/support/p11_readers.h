@@ -15,8 +15,8 @@
 
 #define TM_TEST_READERS 2
 
-/* Puts a fresh card of this model in reader i (NULL: empty reader);
- * "jacarta-pki-laser" is jacarta-pki with the LASER applet. */
+/* Puts a fresh card of this model in reader i (NULL: empty reader): a
+ * shipped model or a test model (tests/support/test_models.h). */
 void tm_test_reader_insert(int i, const char *model);
 void tm_test_reader_remove(int i);
 /* Pulls the card in reader i and puts the same card back: the reader's

@@ -153,7 +153,7 @@ static void test_ecdsa(void **state)
 	uint8_t sig[128], hash[32] = {1, 2, 3};
 	size_t sig_len;
 
-	e = emu_new("jacarta-pki");
+	e = emu_new("tumar-full");
 	assert_int_equal(emu_verify(e, TM_PIN_USER, "1234567890"), 0x9000);
 	/* EC keys do not decrypt. */
 	assert_int_equal(generate(TM_KEY_EC_P256, 256, TM_USAGE_DECRYPT, &pub), -1);

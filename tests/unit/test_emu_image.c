@@ -74,7 +74,7 @@ static struct emu *saved_card(const char *model)
 static void test_round_trip(void **state)
 {
 	(void)state;
-	struct emu *e = saved_card("jacarta-pki");
+	struct emu *e = saved_card("tumar-full");
 	char why[256];
 	struct tm_card *c;
 	struct stat st;
@@ -88,7 +88,7 @@ static void test_round_trip(void **state)
 	assert_int_equal(st.st_mode & 0777, 0600);
 	assert_int_equal(tm_image_load(path, e->applet.card->model, &c, why, sizeof(why)), TM_OK);
 	assert_string_equal(c->serial, "TEST0001");
-	assert_string_equal(c->label, "JaCarta PKI");
+	assert_string_equal(c->label, "Tumar Full");
 	assert_int_equal(c->n_objects, 3); /* private key, public key, data */
 	assert_int_equal(c->objects[1].cls, TM_OBJ_PUBLIC_KEY);
 	assert_int_equal(EVP_PKEY_eq(c->objects[1].pkey, e->applet.card->objects[0].pkey), 1);
@@ -108,7 +108,7 @@ static void test_round_trip(void **state)
 static void test_version1_upgrade(void **state)
 {
 	(void)state;
-	struct emu *e = saved_card("jacarta-pki");
+	struct emu *e = saved_card("tumar-full");
 	char why[256];
 	struct tm_card *c;
 	struct tm_buf b;

@@ -60,7 +60,12 @@ static void test_facts_from_the_design(void **state)
 	assert_true(e->caps & TM_CAP_CHANGE_AT_FIRST_LOGON);
 	assert_int_equal(j->user.min_len, 4);
 	assert_true(tm_model_has_alg(j, TM_KEY_RSA, 4096));
-	assert_true(tm_model_has_alg(j, TM_KEY_EC_P256, 256));
+	/* JaCarta PKI speaks its own protocol, and its EC keys are not
+	 * emulated (LASER's GENERATE makes RSA, jacarta-laser.md §6). */
+	assert_int_equal(j->applet, TM_APPLET_LASER);
+	assert_int_equal(k->applet, TM_APPLET_TUMAR);
+	assert_false(tm_model_has_alg(j, TM_KEY_EC_P256, 256));
+	assert_false(j->caps & TM_CAP_INIT_TOKEN);
 	assert_false(tm_model_has_alg(k, TM_KEY_EC_P256, 256));
 	assert_false(tm_model_has_alg(k, TM_KEY_RSA, 4096));
 	assert_false(tm_model_has_alg(j, TM_KEY_RSA, 1536));

@@ -129,7 +129,7 @@ static void test_attributes_and_delete(void **state)
 	(void)state;
 	struct tm_tlv obj, label;
 
-	e = emu_new("jacarta-pki");
+	e = emu_new("tumar-full");
 	assert_int_equal(emu_verify(e, TM_PIN_USER, "1234567890"), 0x9000);
 	int fixed = create(TM_OBJ_DATA, 0, 1, "a");
 	int mod = create(TM_OBJ_DATA, TM_OBJF_MODIFIABLE, 1, "b");

@@ -159,7 +159,7 @@ static void test_must_change_at_first_logon(void **state)
 static void test_reset_clears_state(void **state)
 {
 	(void)state;
-	e = emu_new("jacarta-pki");
+	e = emu_new("tumar-full");
 	assert_int_equal(emu_verify(e, TM_PIN_USER, "1234567890"), 0x9000);
 	tm_applet_reset(&e->applet);
 	/* After a reset the applet must be selected again. */

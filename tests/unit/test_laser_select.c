@@ -42,6 +42,27 @@ static void test_before_select(void **state)
 	assert_int_equal(lemu_data_len(e), 0);
 }
 
+/* Another application (the card manager, docs/emulator.md) takes the
+ * card: the LASER application forgets its verified PINs; the card
+ * manager answers 6D00 until LASER is selected again. */
+static void test_card_manager_deselects(void **state)
+{
+	(void)state;
+	e = lemu_new(NULL);
+	assert_non_null(e);
+	assert_int_equal(lemu_verify(e, 0x20, "1234567890"), 0x9000);
+	assert_int_equal(lemu_select(e, "3F000020"), 0x9000);
+	assert_int_equal(lemu_cmd(e, "00200000"), 0x9000); /* verified */
+	assert_int_equal(lemu_cmd(e, "00A4040008A00000015100000000"), 0x9000);
+	assert_true(lemu_data_len(e) > 2 && lemu_data(e)[0] == 0x6F);
+	assert_int_equal(lemu_cmd(e, "00A4000C023F00"), 0x6A82);
+	assert_int_equal(lemu_cmd(e, "80CB011400"), 0x6D00);
+	assert_int_equal(lemu_cmd(e, "002A9E9A0401020304"), 0x6D00);
+	assert_int_equal(lemu_cmd(e, "00A4040C0CA0000001644C415345520001 00"), 0x9000);
+	assert_int_equal(lemu_select(e, "3F000020"), 0x9000);
+	assert_int_equal(lemu_cmd(e, "00200000"), 0x63CA);
+}
+
 static void test_capabilities(void **state)
 {
 	(void)state;
@@ -201,6 +222,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_before_select, lemu_teardown),
+		cmocka_unit_test_teardown(test_card_manager_deselects, lemu_teardown),
 		cmocka_unit_test_teardown(test_capabilities, lemu_teardown),
 		cmocka_unit_test_teardown(test_select_modes, lemu_teardown),
 		cmocka_unit_test_teardown(test_pin_fcp, lemu_teardown),

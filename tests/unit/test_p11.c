@@ -634,7 +634,7 @@ static void test_pss_and_ecdsa(void **state)
 	CK_MECHANISM m = {CKM_SHA256_RSA_PKCS_PSS, &pss, sizeof(pss)};
 	CK_MECHANISM bad = {CKM_SHA256_RSA_PKCS_PSS, &pss, 3};
 
-	start("jacarta-pki");
+	start("tumar-full");
 	CK_SESSION_HANDLE s = open_rw();
 	assert_int_equal(login(s, "1234567890"), CKR_OK);
 	keygen(s, &pub, &priv);

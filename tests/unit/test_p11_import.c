@@ -119,9 +119,10 @@ static CK_ULONG private_keys(CK_SESSION_HANDLE s)
 	return find_count(s, t, 1);
 }
 
-static void test_rsa_import(void **state)
+/* An RSA key through C_CreateObject on this model's applet: checked
+ * before the login, made, signing, marked as imported, secret. */
+static CK_SESSION_HANDLE rsa_import(const char *model)
 {
-	(void)state;
 	EVP_PKEY *k = EVP_RSA_gen(2048);
 	struct key_template t;
 	CK_OBJECT_HANDLE h;
@@ -129,7 +130,7 @@ static void test_rsa_import(void **state)
 
 	assert_non_null(k);
 	rsa_template(&t, k);
-	start("jacarta-pki");
+	start(model);
 	CK_SESSION_HANDLE s = open_rw();
 	/* The template is checked before the login (§5.1's order). */
 	assert_int_equal(f->C_CreateObject(s, t.a, t.n - 1, &h), CKR_TEMPLATE_INCOMPLETE);
@@ -147,11 +148,43 @@ static void test_rsa_import(void **state)
 	CK_BYTE d[300];
 	CK_ATTRIBUTE secret[] = {{CKA_PRIVATE_EXPONENT, d, sizeof(d)}};
 	assert_int_equal(f->C_GetAttributeValue(s, h, secret, 1), CKR_ATTRIBUTE_SENSITIVE);
-	/* The card holds the private key alone: C_CreateObject makes one
-	 * object. */
-	assert_int_equal(tm_test_reader_objects(0, TM_OBJF_IMPORTED), 1);
 	assert_int_equal(private_keys(s), 1);
 	EVP_PKEY_free(k);
+	return s;
+}
+
+static void test_rsa_import(void **state)
+{
+	(void)state;
+	rsa_import("tumar-full");
+	/* The Tumar applet holds the private key alone: C_CreateObject
+	 * makes one object. */
+	assert_int_equal(tm_test_reader_objects(0, TM_OBJF_IMPORTED), 1);
+}
+
+/* JaCarta's LASER applet: the key object by UPDATE KO (80 24), its
+ * attribute files saying CKA_LOCAL false, read back so by a new bind. */
+static void test_rsa_import_laser(void **state)
+{
+	(void)state;
+	CK_SESSION_HANDLE s = rsa_import("jacarta-pki");
+	CK_BBOOL local = CK_TRUE;
+	CK_ATTRIBUTE a[] = {{CKA_LOCAL, &local, 1}};
+	CK_OBJECT_HANDLE h;
+	CK_ULONG n;
+
+	(void)s;
+	assert_int_equal(f->C_Finalize(NULL), CKR_OK);
+	assert_int_equal(f->C_Initialize(NULL), CKR_OK);
+	s = open_rw();
+	CK_ATTRIBUTE t[] = {{CKA_CLASS, &priv_class, sizeof(priv_class)}};
+	assert_int_equal(login(s, "1234567890"), CKR_OK);
+	assert_int_equal(f->C_FindObjectsInit(s, t, 1), CKR_OK);
+	assert_int_equal(f->C_FindObjects(s, &h, 1, &n), CKR_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(f->C_FindObjectsFinal(s), CKR_OK);
+	assert_int_equal(f->C_GetAttributeValue(s, h, a, 1), CKR_OK);
+	assert_int_equal(local, CK_FALSE);
 }
 
 static void test_ec_import_and_session_key(void **state)
@@ -163,7 +196,7 @@ static void test_ec_import_and_session_key(void **state)
 
 	assert_non_null(k);
 	ec_template(&t, k);
-	start("jacarta-pki");
+	start("tumar-full");
 	CK_SESSION_HANDLE s = open_rw();
 	assert_int_equal(login(s, "1234567890"), CKR_OK);
 	assert_int_equal(f->C_CreateObject(s, t.a, t.n, &h), CKR_OK);
@@ -260,6 +293,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_rsa_import, teardown),
+		cmocka_unit_test_teardown(test_rsa_import_laser, teardown),
 		cmocka_unit_test_teardown(test_ec_import_and_session_key, teardown),
 		cmocka_unit_test_teardown(test_chained_import, teardown),
 		cmocka_unit_test_teardown(test_refusals_leave_nothing, teardown),

@@ -59,7 +59,7 @@ static void test_halves_are_two_objects(void **state)
 	(void)state;
 	CK_OBJECT_HANDLE pub, priv, pub2, priv2;
 
-	start("jacarta-pki");
+	start("tumar-full");
 	CK_SESSION_HANDLE s = open_rw();
 	assert_int_equal(login(s, "1234567890"), CKR_OK);
 	assert_int_equal(ec_keygen(s, 1, &pub, &priv), CKR_OK);
@@ -92,7 +92,7 @@ static void test_attributes_change(void **state)
 	CK_BYTE got[64];
 	CK_BBOOL mod = CK_FALSE;
 
-	start("jacarta-pki");
+	start("tumar-full");
 	CK_SESSION_HANDLE s = open_rw();
 	assert_int_equal(login(s, "1234567890"), CKR_OK);
 	assert_int_equal(ec_keygen(s, 1, &pub, &priv), CKR_OK);
@@ -191,7 +191,7 @@ static void test_session_key_pairs(void **state)
 	CK_BBOOL token = CK_TRUE;
 	CK_ATTRIBUTE tok[] = {{CKA_TOKEN, &token, sizeof(token)}};
 
-	start("jacarta-pki");
+	start("tumar-full");
 	CK_SESSION_HANDLE s = open_rw(), ro;
 	assert_int_equal(f->C_OpenSession(0, CKF_SERIAL_SESSION, NULL, NULL, &ro), CKR_OK);
 	assert_int_equal(login(s, "1234567890"), CKR_OK);
@@ -253,7 +253,7 @@ static void test_dead_process_keys_swept(void **state)
 	(void)state;
 	char hex[256];
 
-	start("jacarta-pki");
+	start("tumar-full");
 	CK_SESSION_HANDLE s = open_rw();
 	assert_int_equal(login(s, "1234567890"), CKR_OK);
 	/* Another process made a session key on the card, then died. */
@@ -288,7 +288,7 @@ static void test_dead_process_keys_swept(void **state)
 static void test_torn_write_swept(void **state)
 {
 	(void)state;
-	start("jacarta-pki");
+	start("tumar-full");
 	CK_SESSION_HANDLE s = open_rw();
 	assert_int_equal(login(s, "1234567890"), CKR_OK);
 	/* CREATE FILE of an 817-byte certificate, then nothing. */

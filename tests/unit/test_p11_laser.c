@@ -47,7 +47,7 @@ static void test_bind_and_login(void **state)
 {
 	CK_TOKEN_INFO ti;
 	(void)state;
-	start("jacarta-pki-laser");
+	start("jacarta-pki");
 	assert_int_equal(f->C_GetTokenInfo(0, &ti), CKR_OK);
 	assert_memory_equal(ti.label, "JaCarta PKI ", 12);
 	assert_memory_equal(ti.model, "JaCarta PKI ", 12);
@@ -68,16 +68,23 @@ static void test_bind_and_login(void **state)
 	assert_false(ti.flags & CKF_USER_PIN_COUNT_LOW);
 }
 
+/* A JaCarta in reader 0, logged in, with an RSA key pair made on it. */
+static CK_SESSION_HANDLE with_key(CK_OBJECT_HANDLE *pub, CK_OBJECT_HANDLE *priv)
+{
+	start("jacarta-pki");
+	CK_SESSION_HANDLE s = open_rw();
+	assert_int_equal(login(s, "1234567890"), CKR_OK);
+	keygen(s, pub, priv);
+	return s;
+}
+
 static void test_keys_and_one_apdu_signatures(void **state)
 {
 	CK_OBJECT_HANDLE pub, priv;
 	CK_BYTE sig[256];
 	CK_ULONG len = sizeof(sig);
 	(void)state;
-	start("jacarta-pki-laser");
-	CK_SESSION_HANDLE s = open_rw();
-	assert_int_equal(login(s, "1234567890"), CKR_OK);
-	keygen(s, &pub, &priv);
+	CK_SESSION_HANDLE s = with_key(&pub, &priv);
 	assert_int_equal(sign(s, priv, "first", sig, &len), CKR_OK);
 	assert_int_equal(len, 128);
 	assert_int_equal(verify(s, pub, "first", sig, len), CKR_OK);
@@ -108,7 +115,7 @@ static void test_foreign_key_selected(void **state)
 	CK_BYTE sig[256];
 	CK_ULONG len = sizeof(sig);
 	(void)state;
-	start("jacarta-pki-laser");
+	start("jacarta-pki");
 	CK_SESSION_HANDLE s = open_rw();
 	assert_int_equal(login(s, "1234567890"), CKR_OK);
 	keygen(s, &pub1, &priv1);
@@ -132,6 +139,33 @@ static void test_foreign_key_selected(void **state)
 	assert_int_equal(verify(s, pub2, "three", sig, len), CKR_OK);
 }
 
+/* Another application is selected (the card manager): the card forgot
+ * our login, not the card; the session stays, a new login signs.  And a
+ * process that binds the LASER application again keeps our login. */
+static void test_other_application_selected(void **state)
+{
+	CK_OBJECT_HANDLE pub, priv;
+	CK_BYTE sig[256];
+	CK_ULONG len = sizeof(sig);
+	(void)state;
+	CK_SESSION_HANDLE s = with_key(&pub, &priv);
+	assert_int_equal(sign(s, priv, "one", sig, &len), CKR_OK);
+	assert_int_equal(tm_test_reader_foreign_apdu(0, "00A4040C0CA0000001644C41534552000100"),
+			 0x9000);
+	len = sizeof(sig);
+	assert_int_equal(sign(s, priv, "two", sig, &len), CKR_OK);
+	assert_int_equal(tm_test_reader_foreign_apdu(0, "00A4040008A00000015100000000"), 0x9000);
+	len = sizeof(sig);
+	assert_int_equal(sign(s, priv, "three", sig, &len), CKR_USER_NOT_LOGGED_IN);
+	CK_SESSION_INFO info;
+	assert_int_equal(f->C_GetSessionInfo(s, &info), CKR_OK);
+	assert_int_equal(info.state, CKS_RW_PUBLIC_SESSION);
+	assert_int_equal(login(s, "1234567890"), CKR_OK);
+	len = sizeof(sig);
+	assert_int_equal(sign(s, priv, "four", sig, &len), CKR_OK);
+	assert_int_equal(verify(s, pub, "four", sig, len), CKR_OK);
+}
+
 static void test_decrypt(void **state)
 {
 	CK_OBJECT_HANDLE pub, priv;
@@ -139,7 +173,7 @@ static void test_decrypt(void **state)
 	CK_BYTE ct[128], pt[128];
 	CK_ULONG ct_len = sizeof(ct), pt_len = sizeof(pt);
 	(void)state;
-	start("jacarta-pki-laser");
+	start("jacarta-pki");
 	CK_SESSION_HANDLE s = open_rw();
 	assert_int_equal(login(s, "1234567890"), CKR_OK);
 	keygen(s, &pub, &priv);
@@ -162,7 +196,7 @@ static void test_pss_and_oaep(void **state)
 	CK_BYTE sig[128], ct[128], pt[128];
 	CK_ULONG len = sizeof(sig), ct_len = sizeof(ct), pt_len = sizeof(pt);
 	(void)state;
-	start("jacarta-pki-laser");
+	start("jacarta-pki");
 	CK_SESSION_HANDLE s = open_rw();
 	assert_int_equal(login(s, "1234567890"), CKR_OK);
 	keygen(s, &pub, &priv);
@@ -190,7 +224,7 @@ static void test_change_and_unblock(void **state)
 {
 	CK_TOKEN_INFO ti;
 	(void)state;
-	start("jacarta-pki-laser");
+	start("jacarta-pki");
 	CK_SESSION_HANDLE s = open_rw();
 	assert_int_equal(login(s, "1234567890"), CKR_OK);
 	/* C_SetPIN: the driver verifies, opens SM, sends 80 24 wrapped. */
@@ -223,7 +257,7 @@ static void test_certificates_and_data(void **state)
 	int der_len = make_cert(&der);
 	(void)state;
 	assert_true(der_len > 0);
-	start("jacarta-pki-laser");
+	start("jacarta-pki");
 	CK_SESSION_HANDLE s = open_rw();
 	assert_int_equal(login(s, "1234567890"), CKR_OK);
 	keygen(s, &pub, &priv);
@@ -265,6 +299,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_bind_and_login, teardown),
 		cmocka_unit_test_teardown(test_keys_and_one_apdu_signatures, teardown),
 		cmocka_unit_test_teardown(test_foreign_key_selected, teardown),
+		cmocka_unit_test_teardown(test_other_application_selected, teardown),
 		cmocka_unit_test_teardown(test_decrypt, teardown),
 		cmocka_unit_test_teardown(test_pss_and_oaep, teardown),
 		cmocka_unit_test_teardown(test_change_and_unblock, teardown),

@@ -207,7 +207,7 @@ static void test_session_ec_key_verifies(void **state)
 	CK_ATTRIBUTE kt[] = {{CKA_SIGN, &yes, sizeof(yes)}, {CKA_ID, U("\x02"), 1}};
 	CK_MECHANISM gen = {CKM_EC_KEY_PAIR_GEN, NULL, 0}, ecdsa = {CKM_ECDSA_SHA256, NULL, 0};
 
-	start("jacarta-pki");
+	start("tumar-full");
 	CK_SESSION_HANDLE s = open_rw();
 	assert_int_equal(login(s, "1234567890"), CKR_OK);
 	assert_int_equal(f->C_GenerateKeyPair(s, &gen, pt, 1, kt, 2, &pub, &priv), CKR_OK);

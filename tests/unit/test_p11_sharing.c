@@ -43,7 +43,7 @@ static void test_probe_by_other_software(void **state)
 	(void)state;
 	CK_OBJECT_HANDLE pub, priv;
 
-	start("jacarta-pki");
+	start("tumar-full");
 	CK_SESSION_HANDLE s = open_rw();
 	assert_int_equal(login(s, "1234567890"), CKR_OK);
 	keygen(s, &pub, &priv);
@@ -138,7 +138,7 @@ static void test_undecodable_object_left_out(void **state)
 	CK_ATTRIBUTE kt[] = {{CKA_SIGN, &yes, sizeof(yes)}, {CKA_ID, U("\x02"), 1}};
 	CK_MECHANISM ec_gen = {CKM_EC_KEY_PAIR_GEN, NULL, 0};
 
-	start("jacarta-pki");
+	start("tumar-full");
 	CK_SESSION_HANDLE s = open_rw();
 	assert_int_equal(login(s, "1234567890"), CKR_OK);
 	keygen(s, &pub, &priv);
