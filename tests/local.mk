@@ -148,6 +148,7 @@ integration_tests = \
 	tests/integration/bench_smoke.sh \
 	tests/integration/emu_crash.sh \
 	tests/integration/emu_crash_laser.sh \
+	tests/integration/emu_crash_laser_pin.sh \
 	tests/integration/emu_stack.sh \
 	tests/integration/p11_engine.sh \
 	tests/integration/p11_java.sh \

@@ -6,7 +6,7 @@
 # counter must never be higher than before a wrong try, and every wrong
 # try the client saw answered must be on disk.  (A PIN change needs
 # secure messaging, which this raw-APDU client does not speak:
-# test_laser_pin's torn VERIFY and the real-stack PIN change cover it.)
+# emu_crash_laser_pin.sh kills the card during the module's.)
 . "$(dirname "$0")/lib.sh"
 ROUNDS=${TM_CRASH_ROUNDS:-60}
 IMG=$WORK/card.img
