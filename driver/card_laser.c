@@ -272,11 +272,10 @@ static int l_bind(struct tm_token *t)
 	t->drv_data = st;
 	tm_laser_sm_end(&st->sm);
 	st->key_selected = 0;
+	/* The serial only: the crypto and key-length capabilities (§2)
+	 * tell nothing the driver uses (its RSA sizes are the card's
+	 * documented ones), and each bind would pay two APDUs for them. */
 	rc = capability(t, TM_LASER_CAP_SERIAL, serial, sizeof(serial));
-	if (rc == TM_OK)
-		rc = capability(t, TM_LASER_CAP_CRYPTO, NULL, TM_LASER_CAP_CRYPTO_LEN);
-	if (rc == TM_OK)
-		rc = capability(t, TM_LASER_CAP_KEYS, NULL, TM_LASER_CAP_KEYS_LEN);
 	/* A card that bound before must be the same card. */
 	if (rc == TM_OK && !fresh && memcmp(serial, st->serial_cap, sizeof(serial)) != 0)
 		rc = TM_ERR_CARD_REMOVED;

@@ -123,7 +123,7 @@ echo
 echo "tumar-bench: JaCarta PKI over LASER vs a Tumar-applet token (the same module, two tokens)"
 "$B/bench/tumar-bench" --name laser --module "$WORK/laser-pkcs11.so" --pin 1234567890 \
 	--token "JaCarta PKI" --vs-name tumar-applet --vs "$WORK/applet-pkcs11.so" \
-	--vs-pin 1234567890 --vs-token "Tumar Full" --setup --ratio-limit 1.1 \
+	--vs-pin 1234567890 --vs-token "Tumar Full" --setup --ratio-limit 1.1 --cold-limit none \
 	--json "$LASER_JSON" ${TM_BENCH_ARGS:-}
 rc2=$?
 echo "JSON: $LASER_JSON"
