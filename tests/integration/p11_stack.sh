@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# tumar-pkcs11.so as applications use it, through the real stack: threads
-# signing on one token and on two, the card pulled during a signing loop
-# and put back, and OpenSSL's pkcs11 engine making a CSR that OpenSSL
-# verifies.
+# tumar-pkcs11.so as applications use it, through the real stack, on a
+# Kaztoken and a JaCarta PKI (LASER) at once: threads signing on one
+# token and on two, each card pulled during a signing loop and put back
+# and reset by another application, and OpenSSL's pkcs11 engine making a
+# CSR that OpenSSL verifies.
 . "$(dirname "$0")/lib.sh"
 private_pcscd_namespace "$@"
 MODULE=$TM_BUILDDIR/driver/.libs/tumar-pkcs11.so
@@ -33,39 +34,47 @@ out=$(client Tumar2026 threads 4 200 0 1 2>&1)
 echo "# $out"
 check "4 threads x 200 signatures on two tokens, every one verified" grep -q "verified=800 bad=0 failed=0" <<<"$out"
 
-# Pull the card during a signing loop, then put it back.
-client Tumar2026 loop 6 0 >"$WORK/loop.out" 2>&1 &
-LOOP=$!
-sleep 2
-"$EMU" ctl "$WORK/first.ctl" remove >/dev/null
-sleep 1.5
-"$EMU" ctl "$WORK/first.ctl" insert >/dev/null
-wait "$LOOP"
-wait_for 100 card_present
-out=$(cat "$WORK/loop.out")
-echo "# $out"
-check "signing worked before the card was pulled" grep -Eq "before=[1-9]" <<<"$out"
-# CKR_DEVICE_REMOVED (0x32), CKR_SESSION_HANDLE_INVALID (0xB3), CKR_TOKEN_NOT_PRESENT (0xE0)
-check "the pull gave removal errors, nothing else" \
-	bash -c 'grep -Eq "errors=[1-9]" <<<"$1" && ! grep -Eq "codes=.*0x(5|6|30)[^0-9A-F]" <<<"$1" &&
-		 grep -Eq "codes=(0x32|0xB3|0xE0)" <<<"$1"' _ "$out"
-check "signing works again once the card is back" grep -Eq "after=[1-9]" <<<"$out"
+# Pull the card during a signing loop, then put it back; then another
+# application resets it.  On both tokens: the Kaztoken (the Tumar applet)
+# and the JaCarta PKI (LASER).
+in_reader() { opensc-tool -l 2>/dev/null | grep -Eq "^$1 +Yes"; }
+pull_and_reset() { # SLOT CONTROL-SOCKET NAME
+	local slot=$1 ctl=$2 name=$3 out
+	client Tumar2026 loop 6 "$slot" >"$WORK/loop.out" 2>&1 &
+	LOOP=$!
+	sleep 2
+	"$EMU" ctl "$ctl" remove >/dev/null
+	sleep 1.5
+	"$EMU" ctl "$ctl" insert >/dev/null
+	wait "$LOOP"
+	wait_for 100 in_reader "$slot"
+	out=$(cat "$WORK/loop.out")
+	echo "# $out"
+	check "$name: signing worked before the card was pulled" grep -Eq "before=[1-9]" <<<"$out"
+	# CKR_DEVICE_REMOVED (0x32), CKR_SESSION_HANDLE_INVALID (0xB3), CKR_TOKEN_NOT_PRESENT (0xE0)
+	check "$name: the pull gave removal errors, nothing else" \
+		bash -c 'grep -Eq "errors=[1-9]" <<<"$1" && ! grep -Eq "codes=.*0x(5|6|30)[^0-9A-F]" <<<"$1" &&
+			 grep -Eq "codes=(0x32|0xB3|0xE0)" <<<"$1"' _ "$out"
+	check "$name: signing works again once the card is back" grep -Eq "after=[1-9]" <<<"$out"
 
-# Another application resets the card: our login is gone, cleanly; the
-# session stays, a new login signs again.
-mkfifo "$WORK/go"
-client Tumar2026 reset 0 <"$WORK/go" >"$WORK/reset.out" 2>&1 &
-RESETTER=$!
-exec 3>"$WORK/go"
-wait_for 100 grep -q ready "$WORK/reset.out"
-opensc-tool -r 0 --reset warm >/dev/null 2>&1
-echo go >&3
-exec 3>&-
-wait "$RESETTER"
-out=$(cat "$WORK/reset.out")
-echo "# $out"
-check "a reset by another application: CKR_USER_NOT_LOGGED_IN, then a new login signs" \
-	grep -q "after-reset=0x101 relogin=0x0 sign=0x0" <<<"$out"
+	# Another application resets the card: our login is gone, cleanly;
+	# the session stays, a new login signs again.
+	rm -f "$WORK/go" && mkfifo "$WORK/go"
+	client Tumar2026 reset "$slot" <"$WORK/go" >"$WORK/reset.out" 2>&1 &
+	RESETTER=$!
+	exec 3>"$WORK/go"
+	wait_for 100 grep -q ready "$WORK/reset.out"
+	opensc-tool -r "$slot" --reset warm >/dev/null 2>&1
+	echo go >&3
+	exec 3>&-
+	wait "$RESETTER"
+	out=$(cat "$WORK/reset.out")
+	echo "# $out"
+	check "$name: a reset by another application: CKR_USER_NOT_LOGGED_IN, then a new login signs" \
+		grep -q "after-reset=0x101 relogin=0x0 sign=0x0" <<<"$out"
+}
+pull_and_reset 0 "$WORK/first.ctl" kaztoken
+pull_and_reset 1 "$WORK/second.ctl" jacarta-pki
 
 # The driver's APDU trace: the PIN is never in it.
 rm -f "$WORK/driver.trace"
