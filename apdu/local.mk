@@ -3,6 +3,7 @@ noinst_LTLIBRARIES += apdu/libtumar-apdu.la
 apdu_libtumar_apdu_la_SOURCES = \
 	apdu/apdu.c apdu/apdu.h \
 	apdu/buf.c apdu/buf.h \
+	apdu/gost.c apdu/gost.h \
 	apdu/hash.c apdu/hash.h \
 	apdu/laser.h \
 	apdu/laser_attr.c apdu/laser_attr.h \
@@ -16,4 +17,4 @@ apdu_libtumar_apdu_la_SOURCES = \
 	apdu/tlv.c apdu/tlv.h \
 	apdu/trace.c apdu/trace.h \
 	apdu/transceive.c apdu/transceive.h
-apdu_libtumar_apdu_la_LIBADD = $(CRYPTO_LIBS)
+apdu_libtumar_apdu_la_LIBADD = $(CRYPTO_LIBS) -lpthread

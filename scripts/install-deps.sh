@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
 	build-essential autoconf automake libtool autoconf-archive pkg-config
 	libssl-dev        # OpenSSL 3: all cryptography
+	libengine-gost-openssl  # gost-engine: GOST R 34.10-2012/2015 and Streebog, for Kazakh keys
 	libpcsclite-dev   # PC/SC (pcsc-lite)
 	libp11-kit-dev    # pkcs11.h
 	libcmocka-dev     # unit tests

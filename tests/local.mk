@@ -10,6 +10,7 @@ LDADD = tests/libtmtest.la apdu/libtumar-apdu.la $(CMOCKA_LIBS) $(CRYPTO_LIBS)
 unit_tests = \
 	tests/unit/test_apdu \
 	tests/unit/test_buf \
+	tests/unit/test_gost \
 	tests/unit/test_sw \
 	tests/unit/test_tlv \
 	tests/unit/test_pcscd_log \
@@ -17,6 +18,8 @@ unit_tests = \
 	tests/unit/test_transceive
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
+# The KalkanCrypt vectors are read from the source tree.
+tests_unit_test_gost_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_SRCDIR_FLAG)
 
 # Fuzz targets.  With --enable-fuzzing they are libFuzzer programs to run
 # by hand (docs/testing.md); otherwise make check replays their seeds.
@@ -31,6 +34,7 @@ fuzz_targets = \
 	tests/fuzz/fuzz_pkcs11 \
 	tests/fuzz/fuzz_profile \
 	tests/fuzz/fuzz_pubkey \
+	tests/fuzz/fuzz_gost_spki \
 	tests/fuzz/fuzz_tlv \
 	tests/fuzz/fuzz_trace
 if FUZZING
@@ -50,6 +54,9 @@ tests_fuzz_fuzz_apdu_decode_LDADD = $(FUZZ_LIBS)
 tests_fuzz_fuzz_pubkey_SOURCES = tests/fuzz/fuzz_pubkey.c tests/fuzz/fuzz.h $(FUZZ_MAIN)
 tests_fuzz_fuzz_pubkey_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_pubkey_LDADD = $(FUZZ_LIBS)
+tests_fuzz_fuzz_gost_spki_SOURCES = tests/fuzz/fuzz_gost_spki.c tests/fuzz/fuzz.h $(FUZZ_MAIN)
+tests_fuzz_fuzz_gost_spki_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_gost_spki_LDADD = $(FUZZ_LIBS)
 FUZZ_EMU_LIBS = emulator/libtumar-emu.la $(FUZZ_LIBS)
 tests_fuzz_fuzz_applet_SOURCES = tests/fuzz/fuzz_applet.c tests/fuzz/fuzz.h $(FUZZ_MAIN)
 tests_fuzz_fuzz_applet_LDFLAGS = $(FUZZ_LINK_FLAGS)
