@@ -225,9 +225,9 @@ static CK_RV op_init(CK_SESSION_HANDLE h, enum tm_op_kind kind, const CK_MECHANI
 			rv = take_params(op, kind, m);
 		}
 	}
-	if (rv == CKR_OK && mech->md != NULL) {
+	if (rv == CKR_OK && (mech->md != NULL || mech->streebog)) {
 		op->md = EVP_MD_CTX_new();
-		if (op->md == NULL || EVP_DigestInit_ex(op->md, EVP_get_digestbyname(mech->md), NULL) != 1)
+		if (op->md == NULL || tm_mech_digest_init(mech, op->md) != TM_OK)
 			rv = CKR_HOST_MEMORY;
 	}
 	if (rv == CKR_OK)

@@ -23,7 +23,7 @@ driver_libtumar_driver_la_SOURCES = \
 	driver/module.c driver/module.h \
 	driver/object.c driver/object.h driver/object_view.c \
 	driver/owner.c driver/owner.h \
-	driver/p11.h \
+	driver/p11.h driver/p11_gost.h \
 	driver/readers.h \
 	driver/session.c \
 	driver/session_key.c driver/session_key.h \

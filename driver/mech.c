@@ -4,7 +4,10 @@
 
 #include <string.h>
 
+#include "apdu/gost.h"
 #include "apdu/protocol.h"
+#include "apdu/rc.h"
+#include "driver/p11_gost.h"
 
 #define SV (CKF_SIGN | CKF_VERIFY)
 #define ED (CKF_ENCRYPT | CKF_DECRYPT)
@@ -49,16 +52,32 @@ static const struct tm_mech mechs[] = {
 	{.type = CKM_SHA256, .flags = CKF_DIGEST, .md = "SHA256"},
 	{.type = CKM_SHA384, .flags = CKF_DIGEST, .md = "SHA384"},
 	{.type = CKM_SHA512, .flags = CKF_DIGEST, .md = "SHA512"},
+	{.type = CKM_GOSTR3411_12_256, .flags = CKF_DIGEST, .streebog = 256},
+	{.type = CKM_GOSTR3411_12_512, .flags = CKF_DIGEST, .streebog = 512},
 };
 
 #define N_MECHS (sizeof(mechs) / sizeof(mechs[0]))
+
+/* The GOST mechanisms exist only where gost-engine loads. */
+static bool usable(const struct tm_mech *m)
+{
+	return m->streebog == 0 || tm_gost_available();
+}
 
 const struct tm_mech *tm_mech_find(CK_MECHANISM_TYPE type)
 {
 	for (size_t i = 0; i < N_MECHS; i++)
 		if (mechs[i].type == type)
-			return &mechs[i];
+			return usable(&mechs[i]) ? &mechs[i] : NULL;
 	return NULL;
+}
+
+int tm_mech_digest_init(const struct tm_mech *m, EVP_MD_CTX *ctx)
+{
+	if (m->streebog)
+		return tm_gost_digest_init(ctx, m->streebog);
+	const EVP_MD *md = m->md ? EVP_get_digestbyname(m->md) : NULL;
+	return md != NULL && EVP_DigestInit_ex(ctx, md, NULL) == 1 ? TM_OK : TM_ERR_NOT_FOUND;
 }
 
 static bool token_has(const struct tm_token *t, uint8_t key_alg, CK_ULONG *min, CK_ULONG *max)
@@ -78,7 +97,8 @@ CK_RV tm_mech_list(const struct tm_token *t, CK_MECHANISM_TYPE *list, CK_ULONG *
 	CK_ULONG count = 0, min, max;
 
 	for (size_t i = 0; i < N_MECHS; i++) {
-		if (mechs[i].key_alg && !token_has(t, mechs[i].key_alg, &min, &max))
+		if ((mechs[i].key_alg && !token_has(t, mechs[i].key_alg, &min, &max)) ||
+		    !usable(&mechs[i]))
 			continue;
 		if (list != NULL && count < *n)
 			list[count] = mechs[i].type;
