@@ -6,6 +6,8 @@
 
 #include <openssl/x509v3.h>
 
+#include "apdu/gost.h"
+#include "apdu/rc.h"
 #include "tools/json_out.h"
 #include "tools/kz_id.h"
 #include "tools/tool_certs.h"
@@ -16,6 +18,31 @@ static const char usage[] =
 "\n"
 "Shows a certificate (PEM or DER): the owner's name, IIN, organisation and\n"
 "BIN, role (from the NCA's OIDs), purpose, issuer and validity.\n";
+
+/* The certificate's key, "RSA 2048" as OpenSSL names it; a GOST key
+ * with the NCA's OIDs, which OpenSSL does not know, through gost-engine
+ * (apdu/gost.c). */
+static void key_name(X509 *x, char *out, size_t size)
+{
+	EVP_PKEY *pk = X509_get0_pubkey(x);
+	unsigned char *der = NULL;
+	unsigned bits = 0;
+	int n;
+
+	if (pk != NULL && !tm_gost_is_gost(pk, &bits)) {
+		snprintf(out, size, "%s %d", EVP_PKEY_get0_type_name(pk), EVP_PKEY_get_bits(pk));
+		return;
+	}
+	EVP_PKEY *gost = NULL;
+	if (bits == 0 && (n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &der)) > 0)
+		tm_gost_pubkey_from_spki(der, (size_t)n, &gost, &bits);
+	OPENSSL_free(der);
+	EVP_PKEY_free(gost);
+	if (bits)
+		snprintf(out, size, "GOST R 34.10-2015 %u", bits);
+	else
+		snprintf(out, size, "unknown");
+}
 
 static void key_usage(X509 *x, char *out, size_t size)
 {
@@ -74,9 +101,7 @@ int tt_cmd_info(struct tt_opts *o, int argc, char **argv)
 		strftime(start, sizeof(start), "%Y-%m-%d %H:%M UTC", &tm);
 	else
 		strcpy(start, "(unreadable)");
-	EVP_PKEY *pk = X509_get0_pubkey(x);
-	snprintf(key, sizeof(key), "%s %d", pk ? EVP_PKEY_get0_type_name(pk) : "?",
-		 pk ? EVP_PKEY_get_bits(pk) : 0);
+	key_name(x, key, sizeof(key));
 	bool iin_ok = iin[0] && tt_kz_id_valid(iin), bin_ok = bin[0] && tt_kz_id_valid(bin);
 	if (o->json) {
 		struct tj j;

@@ -41,7 +41,7 @@ tools_tumar_tool_SOURCES = \
 	driver/vendor.h
 tools_tumar_tool_CPPFLAGS = $(AM_CPPFLAGS) $(P11KIT_CFLAGS) \
 	-DTUMAR_DEFAULT_MODULE='"$(p11_moduledir)/tumar-pkcs11.so"'
-tools_tumar_tool_LDADD = $(CRYPTO_LIBS) -ldl -lpthread
+tools_tumar_tool_LDADD = apdu/libtumar-apdu.la $(CRYPTO_LIBS) -ldl -lpthread
 
 # tumar-stack starts and stops a virtual token stack (pcscd + vpcd +
 # tumar-emu) for users; the scripts/ directory is distributed whole.

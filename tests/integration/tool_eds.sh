@@ -249,6 +249,13 @@ check "tumar-full: info shows an EC key" \
 	bash -c 'run 0 "$TOOL" info "$WORK/ec.pem" && has "^Key +EC 256"'
 stop_emu
 
+# The NCA's GOST certificate (KalkanCrypt's, tests/data/kz-gost): OpenSSL
+# does not know its key OIDs; info names the key through gost-engine.
+check "info reads an NCA GOST certificate: its key, owner and validity" \
+	bash -c 'run 0 "$TOOL" info "$0/tests/data/kz-gost/test_gost512.cer.pem" &&
+		has "^Key +GOST R 34.10-2015 512$" && has "^Name +TEST GOST512$" &&
+		has "^Valid +2026-10-01"' "$TM_SRCDIR"
+
 start_emu idcard kz-idcard --user-pin 135790 || not_ok "kz-idcard: card present"
 check "kz-idcard: no factory-PIN warning (the PIN was set at issue)" \
 	bash -c 'run 0 "$TOOL" list && lacks WARNING && has "PIN +ok, 3 of 3 tries left"'
