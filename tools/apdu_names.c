@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 
+#include "apdu/laser.h"
 #include "apdu/protocol.h"
 
 static const struct {
@@ -32,12 +33,33 @@ static const struct {
 	{0x26, "DISABLE VERIFICATION REQUIREMENT"}, {0xE6, "TERMINATE DF"}, {0xFE, "TERMINATE CARD"},
 };
 
+/* JaCarta PKI's LASER commands of class 80 (8C under secure messaging),
+ * ../shared/jacarta-laser.md; its class-00 ones are interindustry. */
+static const struct {
+	uint8_t ins;
+	const char *name;
+} laser[] = {
+	{TM_LASER_INS_VERIFY, "VERIFY, secure (LASER)"},
+	{TM_LASER_INS_UPDATE_KO, "UPDATE KO / CHANGE PIN (LASER)"},
+	{TM_LASER_INS_LOGOUT, "LOGOUT (LASER)"},
+	{TM_LASER_INS_RESET_RC, "RESET RETRY COUNTER (LASER)"},
+	{TM_LASER_INS_LIST_FILES, "LIST FILES (LASER)"},
+	{TM_LASER_INS_SM_KEY, "SECURE MESSAGING KEY (LASER)"},
+	{TM_LASER_INS_SM_OPEN, "SECURE MESSAGING OPEN/CLOSE (LASER)"},
+	{TM_LASER_INS_SELECT, "SELECT (LASER)"},
+	{TM_LASER_INS_GET_CAPABILITY, "GET CAPABILITY (LASER)"},
+};
+
 const char *tm_ins_name(uint8_t cla, uint8_t ins, char *buf, unsigned cap)
 {
 	if ((cla & 0x80) && ins == TM_INS_INITIALIZE_TOKEN)
 		return "INITIALIZE TOKEN (Tumar)";
 	if ((cla & 0x80) && ins == TM_INS_IMPORT_KEY)
 		return "IMPORT KEY (Tumar)";
+	if (cla & 0x80)
+		for (unsigned i = 0; i < sizeof(laser) / sizeof(laser[0]); i++)
+			if (laser[i].ins == ins)
+				return laser[i].name;
 	if (!(cla & 0x80))
 		for (unsigned i = 0; i < sizeof(iso) / sizeof(iso[0]); i++)
 			if (iso[i].ins == ins)

@@ -1,4 +1,5 @@
-/* Names of commands for people: ISO 7816 interindustry and Tumar's own. */
+/* Names of commands for people: ISO 7816 interindustry, Tumar's own and
+ * JaCarta PKI's LASER ones. */
 #ifndef TUMAR_TOOLS_APDU_NAMES_H
 #define TUMAR_TOOLS_APDU_NAMES_H
 

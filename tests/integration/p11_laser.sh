@@ -75,4 +75,10 @@ for p in "${pins[@]}"; do
 done
 check "no PIN in any trace or log (text or hex)" test "${#leaks[@]}" = 0
 [ "${#leaks[@]}" = 0 ] || printf '# %s\n' "${leaks[@]}"
+# tumar-trace names LASER's own commands.
+"$TM_BUILDDIR/tools/tumar-trace" decode "$WORK/module.trace" >"$WORK/decoded.txt" 2>&1
+check "tumar-trace names LASER's commands (capability, secure VERIFY, SM, PIN change)" \
+	bash -c 'for n in "GET CAPABILITY (LASER)" "VERIFY, secure (LASER)" "SECURE MESSAGING KEY (LASER)" \
+		"UPDATE KO / CHANGE PIN (LASER)" "LIST FILES (LASER)"; do
+		grep -qF "$n" "$1" || { echo "# no $n"; exit 1; }; done' _ "$WORK/decoded.txt"
 tap_done
