@@ -43,16 +43,10 @@ for round in $(seq 1 "$ROUNDS"); do
 	case $((round % 4)) in
 	0) # Wrong tries only: the counter may only go down, and every wrong
 	   # try the client saw answered is on disk (no free try).
-		before=$(field user_tries)
 		after_answer=
 		[ $((round % 8)) = 0 ] && after_answer='^63C'
-		{ echo $SELECT; for i in 1 2 3; do verify 00000000; done; } |
-			crash_session "$delay" $after_answer
-		after=$(field user_tries) || { bad_image=$((bad_image + 1)); continue; }
-		answered=$(grep -c '^63C' "$WORK/crash.out")
-		[ "$after" -le "$before" ] || counter_up=$((counter_up + 1))
-		[ $((before - after)) -ge "$answered" ] || free_try=$((free_try + 1))
-		wrong_answered=$((wrong_answered + answered))
+		wrong_tries "$delay" "$after_answer" \
+			< <(echo $SELECT; for i in 1 2 3; do verify 00000000; done) || continue
 		;;
 	1) # A PIN change: afterwards the PIN is the old one or the new one.
 		next=$PIN_B

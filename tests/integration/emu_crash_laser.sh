@@ -41,16 +41,10 @@ for round in $(seq 1 "$ROUNDS"); do
 	delay=$((RANDOM % 40 + 1))
 	case $((round % 3)) in
 	0) # Wrong tries: the counter only goes down, no try for free.
-		before=$(field user_tries)
 		after_answer=
 		[ $((round % 6)) = 0 ] && after_answer='^63C'
-		{ echo $SELECT; echo $USER; for i in 1 2 3; do verify 0000000000; done; } |
-			crash_session "$delay" $after_answer
-		after=$(field user_tries) || { bad_image=$((bad_image + 1)); continue; }
-		answered=$(grep -c '^63C' "$WORK/crash.out")
-		[ "$after" -le "$before" ] || counter_up=$((counter_up + 1))
-		[ $((before - after)) -ge "$answered" ] || free_try=$((free_try + 1))
-		wrong_answered=$((wrong_answered + answered))
+		wrong_tries "$delay" "$after_answer" \
+			< <(echo $SELECT; echo $USER; for i in 1 2 3; do verify 0000000000; done) || continue
 		;;
 	1) # Key generation: the KO made, filled, deleted.
 		{ echo $SELECT; echo $USER; verify "$PIN"; echo $PRIV; echo $KO; echo $GEN

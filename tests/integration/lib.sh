@@ -221,10 +221,29 @@ run_session() {
 	return $rc
 }
 
+# wrong_tries DELAY_MS PATTERN: one crash round of wrong tries (the
+# APDUs on stdin; not in a pipe, which would lose the counts), then the accounting both crash tests share: the
+# counter only goes down (else counter_up), every wrong try the client
+# saw answered is on disk (else free_try), an image that does not load
+# (bad_image); wrong_answered counts the answered ones.  Returns 1 when
+# the image did not load.
+wrong_tries() {
+	local before after answered
+	before=$(field user_tries)
+	crash_session "$1" $2
+	after=$(field user_tries) || { bad_image=$((bad_image + 1)); return 1; }
+	answered=$(grep -c '^63C' "$WORK/crash.out")
+	[ "$after" -le "$before" ] || counter_up=$((counter_up + 1))
+	[ $((before - after)) -ge "$answered" ] || free_try=$((free_try + 1))
+	wrong_answered=$((wrong_answered + answered))
+}
+
 crash_session() {
 	"$EMU" "${CRASH_EMU[@]}" --listen "$PORT" >>"$WORK/emu.log" 2>&1 &
 	local pid=$!
-	"$VPCD_CLIENT" "$PORT" >"$WORK/crash.out" 2>&1 &
+	# (<&0: a background job of a script reads /dev/null otherwise,
+	# unless its stdin is a pipe.)
+	"$VPCD_CLIENT" "$PORT" >"$WORK/crash.out" 2>&1 <&0 &
 	local client=$!
 	[ -z "${2:-}" ] || wait_for 100 grep -q "$2" "$WORK/crash.out"
 	sleep "$(printf '0.%03d' "$1")"
