@@ -140,6 +140,33 @@ int tm_gost_pubkey(unsigned bits, const uint8_t *x, const uint8_t *y, EVP_PKEY *
 	return rc;
 }
 
+int tm_gost_from_scalar(unsigned bits, const uint8_t *d, size_t len, EVP_PKEY **out)
+{
+	int rc = len > 0 && len <= bits / 8 ? make_key(bits, false, out) : TM_ERR_ARGS;
+	if (rc != TM_OK)
+		return rc;
+	EC_KEY *ec = EVP_PKEY_get0(*out);
+	const EC_GROUP *g = ec ? EC_KEY_get0_group(ec) : NULL;
+	BIGNUM *bd = BN_secure_new();
+	BN_CTX *bctx = BN_CTX_secure_new();
+	EC_POINT *q = g ? EC_POINT_new(g) : NULL;
+	/* 0 < d < q, then Q = dG: the point is the card's, not the sender's. */
+	if (bd == NULL || bctx == NULL || q == NULL || BN_bin2bn(d, (int)len, bd) == NULL ||
+	    BN_is_zero(bd) || BN_cmp(bd, EC_GROUP_get0_order(g)) >= 0 ||
+	    EC_POINT_mul(g, q, bd, NULL, NULL, bctx) != 1 || EC_KEY_set_private_key(ec, bd) != 1 ||
+	    EC_KEY_set_public_key(ec, q) != 1)
+		rc = TM_ERR_MALFORMED;
+	EC_POINT_free(q);
+	BN_CTX_free(bctx);
+	BN_clear_free(bd);
+	ERR_clear_error();
+	if (rc != TM_OK) {
+		EVP_PKEY_free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
 int tm_gost_point(EVP_PKEY *key, uint8_t *x, uint8_t *y, unsigned *bits)
 {
 	unsigned b;

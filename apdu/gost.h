@@ -44,6 +44,10 @@ int tm_gost_digest_init(EVP_MD_CTX *ctx, unsigned bits);
 int tm_gost_keygen(unsigned bits, EVP_PKEY **out);
 /* A public key from its point, x and y big-endian, bits / 8 bytes each. */
 int tm_gost_pubkey(unsigned bits, const uint8_t *x, const uint8_t *y, EVP_PKEY **out);
+/* A key pair from its private scalar (big-endian, at most bits / 8
+ * bytes, 0 < d < q): the point is worked out.  TM_ERR_MALFORMED for a
+ * scalar out of range. */
+int tm_gost_from_scalar(unsigned bits, const uint8_t *d, size_t len, EVP_PKEY **out);
 /* The point of a key (big-endian x, y of bits / 8 bytes) and its size. */
 int tm_gost_point(EVP_PKEY *key, uint8_t *x, uint8_t *y, unsigned *bits);
 /* Whether key is a GOST key; its size in *bits. */

@@ -19,7 +19,7 @@
 /* ISO 7816-5 category 'F': proprietary, not registered.  "TUMAR", version 1. */
 #define TM_AID_BYTES 0xF0, 0x54, 0x55, 0x4D, 0x41, 0x52, 0x01
 #define TM_AID_LEN 7
-#define TM_PROTOCOL_VERSION 2 /* docs/protocol.md: 2 has public key objects, IMPORT KEY */
+#define TM_PROTOCOL_VERSION 3 /* docs/protocol.md: 2 has public key objects, IMPORT KEY; 3 GOST keys */
 
 /* --- Class bytes -------------------------------------------------------- */
 
@@ -106,6 +106,7 @@ enum tm_ins {
 #define TM_TAG_RSA_MODULUS 0x81
 #define TM_TAG_RSA_EXPONENT 0x82
 #define TM_TAG_EC_POINT 0x86
+#define TM_TAG_KEY_OID 0x06 /* in 7F49: the key algorithm of a GOST key (TC26 OID) */
 #define TM_TAG_ALGORITHM 0x80  /* in CRTs and PSO DOs */
 #define TM_TAG_KEY_REF 0x84    /* in CRTs and PSO DOs: 2-byte reference */
 #define TM_TAG_PSO_INPUT 0x9A  /* PSO CDS data to be signed */
@@ -172,6 +173,7 @@ enum tm_ins {
 #define TM_TAG_PARAM_MGF_HASH 0xC2 /* 1 byte, TM_HASH_* */
 #define TM_TAG_PARAM_SALT_LEN 0xC3 /* 2 bytes */
 #define TM_TAG_PARAM_LABEL 0xC4  /* OAEP label */
+#define TM_TAG_PARAM_SIG_LAYOUT 0xC5 /* 1 byte, TM_SIG_LAYOUT_* (GOST) */
 
 /* --- Values --------------------------------------------------------------- */
 
@@ -218,7 +220,9 @@ enum tm_obj_class {
 enum tm_key_alg {
 	TM_KEY_RSA = 0x01,           /* public exponent 65537 */
 	TM_KEY_EC_P256 = 0x02,       /* secp256r1 */
-	TM_KEY_GOST2012_512 = 0x03,  /* reserved: no model implements it yet */
+	/* GOST R 34.10-2012 (ST RK GOST R 34.10-2015), TC26 parameter set A */
+	TM_KEY_GOST2012_512 = 0x03,
+	TM_KEY_GOST2012_256 = 0x04,
 };
 
 /* Operation algorithms (TM_TAG_ALGORITHM in MSE and PSO DOs). */
@@ -226,8 +230,15 @@ enum tm_op_alg {
 	TM_ALG_RSA_PKCS1 = 0x01,   /* CKM_RSA_PKCS: card adds type-1 padding */
 	TM_ALG_RSA_PSS = 0x02,     /* input is a hash; params C1, C2, C3 */
 	TM_ALG_ECDSA = 0x04,       /* input is a hash; output r || s */
+	TM_ALG_GOST = 0x05,        /* input is a Streebog digest; C5 names the layout */
 	TM_ALG_RSA_DECRYPT_PKCS1 = 0x21, /* type-2 padding removed */
 	TM_ALG_RSA_DECRYPT_OAEP = 0x22,  /* params C1, C2, C4 */
+};
+
+/* GOST signature layouts (TM_TAG_PARAM_SIG_LAYOUT). */
+enum tm_sig_layout {
+	TM_SIG_LAYOUT_RFC4491 = 0x00, /* s || r, big-endian: PKCS#11's, the default */
+	TM_SIG_LAYOUT_NCA = 0x01,     /* r || s, little-endian: KalkanCrypt's */
 };
 
 /* Hash identifiers for algorithm parameters. */

@@ -2,12 +2,16 @@
 
 #include "pubkey.h"
 
+#include <string.h>
+
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/obj_mac.h>
+#include <openssl/objects.h>
 #include <openssl/param_build.h>
 
+#include "apdu/gost.h"
 #include "apdu/protocol.h"
 #include "apdu/rc.h"
 #include "apdu/tlv.h"
@@ -28,11 +32,38 @@ static void put_bn_param(EVP_PKEY *k, const char *name, uint32_t tag, struct tm_
 	BN_free(bn);
 }
 
+/* The TC26 OID that names a GOST key's algorithm in 7F49 (its content
+ * octets), by size. */
+static const ASN1_OBJECT *gost_oid(unsigned bits)
+{
+	return OBJ_nid2obj(bits == 512 ? NID_id_GostR3410_2012_512 : NID_id_GostR3410_2012_256);
+}
+
+/* 7F49{06 OID, 86 04||X||Y}: the point as for EC, big-endian, the size
+ * and curve (TC26 parameter set A) told by the OID. */
+static void put_gost(EVP_PKEY *k, unsigned bits, struct tm_buf *out)
+{
+	uint8_t point[1 + 2 * TM_GOST_MAX_BYTES];
+	const ASN1_OBJECT *oid = gost_oid(bits);
+	size_t half = bits / 8;
+
+	point[0] = 0x04;
+	if (oid == NULL || tm_gost_point(k, point + 1, point + 1 + half, NULL) != TM_OK) {
+		out->failed = true;
+		return;
+	}
+	tm_tlv_put(out, TM_TAG_KEY_OID, OBJ_get0_data(oid), OBJ_length(oid));
+	tm_tlv_put(out, TM_TAG_EC_POINT, point, 1 + 2 * half);
+}
+
 void tm_pubkey_encode(EVP_PKEY *k, struct tm_buf *out)
 {
 	size_t m = tm_tlv_begin(out, TM_TAG_PUBLIC_KEY);
+	unsigned gost_bits;
 
-	if (EVP_PKEY_is_a(k, "RSA")) {
+	if (tm_gost_is_gost(k, &gost_bits)) {
+		put_gost(k, gost_bits, out);
+	} else if (EVP_PKEY_is_a(k, "RSA")) {
 		put_bn_param(k, OSSL_PKEY_PARAM_RSA_N, TM_TAG_RSA_MODULUS, out);
 		put_bn_param(k, OSSL_PKEY_PARAM_RSA_E, TM_TAG_RSA_EXPONENT, out);
 	} else {
@@ -91,6 +122,24 @@ static bool valid_p256_point(const uint8_t *point, size_t len)
 	return ok;
 }
 
+/* A GOST key from 7F49's 06 and 86; NULL unless a point of the curve
+ * the OID names. */
+static EVP_PKEY *gost_key(const struct tm_tlv *oid, const struct tm_tlv *point)
+{
+	EVP_PKEY *key = NULL;
+
+	for (unsigned bits = 256; bits <= 512; bits += 256) {
+		const ASN1_OBJECT *o = gost_oid(bits);
+		size_t half = bits / 8;
+		if (o != NULL && oid->len == (size_t)OBJ_length(o) &&
+		    memcmp(oid->value, OBJ_get0_data(o), oid->len) == 0 &&
+		    point->len == 1 + 2 * half && point->value[0] == 0x04 &&
+		    tm_gost_pubkey(bits, point->value + 1, point->value + 1 + half, &key) == TM_OK)
+			return key;
+	}
+	return NULL;
+}
+
 int tm_pubkey_decode(const uint8_t *buf, size_t len, EVP_PKEY **out)
 {
 	struct tm_tlv pk, a, b;
@@ -102,6 +151,12 @@ int tm_pubkey_decode(const uint8_t *buf, size_t len, EVP_PKEY **out)
 	*out = NULL;
 	if (rc != TM_OK)
 		return rc;
+	if (tm_tlv_find(pk.value, pk.len, TM_TAG_KEY_OID, &a) == TM_OK) {
+		key = tm_tlv_find(pk.value, pk.len, TM_TAG_EC_POINT, &b) == TM_OK ? gost_key(&a, &b)
+										     : NULL;
+		*out = key;
+		return key ? TM_OK : TM_ERR_MALFORMED;
+	}
 	if ((bld = OSSL_PARAM_BLD_new()) == NULL)
 		return TM_ERR_NO_MEMORY;
 	if (tm_tlv_find(pk.value, pk.len, TM_TAG_RSA_MODULUS, &a) == TM_OK) {

@@ -24,6 +24,7 @@ struct tm_op_params {
 	int salt_len;       /* -1: the hash length */
 	uint8_t label[64];  /* OAEP label */
 	size_t label_len;
+	uint8_t layout;     /* TM_SIG_LAYOUT_* (GOST) */
 };
 
 struct tm_security_env {

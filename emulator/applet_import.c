@@ -14,6 +14,7 @@
 #include <openssl/param_build.h>
 #include <openssl/params.h>
 
+#include "apdu/gost.h"
 #include "apdu/protocol.h"
 #include "apdu/pubkey.h"
 #include "apdu/rc.h"
@@ -91,6 +92,16 @@ static EVP_PKEY *ec_key(const struct tm_tlv *k)
 	return key;
 }
 
+/* A GOST key from its scalar (87, big-endian, as for EC). */
+static EVP_PKEY *gost_key(const struct tm_tlv *k, unsigned bits)
+{
+	struct tm_tlv t;
+	EVP_PKEY *key = NULL;
+	if (tm_tlv_find(k->value, k->len, TM_TAG_EC_SCALAR, &t) == TM_OK)
+		tm_gost_from_scalar(bits, t.value, t.len, &key);
+	return key;
+}
+
 uint16_t tm_h_import_key(struct tm_applet *a, const struct tm_apdu *c, struct tm_buf *out)
 {
 	struct tm_tlv e2, k;
@@ -116,7 +127,8 @@ uint16_t tm_h_import_key(struct tm_applet *a, const struct tm_apdu *c, struct tm
 	tmp.flags |= TM_OBJF_IMPORTED;
 	if (tm_object_cost(&tmp) > tm_card_free_bytes(a->card))
 		return TM_SW_NO_MEMORY;
-	tmp.pkey = alg == TM_KEY_RSA ? rsa_key(&k, bits) : ec_key(&k);
+	tmp.pkey = alg == TM_KEY_RSA ? rsa_key(&k, bits) : alg == TM_KEY_EC_P256 ? ec_key(&k)
+									: gost_key(&k, bits);
 	if (tmp.pkey == NULL)
 		return TM_SW_WRONG_DATA; /* the parts do not make a key of this kind */
 	struct tm_object *o = tm_card_add(a->card);

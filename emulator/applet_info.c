@@ -38,6 +38,8 @@ void tm_applet_put_card_info(const struct tm_applet *a, struct tm_buf *out)
 	put_str(out, TM_TAG_CI_MANUFACTURER, m->manufacturer);
 	size_t algs = tm_tlv_begin(out, TM_TAG_CI_ALGORITHMS);
 	for (size_t i = 0; i < m->n_algs; i++) {
+		if (!tm_model_alg_usable(m->algs[i].key_alg))
+			continue;
 		tm_buf_add_u8(out, m->algs[i].key_alg);
 		tm_buf_add_u16(out, m->algs[i].min_bits);
 		tm_buf_add_u16(out, m->algs[i].max_bits);

@@ -39,7 +39,7 @@ uint16_t tm_applet_key_header(const struct tm_applet *a, const struct tm_tlv *e2
 	    !get_u(e2->value, e2->len, TM_TAG_OBJ_USAGE, 1, usage) ||
 	    !tm_model_has_alg(a->card->model, (uint8_t)*alg, *bits) || *usage == 0 ||
 	    (*usage & ~(uint32_t)(TM_USAGE_SIGN | TM_USAGE_DECRYPT)) != 0 ||
-	    (*alg == TM_KEY_EC_P256 && (*usage & TM_USAGE_DECRYPT)))
+	    (*alg != TM_KEY_RSA && (*usage & TM_USAGE_DECRYPT)))
 		return TM_SW_WRONG_DATA;
 	return TM_SW_OK;
 }
@@ -183,6 +183,9 @@ static uint16_t parse_dos(const uint8_t *d, size_t n, uint32_t input_tag,
 			se->params.mgf_hash = t.value[0];
 		} else if (t.tag == TM_TAG_PARAM_SALT_LEN && t.len == 2) {
 			se->params.salt_len = t.value[0] << 8 | t.value[1];
+		} else if (t.tag == TM_TAG_PARAM_SIG_LAYOUT && t.len == 1 &&
+			   t.value[0] <= TM_SIG_LAYOUT_NCA) {
+			se->params.layout = t.value[0];
 		} else if (t.tag == TM_TAG_PARAM_LABEL && t.len <= sizeof(se->params.label)) {
 			memcpy(se->params.label, t.value, t.len);
 			se->params.label_len = t.len;
@@ -203,7 +206,8 @@ static uint16_t parse_dos(const uint8_t *d, size_t n, uint32_t input_tag,
 
 static bool is_sign_alg(uint8_t alg)
 {
-	return alg == TM_ALG_RSA_PKCS1 || alg == TM_ALG_RSA_PSS || alg == TM_ALG_ECDSA;
+	return alg == TM_ALG_RSA_PKCS1 || alg == TM_ALG_RSA_PSS || alg == TM_ALG_ECDSA ||
+	       alg == TM_ALG_GOST;
 }
 
 static bool is_decrypt_alg(uint8_t alg)

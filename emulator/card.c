@@ -146,11 +146,14 @@ size_t tm_object_cost(const struct tm_object *o)
 	size_t n = TM_OBJECT_OVERHEAD + o->id_len + o->label_len + o->app_len +
 		   o->subject_len + o->start_len + o->end_len + o->owner_len;
 	bool rsa = o->key_alg == TM_KEY_RSA;
+	bool gost = o->key_alg == TM_KEY_GOST2012_512 || o->key_alg == TM_KEY_GOST2012_256;
 
+	if (o->cls != TM_OBJ_KEY_PAIR && o->cls != TM_OBJ_PUBLIC_KEY)
+		return n + o->size;
+	if (gost) /* the point (04 || X || Y); a private key the scalar beside it */
+		return n + (o->cls == TM_OBJ_PUBLIC_KEY ? 1u : 1u + o->bits / 8u) + o->bits / 4u;
 	if (o->cls == TM_OBJ_PUBLIC_KEY) /* the modulus and exponent, or the point */
 		return n + (rsa ? o->bits / 8u + 3u : 65u);
-	if (o->cls != TM_OBJ_KEY_PAIR)
-		return n + o->size;
 	/* A private key's cost: RSA keeps about four times the modulus (CRT
 	 * parts and the public values), an EC key 128 bytes. */
 	return n + (rsa ? 4u * o->bits / 8u : 128u);

@@ -10,6 +10,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "apdu/gost.h"
 #include "apdu/rc.h"
 #include "apdu/tlv.h"
 #include "emulator/image_file.h"
@@ -180,6 +181,10 @@ static bool key_matches(const struct tm_object *o)
 		       EVP_PKEY_get_group_name(o->pkey, group, sizeof(group), NULL) &&
 		       strcmp(group, "prime256v1") == 0;
 	}
+	unsigned gost_bits;
+	if (o->key_alg == TM_KEY_GOST2012_512 || o->key_alg == TM_KEY_GOST2012_256)
+		return tm_gost_is_gost(o->pkey, &gost_bits) && gost_bits == o->bits &&
+		       gost_bits == (o->key_alg == TM_KEY_GOST2012_512 ? 512u : 256u);
 	return false;
 }
 
@@ -208,6 +213,13 @@ static int decode_key(struct reader *r, const struct tm_tlv *e, struct tm_object
 	o->usage = (uint8_t)usage;
 	o->key_alg = (uint8_t)alg;
 	o->bits = (uint16_t)bits;
+	/* GOST keys decode through gost-engine's key methods (apdu/gost.h);
+	 * an image with one cannot load where the engine is missing. */
+	if ((alg == TM_KEY_GOST2012_512 || alg == TM_KEY_GOST2012_256) && !tm_gost_available()) {
+		snprintf(r->why, r->cap, "the card image holds a GOST key and gost-engine "
+					 "(libengine-gost-openssl) is not installed");
+		return TM_ERR_NOT_FOUND;
+	}
 	o->pkey = priv ? d2i_AutoPrivateKey(NULL, &p, (long)t.len) : d2i_PUBKEY(NULL, &p, (long)t.len);
 	if (o->pkey == NULL || p != t.value + t.len || !key_matches(o))
 		return bad(r, priv ? "private key" : "public key");

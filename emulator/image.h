@@ -19,9 +19,11 @@
 #include "emulator/image_file.h"
 
 /* 2: public keys are objects of their own; subjects, dates, temporary
- * objects.  Version 1 images are read (each key pair gets its public
- * key object) and saved as version 2. */
-#define TM_IMAGE_VERSION 2
+ * objects.  3: GOST keys (key algorithms 03 and 04, gost-engine's DER),
+ * so an older emulator refuses such an image by its version rather than
+ * by a key it cannot read.  Version 1 images are read (each key pair
+ * gets its public key object); every image is saved as the newest. */
+#define TM_IMAGE_VERSION 3
 #define TM_IMAGE_VERSION_OLDEST 1
 
 /* Serialises c into b (a dynamic tm_buf); errors stick to b. */

@@ -10,7 +10,9 @@
 #include <openssl/param_build.h>
 #include <openssl/rsa.h>
 
+#include "apdu/gost.h"
 #include "apdu/protocol.h"
+#include "apdu/rc.h"
 #include "apdu/sw.h"
 #include "apdu/tlv.h"
 
@@ -20,7 +22,11 @@ EVP_PKEY *tm_key_generate(uint8_t key_alg, unsigned bits)
 		return EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)bits);
 	if (key_alg == TM_KEY_EC_P256 && bits == 256)
 		return EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-	return NULL;
+	EVP_PKEY *k = NULL;
+	if ((key_alg == TM_KEY_GOST2012_512 && bits == 512) ||
+	    (key_alg == TM_KEY_GOST2012_256 && bits == 256))
+		tm_gost_keygen(bits, &k);
+	return k;
 }
 
 EVP_PKEY *(*tm_key_generator)(uint8_t key_alg, unsigned bits) = tm_key_generate;
@@ -72,6 +78,23 @@ static uint16_t ecdsa_raw(const uint8_t *der, size_t len, struct tm_buf *out)
 	return sw;
 }
 
+/* GOST over a digest of the key's size, in the layout asked. */
+static uint16_t gost_sign(EVP_PKEY *k, const struct tm_op_params *p, const uint8_t *in,
+			  size_t n, struct tm_buf *out)
+{
+	uint8_t sig[2 * TM_GOST_MAX_BYTES];
+	size_t len = sizeof(sig);
+	unsigned bits;
+
+	if (!tm_gost_is_gost(k, &bits) || n != bits / 8)
+		return TM_SW_WRONG_DATA;
+	if (tm_gost_sign(k, in, n, p->layout == TM_SIG_LAYOUT_NCA ? TM_GOST_NCA : TM_GOST_RFC4491,
+			 sig, &len) != TM_OK)
+		return TM_SW_NO_DIAGNOSIS;
+	tm_buf_add(out, sig, len);
+	return TM_SW_OK;
+}
+
 uint16_t tm_key_sign(EVP_PKEY *k, const struct tm_op_params *p,
 		     const uint8_t *in, size_t n, struct tm_buf *out)
 {
@@ -81,6 +104,10 @@ uint16_t tm_key_sign(EVP_PKEY *k, const struct tm_op_params *p,
 	uint16_t sw = TM_SW_WRONG_DATA;
 	uint8_t sig[1024];
 
+	if (p->alg == TM_ALG_GOST)
+		return gost_sign(k, p, in, n, out);
+	if (tm_gost_is_gost(k, NULL))
+		return TM_SW_WRONG_DATA; /* a GOST key signs GOST only */
 	switch (p->alg) {
 	case TM_ALG_RSA_PKCS1:
 		if (!rsa || n == 0 || n + 11 > k_len)

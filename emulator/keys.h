@@ -17,7 +17,8 @@
 #include "apdu/hash.h"
 #include "emulator/applet.h"
 
-/* A new key (TM_KEY_RSA with e = 65537, or TM_KEY_EC_P256), or NULL. */
+/* A new key (TM_KEY_RSA with e = 65537, TM_KEY_EC_P256, or a GOST key of
+ * TM_KEY_GOST2012_*'s size), or NULL. */
 EVP_PKEY *tm_key_generate(uint8_t key_alg, unsigned bits);
 
 /* What GENERATE calls: tm_key_generate, unless a harness that runs the
@@ -25,7 +26,7 @@ EVP_PKEY *tm_key_generate(uint8_t key_alg, unsigned bits);
  * once. */
 extern EVP_PKEY *(*tm_key_generator)(uint8_t key_alg, unsigned bits);
 
-/* Signs in with p (TM_ALG_RSA_PKCS1, _PSS, _ECDSA). 9000, 6A80 (input
+/* Signs in with p (TM_ALG_RSA_PKCS1, _PSS, _ECDSA, _GOST). 9000, 6A80 (input
  * or parameters do not fit), 6F00. */
 uint16_t tm_key_sign(EVP_PKEY *k, const struct tm_op_params *p,
 		     const uint8_t *in, size_t n, struct tm_buf *out);

@@ -77,6 +77,10 @@ static void list_models(void)
 		for (size_t k = 0; k < m[i].n_algs; k++) {
 			if (m[i].algs[k].key_alg == TM_KEY_EC_P256)
 				printf(" EC P-256");
+			else if (m[i].algs[k].key_alg == TM_KEY_GOST2012_512)
+				printf(" GOST-512");
+			else if (m[i].algs[k].key_alg == TM_KEY_GOST2012_256)
+				printf(" GOST-256");
 			else
 				printf(" RSA %u-%u", m[i].algs[k].min_bits, m[i].algs[k].max_bits);
 		}

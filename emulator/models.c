@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "apdu/gost.h"
 #include "apdu/protocol.h"
 
 #define DIGITS TM_CHARS_DIGIT
@@ -29,12 +30,15 @@ static const struct tm_model models[] = {
 		.caps = TM_CAP_EXTENDED_LENGTH | TM_CAP_CHAINING | TM_CAP_INIT_TOKEN,
 		.max_cmd = 4096,
 		.max_resp = 4096,
-		.algs = {{TM_KEY_RSA, 1024, 2048}},
-		.n_algs = 1,
+		.algs = {{TM_KEY_RSA, 1024, 2048}, {TM_KEY_GOST2012_512, 512, 512},
+			 {TM_KEY_GOST2012_256, 256, 256}},
+		.n_algs = 3,
 		.latency = {3000, 300000, 20000000},
 		.sources = "ATR: pcsc-tools list; user PIN 12345678: NCA guide; "
 			   "SO PIN, tries, PIN lengths, memory, extended length: "
-			   "assumed; GOST 34.10-2015 keys not emulated yet",
+			   "assumed; GOST R 34.10-2015 512 and 256 (TC26 set A) on "
+			   "the card: assumed (the NCA issues GOST-512 keys onto it; "
+			   "how the card itself does it is not public)",
 	},
 	{
 		.key = "etoken-pro-72k",
@@ -122,12 +126,14 @@ static const struct tm_model models[] = {
 		.caps = TM_CAP_EXTENDED_LENGTH | TM_CAP_CHAINING | TM_CAP_SO_IS_PUK,
 		.max_cmd = 4096,
 		.max_resp = 4096,
-		.algs = {{TM_KEY_RSA, 2048, 2048}},
-		.n_algs = 1,
+		.algs = {{TM_KEY_RSA, 2048, 2048}, {TM_KEY_GOST2012_512, 512, 512},
+			 {TM_KEY_GOST2012_256, 256, 256}},
+		.n_algs = 3,
 		.latency = {5000, 500000, 30000000},
 		.sources = "ATR (2022 card): pcsc-tools list; PIN set at issue: "
 			   "NCA; 3 tries, 6 digits, PUK of 8 digits, memory, "
-			   "extended length: assumed",
+			   "extended length: assumed; GOST R 34.10-2015 512 and 256 "
+			   "(TC26 set A): assumed (its keys are the NCA's)",
 	},
 };
 
@@ -145,8 +151,16 @@ const struct tm_model *tm_model_find(const char *key)
 	return NULL;
 }
 
+bool tm_model_alg_usable(uint8_t key_alg)
+{
+	return (key_alg != TM_KEY_GOST2012_512 && key_alg != TM_KEY_GOST2012_256) ||
+	       tm_gost_available();
+}
+
 bool tm_model_has_alg(const struct tm_model *m, uint8_t key_alg, unsigned bits)
 {
+	if (!tm_model_alg_usable(key_alg))
+		return false;
 	for (size_t i = 0; i < m->n_algs; i++)
 		if (m->algs[i].key_alg == key_alg && bits >= m->algs[i].min_bits &&
 		    bits <= m->algs[i].max_bits &&

@@ -65,6 +65,10 @@ const struct tm_model *tm_models(size_t *count);
 /* The shipped model with this key, or NULL. */
 const struct tm_model *tm_model_find(const char *key);
 
+/* False for the GOST algorithms where gost-engine does not load: a model
+ * then offers its other algorithms only. */
+bool tm_model_alg_usable(uint8_t key_alg);
+
 /* True when the model can make a key of this algorithm and size. */
 bool tm_model_has_alg(const struct tm_model *m, uint8_t key_alg, unsigned bits);
 

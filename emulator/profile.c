@@ -117,7 +117,7 @@ static bool parse_chars(const char *v, uint8_t *out)
 	return true;
 }
 
-/* "rsa:1024-2048, ec-p256" */
+/* "rsa:1024-2048, ec-p256, gost-512, gost-256" */
 static bool parse_algs(const char *v, struct tm_model *m)
 {
 	char buf[256], *save = NULL;
@@ -132,6 +132,10 @@ static bool parse_algs(const char *v, struct tm_model *m)
 			return false;
 		if (strcmp(w, "ec-p256") == 0) {
 			*a = (struct tm_model_alg){TM_KEY_EC_P256, 256, 256};
+		} else if (strcmp(w, "gost-512") == 0) {
+			*a = (struct tm_model_alg){TM_KEY_GOST2012_512, 512, 512};
+		} else if (strcmp(w, "gost-256") == 0) {
+			*a = (struct tm_model_alg){TM_KEY_GOST2012_256, 256, 256};
 		} else if (sscanf(w, "rsa:%u-%u%n", &lo, &hi, &used) == 2 && w[used] == '\0' &&
 			   lo >= 1024 && lo <= hi && hi <= 4096 && lo % 1024 == 0 && hi % 1024 == 0) {
 			*a = (struct tm_model_alg){TM_KEY_RSA, (uint16_t)lo, (uint16_t)hi};

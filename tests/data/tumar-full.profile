@@ -1,5 +1,6 @@
 # A test token, not a product: the Tumar applet with every capability it
-# has (RSA 1024-4096, EC P-256, C_InitToken, key import, extended length).
+# has (RSA 1024-4096, EC P-256, GOST 512 and 256, C_InitToken, key import,
+# extended length).
 # No shipped model has them all since JaCarta PKI speaks LASER; the tests
 # of those capabilities run on this one (tests/support/test_models.c and
 # start_emu_profile in tests/integration/lib.sh).  Its ATR says
@@ -20,7 +21,7 @@ memory = 73728
 extended_length = yes
 max_command = 4096
 max_response = 4096
-algorithms = rsa:1024-4096, ec-p256
+algorithms = rsa:1024-4096, ec-p256, gost-512, gost-256
 init_token = yes
 key_import = yes
 applet = tumar

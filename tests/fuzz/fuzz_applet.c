@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+#include <openssl/x509.h>
+
 #include "apdu/apdu.h"
 #include "apdu/buf.h"
 #include "apdu/rc.h"
@@ -25,22 +28,38 @@ static uint8_t resp[TM_APDU_MAX_RESPONSE];
 #define MAX_MODELS 16
 static struct tm_buf factory[MAX_MODELS]; /* each model's fresh card, as an image */
 
-/* Keys made once: RSA sizes and P-256, each handed out as a copy. */
+/* Keys made once: RSA sizes, P-256 and GOST, each handed out as a copy. */
 static struct { uint8_t alg; unsigned bits; EVP_PKEY *key; } made[16];
+
+/* A copy of k: EVP_PKEY_dup, or through its DER for gost-engine's keys,
+ * which EVP_PKEY_dup cannot copy (a legacy key type without a copy
+ * method). */
+static EVP_PKEY *copy_key(EVP_PKEY *k)
+{
+	EVP_PKEY *c = EVP_PKEY_dup(k);
+	if (c != NULL)
+		return c;
+	unsigned char *der = NULL;
+	int n = i2d_PrivateKey(k, &der);
+	const unsigned char *p = der;
+	c = n > 0 ? d2i_AutoPrivateKey(NULL, &p, n) : NULL;
+	OPENSSL_clear_free(der, n > 0 ? (size_t)n : 0);
+	return c;
+}
 
 static EVP_PKEY *cached_key(uint8_t alg, unsigned bits)
 {
 	size_t i;
 	for (i = 0; i < sizeof(made) / sizeof(made[0]) && made[i].key != NULL; i++)
 		if (made[i].alg == alg && made[i].bits == bits)
-			return EVP_PKEY_dup(made[i].key);
+			return copy_key(made[i].key);
 	EVP_PKEY *k = tm_key_generate(alg, bits);
 	if (k == NULL || i == sizeof(made) / sizeof(made[0]))
 		return k;
 	made[i].alg = alg;
 	made[i].bits = bits;
 	made[i].key = k;
-	return EVP_PKEY_dup(k);
+	return copy_key(k);
 }
 
 static struct tm_card *fresh_card(const struct tm_model *models, size_t i)

@@ -15,6 +15,7 @@
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 
+#include "apdu/gost.h"
 #include "apdu/protocol.h"
 #include "apdu/pubkey.h"
 #include "apdu/rc.h"
@@ -182,6 +183,144 @@ static void test_ecdsa(void **state)
 	EVP_PKEY_free(pub);
 }
 
+/* GOST R 34.10-2015 on the card: a digest in, the signature in the
+ * layout C5 names, checked with gost-engine against the key the card
+ * returned. */
+static void gost_sign_checked(unsigned bits, uint8_t alg)
+{
+	EVP_PKEY *pub;
+	uint8_t digest[64], sig[4096];
+	size_t sig_len, half = bits / 8;
+
+	int ref = generate(alg, (uint16_t)bits, TM_USAGE_SIGN, &pub);
+	assert_true(ref > 0);
+	unsigned pub_bits;
+	assert_true(tm_gost_is_gost(pub, &pub_bits));
+	assert_int_equal(pub_bits, bits);
+	assert_int_equal(tm_gost_digest(bits, (const uint8_t *)"abc", 3, digest), TM_OK);
+	/* No C5: RFC 4491's layout. */
+	assert_int_equal(pso(TM_P1P2_PSO_CDS_DOS, ref, TM_ALG_GOST, "", 0x9A, digest, half, sig,
+			     &sig_len), 0x9000);
+	assert_int_equal(sig_len, 2 * half);
+	assert_int_equal(tm_gost_verify(pub, digest, half, TM_GOST_RFC4491, sig, sig_len), TM_OK);
+	assert_int_equal(tm_gost_verify(pub, digest, half, TM_GOST_NCA, sig, sig_len),
+			 TM_ERR_WRONG_DATA);
+	/* C5 01: the NCA's. */
+	assert_int_equal(pso(TM_P1P2_PSO_CDS_DOS, ref, TM_ALG_GOST, "C50101", 0x9A, digest, half,
+			     sig, &sig_len), 0x9000);
+	assert_int_equal(tm_gost_verify(pub, digest, half, TM_GOST_NCA, sig, sig_len), TM_OK);
+	digest[0] ^= 1;
+	assert_int_equal(tm_gost_verify(pub, digest, half, TM_GOST_NCA, sig, sig_len),
+			 TM_ERR_WRONG_DATA);
+	/* A layout the protocol does not have; a digest of the other size;
+	 * an algorithm for another kind of key. */
+	assert_int_equal(pso(TM_P1P2_PSO_CDS_DOS, ref, TM_ALG_GOST, "C50102", 0x9A, digest, half,
+			     sig, &sig_len), 0x6A80);
+	assert_int_equal(pso(TM_P1P2_PSO_CDS_DOS, ref, TM_ALG_GOST, "", 0x9A, digest,
+			     bits == 512 ? 32 : 64, sig, &sig_len), 0x6A80);
+	assert_int_equal(pso(TM_P1P2_PSO_CDS_DOS, ref, TM_ALG_ECDSA, "", 0x9A, digest, half, sig,
+			     &sig_len), 0x6A80);
+	assert_int_equal(pso(TM_P1P2_PSO_CDS_DOS, ref, TM_ALG_RSA_PKCS1, "", 0x9A, digest, 32, sig,
+			     &sig_len), 0x6A80);
+	/* GENERATE P1=81 gives the same public key again. */
+	char hex[32];
+	snprintf(hex, sizeof(hex), "0046810004 8302%04X 00", ref);
+	assert_int_equal(emu_cmd(e, hex), 0x9000);
+	EVP_PKEY *again = public_key(emu_data(e), emu_data_len(e));
+	assert_int_equal(EVP_PKEY_eq(pub, again), 1);
+	EVP_PKEY_free(again);
+	EVP_PKEY_free(pub);
+}
+
+static void test_gost(void **state)
+{
+	(void)state;
+	EVP_PKEY *pub = NULL;
+	uint8_t sig[4096], digest[32] = {1};
+	size_t sig_len;
+
+	if (!tm_gost_available())
+		fail_msg("gost-engine (libengine-gost-openssl) is not installed");
+	e = emu_new("kaztoken");
+	assert_int_equal(emu_verify(e, TM_PIN_USER, "12345678"), 0x9000);
+	gost_sign_checked(512, TM_KEY_GOST2012_512);
+	gost_sign_checked(256, TM_KEY_GOST2012_256);
+	/* GOST keys sign only; the sizes are the algorithm's. */
+	assert_int_equal(generate(TM_KEY_GOST2012_512, 512, TM_USAGE_DECRYPT, &pub), -1);
+	assert_int_equal(e->sw, 0x6A80);
+	assert_int_equal(generate(TM_KEY_GOST2012_512, 256, TM_USAGE_SIGN, &pub), -1);
+	assert_int_equal(e->sw, 0x6A80);
+	assert_int_equal(generate(TM_KEY_GOST2012_256, 512, TM_USAGE_SIGN, &pub), -1);
+	assert_int_equal(e->sw, 0x6A80);
+	/* An RSA key does not sign GOST. */
+	int ref = generate(TM_KEY_RSA, 1024, TM_USAGE_SIGN, &pub);
+	assert_true(ref > 0);
+	EVP_PKEY_free(pub);
+	assert_int_equal(pso(TM_P1P2_PSO_CDS_DOS, ref, TM_ALG_GOST, "", 0x9A, digest, 32, sig,
+			     &sig_len), 0x6A80);
+}
+
+/* IMPORT KEY of a GOST scalar: the card works out the point, signs with
+ * the key; a scalar out of range is refused. */
+static uint16_t import_gost(const uint8_t *d, size_t len, struct tm_buf *out)
+{
+	uint8_t data[128];
+	size_t k = 0;
+	data[k++] = 0xE2; data[k++] = (uint8_t)(15 + len);
+	memcpy(data + k, "\xC7\x01\x03\xC8\x02\x02\x00\xC5\x01\x01\x7F\x48", 12);
+	k += 12;
+	data[k++] = (uint8_t)(2 + len);
+	data[k++] = 0x87; data[k++] = (uint8_t)len;
+	memcpy(data + k, d, len);
+	k += len;
+	struct tm_apdu c = {.cla = 0x80, .ins = TM_INS_IMPORT_KEY, .data = data, .nc = k,
+			    .ne = 65536};
+	size_t n;
+	uint16_t sw = emu_transceive(e, &c, out->data, out->cap, &n);
+	out->len = n;
+	return sw;
+}
+
+static void test_gost_import(void **state)
+{
+	(void)state;
+	uint8_t d[64], resp[1024], digest[64] = {9}, sig[256];
+	struct tm_buf out = {.data = resp, .cap = sizeof(resp)};
+	EVP_PKEY *host, *card;
+	size_t sig_len;
+
+	e = emu_new("tumar-full");
+	assert_int_equal(emu_verify(e, TM_PIN_USER, "1234567890"), 0x9000);
+	for (size_t i = 0; i < sizeof(d); i++)
+		d[i] = (uint8_t)(0x11 + i);
+	assert_int_equal(tm_gost_from_scalar(512, d, sizeof(d), &host), TM_OK);
+	assert_int_equal(import_gost(d, sizeof(d), &out), 0x9000);
+	card = public_key(resp + 4, out.len - 4);
+	assert_int_equal(EVP_PKEY_eq(host, card), 1);
+	int ref = resp[2] << 8 | resp[3];
+	assert_int_equal(pso(TM_P1P2_PSO_CDS_DOS, ref, TM_ALG_GOST, "", 0x9A, digest, 64, sig,
+			     &sig_len), 0x9000);
+	assert_int_equal(tm_gost_verify(host, digest, 64, TM_GOST_RFC4491, sig, sig_len), TM_OK);
+	EVP_PKEY_free(card);
+	EVP_PKEY_free(host);
+	memset(d, 0, sizeof(d));
+	assert_int_equal(import_gost(d, sizeof(d), &out), 0x6A80);
+	memset(d, 0xFF, sizeof(d)); /* above the group order */
+	assert_int_equal(import_gost(d, sizeof(d), &out), 0x6A80);
+}
+
+/* The models that have no GOST keys refuse them. */
+static void test_gost_is_model_data(void **state)
+{
+	(void)state;
+	EVP_PKEY *pub = NULL;
+
+	e = emu_new("etoken-pro-72k");
+	assert_int_equal(emu_verify(e, TM_PIN_USER, "1234567890"), 0x9000);
+	assert_int_equal(generate(TM_KEY_GOST2012_512, 512, TM_USAGE_SIGN, &pub), -1);
+	assert_int_equal(e->sw, 0x6A80);
+}
+
 static void test_iso_security_environment(void **state)
 {
 	(void)state;
@@ -229,7 +368,7 @@ static void test_key_rules(void **state)
 	assert_int_equal(e->sw, 0x6A80);
 	assert_int_equal(generate(TM_KEY_EC_P256, 256, TM_USAGE_SIGN, &pub), -1);
 	assert_int_equal(e->sw, 0x6A80);
-	assert_int_equal(generate(TM_KEY_GOST2012_512, 512, TM_USAGE_SIGN, &pub), -1);
+	assert_int_equal(generate(0x09, 512, TM_USAGE_SIGN, &pub), -1);
 	assert_int_equal(e->sw, 0x6A80);
 	int ref = generate(TM_KEY_RSA, 1024, TM_USAGE_DECRYPT, &pub);
 	assert_true(ref > 0);
@@ -259,6 +398,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_rsa_sign_and_decrypt, emu_teardown),
 		cmocka_unit_test_teardown(test_ecdsa, emu_teardown),
+		cmocka_unit_test_teardown(test_gost, emu_teardown),
+		cmocka_unit_test_teardown(test_gost_is_model_data, emu_teardown),
+		cmocka_unit_test_teardown(test_gost_import, emu_teardown),
 		cmocka_unit_test_teardown(test_iso_security_environment, emu_teardown),
 		cmocka_unit_test_teardown(test_key_rules, emu_teardown),
 	};

@@ -17,6 +17,7 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 
+#include "apdu/gost.h"
 #include "apdu/protocol.h"
 #include "apdu/rc.h"
 #include "emulator/image.h"
@@ -99,6 +100,50 @@ static void test_round_trip(void **state)
 	assert_true(tm_pin_matches(&c->pins[TM_PIN_IDX_USER], (const uint8_t *)"1234567890", 10));
 	assert_int_equal(EVP_PKEY_eq(c->objects[0].pkey, e->applet.card->objects[0].pkey), 1);
 	tm_card_free(c);
+	emu_free(e);
+}
+
+/* A GOST key survives the image: gost-engine's DER, read back as the
+ * same key, signing as before (format version 3). */
+static void test_gost_round_trip(void **state)
+{
+	(void)state;
+	struct emu *e = saved_card("kaztoken");
+	uint8_t digest[64] = {7}, sig[128];
+	size_t sig_len = sizeof(sig);
+	char why[256];
+	struct tm_card *c;
+
+	assert_true(tm_gost_available());
+	assert_int_equal(emu_verify(e, TM_PIN_USER, "12345678"), 0x9000);
+	assert_int_equal(emu_cmd(e, "004600000F E20D C70103 C8020200 C50101 C40147 00"), 0x9000);
+	assert_int_equal(emu_cmd(e, "004600000F E20D C70104 C8020100 C50101 C40148 00"), 0x9000);
+	assert_int_equal(tm_image_load(path, e->applet.card->model, &c, why, sizeof(why)), TM_OK);
+	assert_int_equal(c->n_objects, 4);
+	for (size_t i = 0; i < 4; i++) {
+		unsigned bits;
+		assert_true(tm_gost_is_gost(c->objects[i].pkey, &bits));
+		assert_int_equal(bits, i < 2 ? 512 : 256);
+		assert_int_equal(EVP_PKEY_eq(c->objects[i].pkey, e->applet.card->objects[i].pkey), 1);
+	}
+	assert_int_equal(c->objects[0].key_alg, TM_KEY_GOST2012_512);
+	assert_int_equal(tm_gost_sign(c->objects[0].pkey, digest, 64, TM_GOST_NCA, sig, &sig_len),
+			 TM_OK);
+	assert_int_equal(tm_gost_verify(e->applet.card->objects[1].pkey, digest, 64, TM_GOST_NCA,
+					sig, sig_len), TM_OK);
+	tm_card_free(c);
+	/* A key record whose algorithm says RSA over a GOST key is damage. */
+	e->applet.card->objects[0].key_alg = TM_KEY_RSA;
+	struct tm_buf b;
+	tm_buf_init_dynamic(&b, TM_IMAGE_MAX_SIZE);
+	tm_image_encode(e->applet.card, &b);
+	assert_false(b.failed);
+	assert_int_equal(b.data[9], 3);
+	assert_int_equal(tm_image_decode(b.data, b.len, e->applet.card->model, &c, why, sizeof(why)),
+			 TM_ERR_MALFORMED);
+	assert_non_null(strstr(why, "private key"));
+	e->applet.card->objects[0].key_alg = TM_KEY_GOST2012_512;
+	tm_buf_free(&b);
 	emu_free(e);
 }
 
@@ -290,6 +335,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_gost_round_trip),
 		cmocka_unit_test(test_version1_upgrade),
 		cmocka_unit_test(test_file_checks),
 		cmocka_unit_test(test_refusals_leave_the_file),
