@@ -13,8 +13,10 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include "apdu/gost.h"
 #include "apdu/rc.h"
 #include "driver/ckr.h"
+#include "driver/gost_attr.h"
 #include "driver/log.h"
 #include "driver/mech.h"
 #include "driver/module.h"
@@ -250,6 +252,9 @@ static const char *hash_name(uint8_t hash)
 
 static size_t sig_len_of(const struct tm_op_state *op)
 {
+	unsigned gost = tm_gost_key_bits(op->mech->key_alg);
+	if (gost)
+		return gost / 4; /* s || r, each the size of the key */
 	return op->mech->key_alg == TM_KEY_EC_P256 ? 64 : (size_t)EVP_PKEY_get_size(op->pub);
 }
 
@@ -287,7 +292,7 @@ static CK_RV card_input(struct tm_op_state *op, const uint8_t *data, size_t n, b
 	uint8_t hash[EVP_MAX_MD_SIZE];
 	unsigned hlen = 0;
 
-	if (op->mech->md == NULL) {
+	if (op->mech->md == NULL && !op->mech->streebog) {
 		if (final) {
 			data = op->raw;
 			n = op->raw_len;
@@ -307,6 +312,14 @@ static CK_RV card_input(struct tm_op_state *op, const uint8_t *data, size_t n, b
 	memcpy(in, hash, hlen);
 	*in_len = hlen;
 	return CKR_OK;
+}
+
+/* CKM_GOSTR3410[_512] sign and verify a digest of exactly the key's size
+ * (PKCS#11 2.40 §2.4.8); the hashing mechanisms make one. */
+static CK_RV gost_input_ok(const struct tm_op_state *op, size_t in_len)
+{
+	unsigned bits = tm_gost_key_bits(op->mech->key_alg);
+	return bits == 0 || in_len == bits / 8 ? CKR_OK : CKR_DATA_LEN_RANGE;
 }
 
 /* --- Sign ---------------------------------------------------------------- */
@@ -350,6 +363,8 @@ static CK_RV sign(CK_SESSION_HANDLE h, const uint8_t *data, CK_ULONG n, bool fin
 	rv = card_input(op, data, n, final, in, &in_len);
 	if (rv == CKR_OK && op->mech->card_alg == TM_ALG_RSA_PKCS1 && in_len + 11 > need)
 		rv = CKR_DATA_LEN_RANGE;
+	if (rv == CKR_OK)
+		rv = gost_input_ok(op, in_len);
 	if (rv == CKR_OK) {
 		int rc = key_op(slot, op->key, false, &op->card_op, in, in_len, sig, &out_len, &rv);
 		if (rc == TM_ERR_SECURITY_STATUS) {
@@ -429,17 +444,28 @@ CK_RV C_VerifyInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
 	return op_init(h, TM_OP_VERIFY, m, k);
 }
 
+/* GOST through gost-engine (apdu/gost.c), which owns the key's type. */
+static CK_RV gost_verify(struct tm_op_state *op, const uint8_t *in, size_t in_len,
+			 const uint8_t *sig, size_t sig_len)
+{
+	CK_RV rv = gost_input_ok(op, in_len);
+	if (rv == CKR_OK && tm_gost_verify(op->pub, in, in_len, TM_GOST_RFC4491, sig, sig_len) != TM_OK)
+		rv = CKR_SIGNATURE_INVALID;
+	return rv;
+}
+
 static CK_RV verify_with(struct tm_op_state *op, const uint8_t *in, size_t in_len,
 			 const uint8_t *sig, size_t sig_len)
 {
+	if (sig_len != sig_len_of(op))
+		return CKR_SIGNATURE_LEN_RANGE;
+	if (tm_gost_key_bits(op->mech->key_alg))
+		return gost_verify(op, in, in_len, sig, sig_len);
+
 	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(op->pub, NULL);
 	uint8_t der[160];
 	CK_RV rv = CKR_FUNCTION_FAILED;
 
-	if (sig_len != sig_len_of(op)) {
-		EVP_PKEY_CTX_free(ctx);
-		return CKR_SIGNATURE_LEN_RANGE;
-	}
 	if (ctx == NULL || EVP_PKEY_verify_init(ctx) <= 0)
 		goto done;
 	if (op->mech->key_alg == TM_KEY_EC_P256) {

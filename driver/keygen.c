@@ -13,9 +13,11 @@
 
 #include "apdu/rc.h"
 #include "driver/ckr.h"
+#include "driver/gost_attr.h"
 #include "driver/log.h"
 #include "driver/mech.h"
 #include "driver/module.h"
+#include "driver/p11_gost.h"
 #include "driver/template.h"
 #include "driver/owner.h"
 #include "driver/session_key.h"
@@ -23,6 +25,7 @@
 /* What the two templates say beyond each half's own attributes. */
 struct keygen_req {
 	bool rsa, usage_given, curve;
+	unsigned gost;       /* the GOST key size the mechanism makes, or 0 */
 	uint8_t usage;
 	CK_ULONG bits;
 	int token[2];        /* CKA_TOKEN of the public [0] and private [1] template; -1 absent */
@@ -73,9 +76,17 @@ static CK_RV read_template(const CK_ATTRIBUTE *tmpl, CK_ULONG n, bool priv,
 			break;
 		}
 		case CKA_EC_PARAMS:
-			if (r->rsa || !tm_attr_is_p256(a))
+			if (r->rsa || r->gost || !tm_attr_is_p256(a))
 				return CKR_CURVE_NOT_SUPPORTED;
 			r->curve = true;
+			break;
+		case CKA_GOSTR3410_PARAMS: /* optional: the card has one set per size */
+			if (!r->gost || tm_gost_attr_params_bits(a) != r->gost)
+				return CKR_ATTRIBUTE_VALUE_INVALID;
+			break;
+		case CKA_GOSTR3411_PARAMS:
+			if (!r->gost || !tm_gost_attr_hash_is(a, r->gost))
+				return CKR_ATTRIBUTE_VALUE_INVALID;
 			break;
 		case CKA_SIGN: case CKA_VERIFY:
 			if (b == 2)
@@ -126,14 +137,18 @@ static CK_RV read_template(const CK_ATTRIBUTE *tmpl, CK_ULONG n, bool priv,
 }
 
 /* An ID when the caller gave none: SHA-1 of the modulus or of the point,
- * as OpenSC and pkcs11-tool make it, so certificates match their keys. */
+ * as OpenSC and pkcs11-tool make it, so certificates match their keys
+ * (of a GOST key's CKA_VALUE, the point as PKCS#11 gives it). */
 static void default_id(const struct tm_card_object *key, struct tm_card_object *o)
 {
 	uint8_t buf[1024];
 	size_t len = 0;
 	BIGNUM *n = NULL;
 
-	if (EVP_PKEY_is_a(key->pub, "RSA") && EVP_PKEY_get_bn_param(key->pub, OSSL_PKEY_PARAM_RSA_N, &n))
+	if (tm_gost_key_bits(key->key_alg))
+		len = tm_gost_attr_value(key->pub, buf, sizeof(buf)); /* of CKA_VALUE */
+	else if (EVP_PKEY_is_a(key->pub, "RSA") &&
+		 EVP_PKEY_get_bn_param(key->pub, OSSL_PKEY_PARAM_RSA_N, &n))
 		len = (size_t)BN_bn2bin(n, buf);
 	else
 		EVP_PKEY_get_octet_string_param(key->pub, OSSL_PKEY_PARAM_PUB_KEY, buf, sizeof(buf), &len);
@@ -183,15 +198,19 @@ CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 	struct tm_token *t = slot->token;
 	bool rsa = pMechanism && pMechanism->mechanism == CKM_RSA_PKCS_KEY_PAIR_GEN;
 	bool ec = pMechanism && pMechanism->mechanism == CKM_EC_KEY_PAIR_GEN;
+	unsigned gost = !pMechanism ? 0
+			: pMechanism->mechanism == CKM_GOSTR3410_512_KEY_PAIR_GEN ? 512
+			: pMechanism->mechanism == CKM_GOSTR3410_KEY_PAIR_GEN	  ? 256
+										  : 0;
 	struct tm_card_object o = {.cls = TM_OBJ_KEY_PAIR, .flags = TM_OBJF_MODIFIABLE};
 	struct tm_card_object po = {.cls = TM_OBJ_PUBLIC_KEY, .flags = TM_OBJF_MODIFIABLE};
-	struct keygen_req r = {.rsa = rsa, .token = {-1, -1}};
+	struct keygen_req r = {.rsa = rsa, .gost = gost, .token = {-1, -1}};
 	CK_MECHANISM_INFO info;
 
 	if (pMechanism == NULL || phPublicKey == NULL || phPrivateKey == NULL ||
 	    (pPubTmpl == NULL && ulPubCount) || (pPrivTmpl == NULL && ulPrivCount))
 		rv = CKR_ARGUMENTS_BAD;
-	else if ((!rsa && !ec) || tm_mech_info(t, pMechanism->mechanism, &info) != CKR_OK)
+	else if ((!rsa && !ec && !gost) || tm_mech_info(t, pMechanism->mechanism, &info) != CKR_OK)
 		rv = CKR_MECHANISM_INVALID;
 	if (rv == CKR_OK)
 		rv = read_template(pPubTmpl, ulPubCount, false, &po, &r);
@@ -222,8 +241,8 @@ CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 		return rv;
 	}
 	o.usage = po.usage = r.usage_given ? r.usage : rsa ? TM_USAGE_SIGN | TM_USAGE_DECRYPT : TM_USAGE_SIGN;
-	o.key_alg = po.key_alg = rsa ? TM_KEY_RSA : TM_KEY_EC_P256;
-	o.bits = po.bits = rsa ? (uint16_t)r.bits : 256;
+	o.key_alg = po.key_alg = rsa ? TM_KEY_RSA : gost ? tm_gost_key_alg(gost) : TM_KEY_EC_P256;
+	o.bits = po.bits = rsa ? (uint16_t)r.bits : gost ? (uint16_t)gost : 256;
 	/* One ID links the halves (and the certificate to come). */
 	if (o.id_len == 0) {
 		memcpy(o.id, po.id, po.id_len);
@@ -242,7 +261,7 @@ CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 	int rc = tm_token_begin(t);
 	if (rc == TM_OK) {
 		tm_log(TM_LOG_CARD, "generating a %s %s-%u key pair on the card",
-		       token ? "token" : "session", rsa ? "RSA" : "EC", o.bits);
+		       token ? "token" : "session", rsa ? "RSA" : gost ? "GOST" : "EC", o.bits);
 		rc = t->drv->generate(t, &o, &po, &ref, &pub_ref);
 		if (rc == TM_OK && !token) {
 			tm_skey_add(slot, se->handle, ref);

@@ -9,6 +9,7 @@ driver_libtumar_driver_la_SOURCES = \
 	driver/conf.c driver/conf.h \
 	driver/crypto.c \
 	driver/functions.c \
+	driver/gost_attr.c driver/gost_attr.h \
 	driver/key_import.c driver/key_import.h \
 	driver/keygen.c \
 	driver/laser.h \

@@ -47,6 +47,20 @@ static const struct tm_mech mechs[] = {
 	{.type = CKM_ECDSA_SHA256, .key_alg = TM_KEY_EC_P256, .flags = SV, .md = "SHA256", .card_alg = TM_ALG_ECDSA},
 	{.type = CKM_ECDSA_SHA384, .key_alg = TM_KEY_EC_P256, .flags = SV, .md = "SHA384", .card_alg = TM_ALG_ECDSA},
 	{.type = CKM_ECDSA_SHA512, .key_alg = TM_KEY_EC_P256, .flags = SV, .md = "SHA512", .card_alg = TM_ALG_ECDSA},
+	/* GOST R 34.10-2012: the raw ones sign a digest the caller made; the
+	 * others hash with Streebog on the host.  PKCS#11's names for 256
+	 * bits, TC26's for 512 and Streebog (driver/p11_gost.h). */
+	{.type = CKM_GOSTR3410_KEY_PAIR_GEN, .key_alg = TM_KEY_GOST2012_256,
+	 .flags = CKF_GENERATE_KEY_PAIR},
+	{.type = CKM_GOSTR3410_512_KEY_PAIR_GEN, .key_alg = TM_KEY_GOST2012_512,
+	 .flags = CKF_GENERATE_KEY_PAIR},
+	{.type = CKM_GOSTR3410, .key_alg = TM_KEY_GOST2012_256, .flags = SV, .card_alg = TM_ALG_GOST},
+	{.type = CKM_GOSTR3410_512, .key_alg = TM_KEY_GOST2012_512, .flags = SV,
+	 .card_alg = TM_ALG_GOST},
+	{.type = CKM_GOSTR3410_WITH_GOSTR3411_12_256, .key_alg = TM_KEY_GOST2012_256, .flags = SV,
+	 .streebog = 256, .card_alg = TM_ALG_GOST},
+	{.type = CKM_GOSTR3410_WITH_GOSTR3411_12_512, .key_alg = TM_KEY_GOST2012_512, .flags = SV,
+	 .streebog = 512, .card_alg = TM_ALG_GOST},
 	{.type = CKM_SHA_1, .flags = CKF_DIGEST, .md = "SHA1"},
 	{.type = CKM_SHA224, .flags = CKF_DIGEST, .md = "SHA224"},
 	{.type = CKM_SHA256, .flags = CKF_DIGEST, .md = "SHA256"},
@@ -58,10 +72,16 @@ static const struct tm_mech mechs[] = {
 
 #define N_MECHS (sizeof(mechs) / sizeof(mechs[0]))
 
+bool tm_mech_is_gost(const struct tm_mech *m)
+{
+	return m->streebog != 0 || m->key_alg == TM_KEY_GOST2012_256 ||
+	       m->key_alg == TM_KEY_GOST2012_512;
+}
+
 /* The GOST mechanisms exist only where gost-engine loads. */
 static bool usable(const struct tm_mech *m)
 {
-	return m->streebog == 0 || tm_gost_available();
+	return !tm_mech_is_gost(m) || tm_gost_available();
 }
 
 const struct tm_mech *tm_mech_find(CK_MECHANISM_TYPE type)

@@ -28,6 +28,9 @@ struct tm_mech {
  * gost-engine is not installed. */
 const struct tm_mech *tm_mech_find(CK_MECHANISM_TYPE type);
 
+/* A GOST key or Streebog mechanism (those need gost-engine). */
+bool tm_mech_is_gost(const struct tm_mech *m);
+
 /* An EVP_MD_CTX set up for the mechanism's host hash: TM_OK or a tm_rc. */
 int tm_mech_digest_init(const struct tm_mech *m, EVP_MD_CTX *ctx);
 

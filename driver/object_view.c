@@ -14,6 +14,8 @@
 #include <openssl/x509.h>
 
 #include "apdu/rc.h"
+#include "driver/gost_attr.h"
+#include "driver/p11_gost.h"
 #include "driver/owner.h"
 
 static const CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
@@ -144,24 +146,64 @@ static void add_common(struct tm_attrs *a, const struct tm_card_object *o, CK_OB
 	add(a, CKA_LABEL, o->label, o->label_len);
 }
 
+/* A GOST key's parameters (both halves) and its public value (§2.4.6). */
+static void add_gost(struct tm_attrs *a, const struct tm_card_object *o, unsigned bits, bool priv)
+{
+	for (int hash = 0; hash < 2; hash++) {
+		uint8_t *p = room(a, 16);
+		size_t n = p ? tm_gost_attr_oid(bits, hash, p, 16) : 0;
+		if (n)
+			add(a, hash ? CKA_GOSTR3411_PARAMS : CKA_GOSTR3410_PARAMS, p, n);
+	}
+	if (!priv) {
+		uint8_t *p = room(a, bits / 4);
+		size_t n = p ? tm_gost_attr_value(o->pub, p, bits / 4) : 0;
+		if (n)
+			add(a, CKA_VALUE, p, n);
+	}
+}
+
+static CK_KEY_TYPE key_type(uint8_t key_alg)
+{
+	switch (key_alg) {
+	case TM_KEY_RSA: return CKK_RSA;
+	case TM_KEY_GOST2012_256: return CKK_GOSTR3410;
+	case TM_KEY_GOST2012_512: return CKK_GOSTR3410_512;
+	default: return CKK_EC;
+	}
+}
+
+static CK_MECHANISM_TYPE keygen_mech(uint8_t key_alg)
+{
+	switch (key_alg) {
+	case TM_KEY_RSA: return CKM_RSA_PKCS_KEY_PAIR_GEN;
+	case TM_KEY_GOST2012_256: return CKM_GOSTR3410_KEY_PAIR_GEN;
+	case TM_KEY_GOST2012_512: return CKM_GOSTR3410_512_KEY_PAIR_GEN;
+	default: return CKM_EC_KEY_PAIR_GEN;
+	}
+}
+
 static void add_key(struct tm_attrs *a, const struct tm_card_object *o, bool priv)
 {
 	bool rsa = o->key_alg == TM_KEY_RSA;
-	add_ulong(a, CKA_KEY_TYPE, rsa ? CKK_RSA : CKK_EC);
+	unsigned gost = tm_gost_key_bits(o->key_alg);
+	add_ulong(a, CKA_KEY_TYPE, key_type(o->key_alg));
 	add(a, CKA_ID, o->id, o->id_len);
 	add_dates(a, o);
 	add_bool(a, CKA_DERIVE, false);
 	/* An imported key was made elsewhere and was once outside (§4.9). */
 	bool local = !(o->flags & TM_OBJF_IMPORTED);
 	add_bool(a, CKA_LOCAL, local);
-	add_ulong(a, CKA_KEY_GEN_MECHANISM, !local ? CK_UNAVAILABLE_INFORMATION
-					    : rsa ? CKM_RSA_PKCS_KEY_PAIR_GEN : CKM_EC_KEY_PAIR_GEN);
+	add_ulong(a, CKA_KEY_GEN_MECHANISM,
+		  local ? keygen_mech(o->key_alg) : CK_UNAVAILABLE_INFORMATION);
 	add(a, CKA_SUBJECT, o->subject, o->subject_len);
 	if (rsa) {
 		add_bn(a, CKA_MODULUS, o->pub, OSSL_PKEY_PARAM_RSA_N);
 		add_bn(a, CKA_PUBLIC_EXPONENT, o->pub, OSSL_PKEY_PARAM_RSA_E);
 		if (!priv)
 			add_ulong(a, CKA_MODULUS_BITS, o->bits);
+	} else if (gost) {
+		add_gost(a, o, gost, priv);
 	} else {
 		uint8_t *p = room(a, 16);
 		size_t n = p ? ec_params(p, 16) : 0;

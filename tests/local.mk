@@ -158,6 +158,7 @@ integration_tests = \
 	tests/integration/emu_crash_laser_pin.sh \
 	tests/integration/emu_stack.sh \
 	tests/integration/p11_engine.sh \
+	tests/integration/p11_gost.sh \
 	tests/integration/p11_java.sh \
 	tests/integration/p11_conformance.sh \
 	tests/integration/p11_kit.sh \
