@@ -191,14 +191,93 @@ int tm_gost_point(EVP_PKEY *key, uint8_t *x, uint8_t *y, unsigned *bits)
 
 /* The key and parameter-set OIDs a SubjectPublicKeyInfo may carry. */
 static const struct {
-	const char *key, *params;
+	const char *key, *params, *hash, *sig;
 	unsigned bits;
+	bool nca;
 } spki_oids[] = {
-	{"1.2.398.3.10.1.1.2.2", "1.2.398.3.10.1.1.2.2.1", 512}, /* the NCA's */
-	{"1.2.398.3.10.1.1.2.1", "1.2.398.3.10.1.1.2.1.1", 256},
-	{"1.2.643.7.1.1.1.2", "1.2.643.7.1.2.1.2.1", 512},       /* TC26 */
-	{"1.2.643.7.1.1.1.1", "1.2.643.7.1.2.1.1.1", 256},
+	/* the NCA's (kz-gost.md) */
+	{"1.2.398.3.10.1.1.2.2", "1.2.398.3.10.1.1.2.2.1", "1.2.398.3.10.1.3.3",
+	 "1.2.398.3.10.1.1.2.3.2", 512, true},
+	{"1.2.398.3.10.1.1.2.1", "1.2.398.3.10.1.1.2.1.1", "1.2.398.3.10.1.3.2",
+	 "1.2.398.3.10.1.1.2.3.1", 256, true},
+	/* TC26 */
+	{"1.2.643.7.1.1.1.2", "1.2.643.7.1.2.1.2.1", "1.2.643.7.1.1.2.3", "1.2.643.7.1.1.3.3", 512,
+	 false},
+	{"1.2.643.7.1.1.1.1", "1.2.643.7.1.2.1.1.1", "1.2.643.7.1.1.2.2", "1.2.643.7.1.1.3.2", 256,
+	 false},
 };
+
+const char *tm_gost_oid(unsigned bits, bool nca, enum tm_gost_oid_kind kind)
+{
+	for (size_t i = 0; i < sizeof(spki_oids) / sizeof(spki_oids[0]); i++)
+		if (spki_oids[i].bits == bits && spki_oids[i].nca == nca)
+			return kind == TM_GOST_OID_KEY      ? spki_oids[i].key
+			       : kind == TM_GOST_OID_PARAMS ? spki_oids[i].params
+			       : kind == TM_GOST_OID_HASH   ? spki_oids[i].hash
+							    : spki_oids[i].sig;
+	return NULL;
+}
+
+/* The parameters' SEQUENCE { parameter set, hash } as an ASN1_STRING. */
+static ASN1_STRING *params_seq(unsigned bits, bool nca)
+{
+	STACK_OF(ASN1_TYPE) *items = sk_ASN1_TYPE_new_null();
+	ASN1_STRING *seq = NULL;
+	unsigned char *der = NULL;
+	bool ok = items != NULL;
+
+	for (int k = 0; ok && k < 2; k++) {
+		ASN1_TYPE *t = ASN1_TYPE_new();
+		ASN1_OBJECT *o = OBJ_txt2obj(tm_gost_oid(bits, nca, k ? TM_GOST_OID_HASH
+								      : TM_GOST_OID_PARAMS), 1);
+		ok = t != NULL && o != NULL;
+		if (ok)
+			ASN1_TYPE_set(t, V_ASN1_OBJECT, o);
+		else
+			ASN1_OBJECT_free(o);
+		ok = ok && sk_ASN1_TYPE_push(items, t) > 0;
+		if (!ok)
+			ASN1_TYPE_free(t);
+	}
+	int n = ok ? i2d_ASN1_SEQUENCE_ANY(items, &der) : -1;
+	if (n > 0 && (seq = ASN1_STRING_new()) != NULL && ASN1_STRING_set(seq, der, n) != 1) {
+		ASN1_STRING_free(seq);
+		seq = NULL;
+	}
+	OPENSSL_free(der);
+	sk_ASN1_TYPE_pop_free(items, ASN1_TYPE_free);
+	return seq;
+}
+
+int tm_gost_x509_pubkey(EVP_PKEY *key, bool nca, X509_PUBKEY *out)
+{
+	uint8_t x[TM_GOST_MAX_BYTES], y[TM_GOST_MAX_BYTES], v[2 * TM_GOST_MAX_BYTES];
+	unsigned bits;
+
+	if (tm_gost_point(key, x, y, &bits) != TM_OK)
+		return TM_ERR_ARGS;
+	size_t n = bits / 8;
+	tm_gost_sig_convert(x, n, v); /* little-endian, x then y */
+	tm_gost_sig_convert(y, n, v + n);
+	ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
+	ASN1_STRING *params = params_seq(bits, nca);
+	ASN1_OBJECT *alg = OBJ_txt2obj(tm_gost_oid(bits, nca, TM_GOST_OID_KEY), 1);
+	unsigned char *penc = NULL;
+	int len = os && ASN1_OCTET_STRING_set(os, v, (int)(2 * n)) == 1
+			  ? i2d_ASN1_OCTET_STRING(os, &penc)
+			  : -1;
+	ASN1_OCTET_STRING_free(os);
+	/* set0 takes alg, params and penc. */
+	if (len <= 0 || params == NULL || alg == NULL ||
+	    X509_PUBKEY_set0_param(out, alg, V_ASN1_SEQUENCE, params, penc, len) != 1) {
+		OPENSSL_free(penc);
+		ASN1_STRING_free(params);
+		ASN1_OBJECT_free(alg);
+		ERR_clear_error();
+		return TM_ERR_NO_MEMORY;
+	}
+	return TM_OK;
+}
 
 static bool oid_is(const ASN1_OBJECT *o, const char *text)
 {

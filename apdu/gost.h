@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #define TM_GOST_MAX_BYTES 64 /* a 512-bit coordinate, digest or half signature */
 
@@ -57,6 +58,17 @@ bool tm_gost_is_gost(EVP_PKEY *key, unsigned *bits);
  * (1.2.398.3.10.1.1.2.x) or TC26's (1.2.643.7.1.1.1.x) and parameter
  * set A: TM_OK, TM_ERR_MALFORMED for anything else. */
 int tm_gost_pubkey_from_spki(const uint8_t *der, size_t len, EVP_PKEY **out, unsigned *bits);
+
+/* The OIDs of a GOST key of this size: the NCA's (1.2.398.3.10...) or
+ * TC26's; text, NULL for another size. */
+enum tm_gost_oid_kind { TM_GOST_OID_KEY, TM_GOST_OID_PARAMS, TM_GOST_OID_HASH, TM_GOST_OID_SIG };
+const char *tm_gost_oid(unsigned bits, bool nca, enum tm_gost_oid_kind kind);
+
+/* Sets out (an X509_PUBKEY, a certificate's or request's) to key with
+ * the NCA's OIDs (nca) or TC26's, as KalkanCrypt and gost-engine write
+ * them: parameters SEQUENCE { set, hash }, the point an OCTET STRING of
+ * x || y little-endian.  TM_OK, TM_ERR_ARGS (not a GOST key). */
+int tm_gost_x509_pubkey(EVP_PKEY *key, bool nca, X509_PUBKEY *out);
 
 /* One layout into the other (a byte reversal: its own inverse). */
 void tm_gost_sig_convert(const uint8_t *in, size_t n, uint8_t *out);

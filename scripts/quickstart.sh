@@ -5,7 +5,9 @@
 # warning, a new PIN, the RSA and AUTH_RSA keys made on the token, the
 # requests, certificates from a local test CA (made here with OpenSSL, in
 # the NCA's style), installed next to their keys, a document signed and
-# verified, the expiry dates.  Stops what it started.
+# verified; then a GOST R 34.10-2015 512 signing key beside them (what the
+# NCA issues since 2024), its certificate with the NCA's OIDs and the
+# document signed with it; the expiry dates.  Stops what it started.
 set -euo pipefail
 
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -67,8 +69,8 @@ TUMAR_PIN=12345678 TUMAR_NEW_PIN=Qazaq2026 tool change-pin
 export TUMAR_PIN=Qazaq2026
 
 step "3. The two key pairs, generated on the token (the private keys never leave it)"
-tool keygen --purpose sign
-tool keygen --purpose auth
+tool keygen --purpose sign --alg rsa2048
+tool keygen --purpose auth --alg rsa2048
 
 step "4. Certificate requests, signed by the token"
 tool csr --purpose sign --cn "ТЕСТОВ ТЕСТ" --surname "ТЕСТОВ" --given-name "ТЕСТ" \
@@ -94,7 +96,22 @@ openssl x509 -in "$work/signer.pem" -pubkey -noout >"$work/signer.pub"
 show openssl verify -CAfile "$work/ca/ca.pem" "$work/signer.pem"
 show openssl dgst -sha256 -verify "$work/signer.pub" -signature "$work/document.sig" "$work/document.txt"
 
-step "8. When the certificates end (the NCA reminds at 30, 14, 10 and 7 days)"
+step "8. GOST R 34.10-2015 512 (the NCA's keys since 2024) beside the RSA pair"
+export TUMAR_TEST_CA_GOST=$out/tools/tumar-test-ca-gost
+tool keygen --purpose sign
+tool csr --purpose sign --alg gost512 --cn "ТЕСТОВ ТЕСТ" --surname "ТЕСТОВ" --given-name "ТЕСТ" \
+	--iin 900101300017 --email test@example.kz -o "$work/gost.csr"
+"$ca" issue "$work/ca" "$work/gost.csr" "$work/gost.pem" --purpose sign
+tool install-cert "$work/gost.pem"
+tool info "$work/gost.pem"
+echo "(the NCA's layout, r||s little-endian, is what KalkanCrypt verifies; gost-engine takes RFC 4491's)"
+tool sign --alg gost512 -o "$work/document.nca.sig" "$work/document.txt"
+tool sign --alg gost512 --layout rfc4491 --pubkey-out "$work/gost.pub" -o "$work/document.gost.sig" \
+	"$work/document.txt"
+show openssl dgst -engine gost -md_gost12_512 -verify "$work/gost.pub" \
+	-signature "$work/document.gost.sig" "$work/document.txt"
+
+step "9. When the certificates end (the NCA reminds at 30, 14, 10 and 7 days)"
 tool expiry
 tool list
 

@@ -2,7 +2,9 @@
 # A local test CA that issues certificates the way Kazakhstan's NCA does
 # (subject kept from the request, NCA role OIDs in the extended key usage,
 # NCA policy OIDs), made on the spot with OpenSSL.  For trying the EDS flow
-# on a virtual token; never a real CA.
+# on a virtual token; never a real CA.  A GOST request with the NCA's OIDs
+# (which the openssl command cannot read) goes through the build tree's
+# tools/tumar-test-ca-gost, named by TUMAR_TEST_CA_GOST.
 #
 #   tumar-test-ca.sh init DIR
 #   tumar-test-ca.sh issue DIR REQUEST.csr OUT.pem --purpose sign|auth
@@ -85,17 +87,41 @@ issue() {
 	*) die "--purpose: sign or auth" ;;
 	esac
 	local ext=$dir/ext.$$
+	local gost=""
+	openssl req -in "$csr" -noout -text 2>/dev/null | grep -q "Public Key Algorithm: 1.2.398.3.10.1.1.2" && gost=1
 	if [ "$purpose" = sign ]; then
 		printf 'keyUsage = critical, digitalSignature, nonRepudiation\nextendedKeyUsage = emailProtection, %s\n' "$roles" >"$ext"
+	elif [ -n "$gost" ]; then # a GOST key signs: it agrees keys, it enciphers none
+		printf 'keyUsage = critical, digitalSignature, keyAgreement\nextendedKeyUsage = clientAuth, %s\n' "$roles" >"$ext"
 	else
 		printf 'keyUsage = critical, digitalSignature, keyEncipherment\nextendedKeyUsage = clientAuth, %s\n' "$roles" >"$ext"
 	fi
 	printf 'certificatePolicies = 1.2.398.3.3.1.1, %s\nsubjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid\n' "$policy" >>"$ext"
+	if [ -n "$gost" ]; then
+		issue_gost "$dir" "$csr" "$out" "$ext" "$days" "$start" "$end"
+		return
+	fi
 	local dates=(-days "$days")
 	[ -n "$start" ] && dates=(-startdate "$start" -enddate "$end")
 	openssl ca -batch -notext -config "$dir/ca.cnf" -in "$csr" -out "$out" -preserveDN \
 		-extfile "$ext" "${dates[@]}" 2>"$dir/ca.log" || { rm -f "$ext"; cat "$dir/ca.log" >&2; exit 1; }
 	rm -f "$ext"
+}
+
+# The same for a GOST request, by the helper; the serial and index as
+# `openssl ca` keeps them.
+issue_gost() { # dir csr out ext days start end
+	local dir=$1 helper=${TUMAR_TEST_CA_GOST:-}
+	[ -n "$helper" ] && [ -x "$helper" ] ||
+		{ rm -f "$4"; die "a GOST request needs TUMAR_TEST_CA_GOST=BUILD/tools/tumar-test-ca-gost"; }
+	local serial validity=("$5")
+	serial=$(cat "$dir/serial")
+	[ -n "$6" ] && validity=("$6" "$7")
+	"$helper" "$dir/ca.pem" "$dir/ca.key" "$2" "$4" "0x$serial" "$3" "${validity[@]}" ||
+		{ rm -f "$4"; exit 1; }
+	rm -f "$4"
+	cp "$3" "$dir/issued/$serial.pem"
+	printf '%X\n' $((16#$serial + 1)) >"$dir/serial"
 }
 
 case ${1:-} in

@@ -170,6 +170,7 @@ integration_tests = \
 	tests/integration/quickstart.sh \
 	tests/integration/secrets_scan.sh \
 	tests/integration/tool_eds.sh \
+	tests/integration/tool_gost.sh \
 	tests/integration/tool_stack.sh \
 	tests/integration/trace_pcscd.sh \
 	tests/integration/trace_tool.sh

@@ -19,10 +19,16 @@ static const char usage[] =
 "\n"
 "Makes a certificate request (PKCS#10, PEM) for the key on the token and has\n"
 "the token sign it; the CA issues the certificate from it.\n"
-"  --purpose sign   for the signing key (label RSA): key usage\n"
-"                   nonRepudiation, digitalSignature\n"
-"  --purpose auth   for the authentication key (label AUTH_RSA): key usage\n"
-"                   digitalSignature, keyEncipherment; clientAuth\n"
+"  --purpose sign   for the signing key (label GOST512, GOST256 or RSA, the\n"
+"                   first the token has): key usage nonRepudiation,\n"
+"                   digitalSignature\n"
+"  --purpose auth   for the authentication key (AUTH_GOST512, ..., AUTH_RSA):\n"
+"                   key usage digitalSignature, keyEncipherment (RSA) or\n"
+"                   keyAgreement; clientAuth\n"
+"  --alg A          the purpose's key of this algorithm (gost512, gost256,\n"
+"                   rsa2048, ec-p256)\n"
+"A GOST request carries the NCA's OIDs (key 1.2.398.3.10.1.1.2.2, signature\n"
+"1.2.398.3.10.1.1.2.3.2 for 512 bits) and its signature in the NCA's layout.\n"
 "  --cn NAME        common name, as on the ID (e.g. \"IVANOV IVAN\")\n"
 "  --iin IIN        the 12-digit IIN (SERIALNUMBER=IIN...), check digit checked\n"
 "  --surname S, --given-name G, --email E\n"
@@ -38,7 +44,8 @@ struct args {
 	const char *label, *out;
 	unsigned char id[64];
 	size_t id_len;
-	bool have_id;
+	bool have_id, have_alg;
+	enum tt_alg alg;
 };
 
 static bool own_opt(int c, const char *arg, void *ctx)
@@ -60,6 +67,11 @@ static bool own_opt(int c, const char *arg, void *ctx)
 	case 'r': a->subj.org = arg; return true;
 	case 'b': a->subj.bin = arg; return true;
 	case 'l': a->label = arg; return true;
+	case 'a':
+		if (tt_alg_parse(arg, &a->alg))
+			return a->have_alg = true;
+		tt_err("--alg %s: gost512, gost256, rsa2048 or ec-p256", arg);
+		return false;
 	case 'o': a->out = arg; return true;
 	case 'd': {
 		unsigned char *id = OPENSSL_hexstr2buf(arg, &n);
@@ -79,6 +91,20 @@ static bool own_opt(int c, const char *arg, void *ctx)
 	}
 }
 
+/* The label of the purpose's key: the first of GOST 512, GOST 256 and
+ * RSA that the token has a private key of (RSA's when none, so the error
+ * names the label asked for). */
+static const char *purpose_key_label(struct tt_token *t, enum tt_purpose p)
+{
+	static const enum tt_alg order[] = {TT_GOST512, TT_GOST256, TT_RSA2048};
+	CK_OBJECT_HANDLE h;
+
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (tt_find(t, CKO_PRIVATE_KEY, tt_key_label(p, order[i]), NULL, 0, &h, 1) > 0)
+			return tt_key_label(p, order[i]);
+	return tt_purpose_label(p);
+}
+
 int tt_cmd_csr(struct tt_opts *o, int argc, char **argv)
 {
 	static const struct option own[] = {
@@ -87,7 +113,8 @@ int tt_cmd_csr(struct tt_opts *o, int argc, char **argv)
 		{"given-name", required_argument, NULL, 'g'}, {"email", required_argument, NULL, 'e'},
 		{"org", required_argument, NULL, 'r'}, {"bin", required_argument, NULL, 'b'},
 		{"label", required_argument, NULL, 'l'}, {"id", required_argument, NULL, 'd'},
-		{"output", required_argument, NULL, 'o'}, {NULL, 0, NULL, 0},
+		{"output", required_argument, NULL, 'o'}, {"alg", required_argument, NULL, 'a'},
+		{NULL, 0, NULL, 0},
 	};
 	struct args a = {0};
 	struct tt_token t;
@@ -110,15 +137,20 @@ int tt_cmd_csr(struct tt_opts *o, int argc, char **argv)
 		tt_err("--bin %s: a BIN is 12 digits with a valid check digit", a.subj.bin);
 		return TT_USAGE;
 	}
-	if (a.label == NULL)
-		a.label = tt_purpose_label(a.purpose);
 	if ((rc = tt_token_open(o, &t, false)) != TT_OK)
 		return rc;
 	if ((rc = tt_login(&t, o, CKU_USER)) != TT_OK)
 		goto out;
+	if (a.label == NULL && a.have_alg)
+		a.label = tt_key_label(a.purpose, a.alg);
+	else if (a.label == NULL && !a.have_id)
+		a.label = purpose_key_label(&t, a.purpose);
 	rc = tt_key_pair(&t, a.label, a.have_id ? a.id : NULL, a.id_len, &priv, &pub);
 	if (rc != TT_OK)
 		goto out;
+	char key_label[80];
+	tt_label(&t, priv, key_label, sizeof(key_label)); /* the key's own, for --id */
+	a.label = key_label;
 	if ((req = tt_make_request(&t, priv, pub, &a.subj, a.purpose)) == NULL) {
 		rc = TT_FAILED;
 		goto out;

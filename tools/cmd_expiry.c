@@ -94,7 +94,7 @@ int tt_cmd_expiry(struct tt_opts *o, int argc, char **argv)
 			tj_str(&j, "state", state == TT_EXPIRED ? "ended" : state == TT_EXPIRING ? "ending" : "valid");
 			tj_end(&j, '}');
 		} else {
-			tt_print_padded(label, 10);
+			tt_print_padded(label, 12); /* AUTH_GOST512 */
 			putchar(' ');
 			tt_print_padded(cn, 30);
 			printf(" ends %s", end);

@@ -7,7 +7,6 @@
 #include <openssl/x509v3.h>
 
 #include "apdu/gost.h"
-#include "apdu/rc.h"
 #include "tools/json_out.h"
 #include "tools/kz_id.h"
 #include "tools/tool_certs.h"
@@ -21,27 +20,19 @@ static const char usage[] =
 
 /* The certificate's key, "RSA 2048" as OpenSSL names it; a GOST key
  * with the NCA's OIDs, which OpenSSL does not know, through gost-engine
- * (apdu/gost.c). */
+ * (tt_cert_key). */
 static void key_name(X509 *x, char *out, size_t size)
 {
-	EVP_PKEY *pk = X509_get0_pubkey(x);
-	unsigned char *der = NULL;
+	EVP_PKEY *pk = tt_cert_key(x);
 	unsigned bits = 0;
-	int n;
 
-	if (pk != NULL && !tm_gost_is_gost(pk, &bits)) {
-		snprintf(out, size, "%s %d", EVP_PKEY_get0_type_name(pk), EVP_PKEY_get_bits(pk));
-		return;
-	}
-	EVP_PKEY *gost = NULL;
-	if (bits == 0 && (n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &der)) > 0)
-		tm_gost_pubkey_from_spki(der, (size_t)n, &gost, &bits);
-	OPENSSL_free(der);
-	EVP_PKEY_free(gost);
-	if (bits)
+	if (pk == NULL)
+		snprintf(out, size, "unknown");
+	else if (tm_gost_is_gost(pk, &bits))
 		snprintf(out, size, "GOST R 34.10-2015 %u", bits);
 	else
-		snprintf(out, size, "unknown");
+		snprintf(out, size, "%s %d", EVP_PKEY_get0_type_name(pk), EVP_PKEY_get_bits(pk));
+	EVP_PKEY_free(pk);
 }
 
 static void key_usage(X509 *x, char *out, size_t size)

@@ -9,17 +9,20 @@
 #include "tools/tool_pin.h"
 
 static const char usage[] =
-"Usage: tumar-tool keygen --purpose sign|auth [--alg rsa2048|ec-p256] [--label L]\n"
+"Usage: tumar-tool keygen --purpose sign|auth [--alg A] [--label L]\n"
 "\n"
 "Generates a key pair on the token; the private key never leaves it.\n"
-"  --purpose sign   the signing key, labelled RSA (as the NCA names it)\n"
-"  --purpose auth   the authentication key, labelled AUTH_RSA\n"
-"  --alg            rsa2048 (default) or ec-p256, if the token has it\n"
+"  --purpose sign   the signing key, labelled RSA (as the NCA names it),\n"
+"                   GOST512 or GOST256\n"
+"  --purpose auth   the authentication key, labelled AUTH_RSA, AUTH_GOST512...\n"
+"  --alg A          gost512 (GOST R 34.10-2015 512, what the NCA issues since\n"
+"                   2024: the default where the token makes it), gost256,\n"
+"                   rsa2048 (the default elsewhere), or ec-p256\n"
 "  --label L        another label\n"
 "Needs the PIN (TUMAR_PIN).  Then make a request for it: tumar-tool csr.\n";
 
 struct args {
-	bool have_purpose;
+	bool have_purpose, have_alg;
 	enum tt_purpose purpose;
 	enum tt_alg alg;
 	const char *label;
@@ -32,7 +35,7 @@ static bool own_opt(int c, const char *arg, void *ctx)
 	if (c == 'p' && tt_purpose_parse(arg, &a->purpose))
 		return a->have_purpose = true;
 	if (c == 'a' && tt_alg_parse(arg, &a->alg))
-		return true;
+		return a->have_alg = true;
 	if (c == 'l') {
 		a->label = arg;
 		return true;
@@ -64,10 +67,17 @@ int tt_cmd_keygen(struct tt_opts *o, int argc, char **argv)
 			tt_err("keygen needs --purpose sign or --purpose auth");
 		return tt_usage(stderr, usage, TT_USAGE);
 	}
-	if (a.label == NULL)
-		a.label = tt_purpose_label(a.purpose);
 	if ((rc = tt_token_open(o, &t, true)) != TT_OK)
 		return rc;
+	if (!a.have_alg)
+		a.alg = tt_token_makes(&t, TT_GOST512) ? TT_GOST512 : TT_RSA2048;
+	if (!tt_token_makes(&t, a.alg)) {
+		tt_err("this token does not make %s keys", tt_alg_title(a.alg));
+		rc = TT_USAGE;
+		goto out;
+	}
+	if (a.label == NULL)
+		a.label = tt_key_label(a.purpose, a.alg);
 	if ((rc = tt_login(&t, o, CKU_USER)) != TT_OK)
 		goto out;
 	int n = tt_find(&t, CKO_PRIVATE_KEY, a.label, NULL, 0, same, TT_MAX_OBJECTS);
@@ -84,7 +94,7 @@ int tt_cmd_keygen(struct tt_opts *o, int argc, char **argv)
 		tj_obj(&j, NULL);
 		tj_str(&j, "label", a.label);
 		tj_str(&j, "id", id);
-		tj_str(&j, "alg", a.alg == TT_RSA2048 ? "rsa2048" : "ec-p256");
+		tj_str(&j, "alg", tt_alg_name(a.alg));
 		tj_int(&j, "milliseconds", (long long)(k.seconds * 1000));
 		tj_end(&j, '}');
 	} else {

@@ -16,13 +16,15 @@
 #include "tools/tool_pin.h"
 
 static const char usage[] =
-"Usage: tumar-tool reissue --out-dir DIR [--purpose sign|auth] [--alg rsa2048|ec-p256]\n"
+"Usage: tumar-tool reissue --out-dir DIR [--purpose sign|auth] [--alg A]\n"
 "       tumar-tool reissue --install CERT [--install CERT]\n"
 "\n"
 "The NCA re-issues certificates only while the current ones are valid.\n"
 "The first form checks that, makes a new key pair on the token for each\n"
-"certificate (RSA and AUTH_RSA, or the --purpose given), and writes a\n"
-"request with the same subject to DIR/RSA.csr and DIR/AUTH_RSA.csr.\n"
+"certificate (signing and authentication, or the --purpose given) of the\n"
+"current key's algorithm (or --alg: gost512, gost256, rsa2048, ec-p256), and\n"
+"writes a request with the same subject to DIR/LABEL.csr (RSA.csr,\n"
+"AUTH_RSA.csr, GOST512.csr, ...).\n"
 "Send them to the CA; the second form installs what it issues next to the\n"
 "new keys.  The old keys and certificates stay until you delete them.\n"
 "Needs the PIN (TUMAR_PIN).\n";
@@ -33,6 +35,7 @@ struct args {
 	const char *out_dir;
 	bool only;
 	enum tt_purpose purpose;
+	bool have_alg;
 	enum tt_alg alg;
 	const char *install[MAX_INSTALL];
 	int n_install;
@@ -51,8 +54,8 @@ static bool own_opt(int c, const char *arg, void *ctx)
 		return false;
 	case 'a':
 		if (tt_alg_parse(arg, &a->alg))
-			return true;
-		tt_err("--alg %s: rsa2048 or ec-p256", arg);
+			return a->have_alg = true;
+		tt_err("--alg %s: gost512, gost256, rsa2048 or ec-p256", arg);
 		return false;
 	case 'i':
 		if (a->n_install == MAX_INSTALL)
@@ -64,39 +67,41 @@ static bool own_opt(int c, const char *arg, void *ctx)
 	}
 }
 
-/* The valid certificate labelled as the purpose's key; NULL (reported)
- * when there is none. */
+/* The valid certificate labelled as one of the purpose's keys (GOST or
+ * RSA) that ends last; NULL (reported) when there is none. */
 static X509 *current_cert(struct tt_token *t, enum tt_purpose p)
 {
+	static const enum tt_alg algs[] = {TT_GOST512, TT_GOST256, TT_RSA2048};
 	CK_OBJECT_HANDLE certs[TT_MAX_OBJECTS];
-	const char *label = tt_purpose_label(p);
-	int n = tt_find(t, CKO_CERTIFICATE, label, NULL, 0, certs, TT_MAX_OBJECTS);
 	X509 *best = NULL;
 	long best_days = -1;
 	char end[40];
 
-	for (int i = 0; i < n; i++) {
-		X509 *x = tt_cert(t, certs[i]);
-		long days = x ? tt_days_left(x, end, sizeof(end)) : -1;
-		if (x != NULL && days > best_days) {
-			X509_free(best);
-			best = x;
-			best_days = days;
-		} else {
-			X509_free(x);
+	for (size_t l = 0; l < sizeof(algs) / sizeof(algs[0]); l++) {
+		int n = tt_find(t, CKO_CERTIFICATE, tt_key_label(p, algs[l]), NULL, 0, certs,
+				TT_MAX_OBJECTS);
+		for (int i = 0; i < n; i++) {
+			X509 *x = tt_cert(t, certs[i]);
+			long days = x ? tt_days_left(x, end, sizeof(end)) : -1;
+			if (x != NULL && days > best_days) {
+				X509_free(best);
+				best = x;
+				best_days = days;
+			} else {
+				X509_free(x);
+			}
 		}
 	}
 	if (best == NULL)
 		tt_err("no valid %s certificate on the token: the NCA re-issues only while the "
 		       "current certificate is valid; apply for a new one instead (keygen, csr)",
-		       label);
+		       p == TT_SIGN ? "signing" : "authentication");
 	return best;
 }
 
 static int make_one(struct tt_token *t, const struct tt_opts *o, const struct args *a,
 		    enum tt_purpose p, struct tj *j)
 {
-	const char *label = tt_purpose_label(p);
 	X509 *cur = current_cert(t, p);
 	struct tt_subject subj;
 	struct tt_new_key k;
@@ -107,11 +112,16 @@ static int make_one(struct tt_token *t, const struct tt_opts *o, const struct ar
 
 	if (cur == NULL)
 		return TT_USAGE;
+	/* The new key is of the current one's kind unless --alg says. */
+	EVP_PKEY *cur_key = tt_cert_key(cur);
+	enum tt_alg alg = a->have_alg ? a->alg : cur_key ? tt_key_alg(cur_key) : TT_RSA2048;
+	EVP_PKEY_free(cur_key);
+	const char *label = tt_key_label(p, alg);
 	if (!tt_subject_of(cur, &subj, buf, sizeof(buf))) {
 		tt_err("the %s certificate has no common name to keep", label);
 		goto out;
 	}
-	if ((rc = tt_generate(t, p, a->alg, label, !o->json, &k)) != TT_OK)
+	if ((rc = tt_generate(t, p, alg, label, !o->json, &k)) != TT_OK)
 		goto out;
 	rc = TT_FAILED;
 	if ((pub = tt_pubkey(t, k.pub)) == NULL) {

@@ -16,21 +16,33 @@
 #include "tools/tool_pin.h"
 
 static const char usage[] =
-"Usage: tumar-tool sign [--purpose sign|auth] [--cert-out CERT] -o SIG FILE\n"
+"Usage: tumar-tool sign [--purpose sign|auth] [--alg A] [--layout nca|rfc4491]\n"
+"                       [--cert-out CERT] [--pubkey-out KEY] -o SIG FILE\n"
 "\n"
-"Signs FILE with the token's key (SHA-256 with RSA PKCS#1 v1.5, or ECDSA\n"
-"with SHA-256); the file is hashed here, the token signs.  The key is the\n"
-"one labelled RSA (--purpose sign, the default) or AUTH_RSA whose\n"
-"certificate is valid, the latest when there are several.\n"
-"  -o SIG           the signature (raw; ECDSA as DER)\n"
+"Signs FILE with the token's key: GOST R 34.10-2015 with Streebog of the\n"
+"key's size, SHA-256 with RSA PKCS#1 v1.5, or ECDSA with SHA-256; the file\n"
+"is hashed here, the token signs.  The key is the purpose's (sign, the\n"
+"default, or auth) whose certificate is valid, the latest when there are\n"
+"several; GOST 512, then GOST 256, then RSA, unless --alg names one\n"
+"(gost512, gost256, rsa2048, ec-p256).\n"
+"  -o SIG           the signature (raw; ECDSA as DER; GOST r||s little-endian,\n"
+"                   the NCA's layout, or with --layout rfc4491 s||r big-endian,\n"
+"                   PKCS#11's and gost-engine's)\n"
 "  --cert-out CERT  the key's certificate, for whoever verifies:\n"
 "      openssl x509 -in CERT -pubkey -noout > key.pub\n"
 "      openssl dgst -sha256 -verify key.pub -signature SIG FILE\n"
+"  --pubkey-out KEY the key as OpenSSL reads it (PEM; GOST with TC26's OIDs,\n"
+"                   which gost-engine knows and the certificate's NCA OIDs are\n"
+"                   not):\n"
+"      openssl dgst -engine gost -md_gost12_512 -verify KEY -signature SIG FILE\n"
+"                   (a signature made with --layout rfc4491)\n"
 "Needs the PIN (TUMAR_PIN).\n";
 
 struct args {
 	enum tt_purpose purpose;
-	const char *out, *cert_out;
+	bool have_alg, rfc4491;
+	enum tt_alg alg;
+	const char *out, *cert_out, *pubkey_out;
 };
 
 static bool own_opt(int c, const char *arg, void *ctx)
@@ -39,18 +51,30 @@ static bool own_opt(int c, const char *arg, void *ctx)
 
 	if (c == 'p' && tt_purpose_parse(arg, &a->purpose))
 		return true;
+	if (c == 'a' && tt_alg_parse(arg, &a->alg))
+		return a->have_alg = true;
+	if (c == 'L' && (strcmp(arg, "nca") == 0 || strcmp(arg, "rfc4491") == 0)) {
+		a->rfc4491 = strcmp(arg, "rfc4491") == 0;
+		return true;
+	}
+	if (c == 'p' || c == 'a' || c == 'L') {
+		tt_err("%s: not one of the choices below", arg);
+		return false;
+	}
 	if (c == 'o')
 		a->out = arg;
 	else if (c == 'c')
 		a->cert_out = arg;
+	else if (c == 'k')
+		a->pubkey_out = arg;
 	else
 		return false;
 	return true;
 }
 
 /* The private key labelled label whose certificate is valid and ends
- * last; its certificate in *cert. */
-static int signing_key(struct tt_token *t, const char *label, CK_OBJECT_HANDLE *priv, X509 **cert)
+ * last; its certificate in *cert (NULL when none). */
+static void labelled_key(struct tt_token *t, const char *label, CK_OBJECT_HANDLE *priv, X509 **cert)
 {
 	CK_OBJECT_HANDLE certs[TT_MAX_OBJECTS], key;
 	int n = tt_find(t, CKO_CERTIFICATE, label, NULL, 0, certs, TT_MAX_OBJECTS);
@@ -74,16 +98,32 @@ static int signing_key(struct tt_token *t, const char *label, CK_OBJECT_HANDLE *
 		X509_free(x);
 		free(id);
 	}
+}
+
+/* The purpose's key with a valid certificate: of the algorithm asked, or
+ * the first of GOST 512, GOST 256, RSA that has one. */
+static int signing_key(struct tt_token *t, const struct args *a, const char **label,
+		       CK_OBJECT_HANDLE *priv, X509 **cert)
+{
+	static const enum tt_alg order[] = {TT_GOST512, TT_GOST256, TT_RSA2048};
+	size_t n = a->have_alg ? 1 : sizeof(order) / sizeof(order[0]);
+
+	*cert = NULL;
+	for (size_t i = 0; i < n && *cert == NULL; i++) {
+		*label = tt_key_label(a->purpose, a->have_alg ? a->alg : order[i]);
+		labelled_key(t, *label, priv, cert);
+	}
 	if (*cert == NULL) {
 		tt_err("no %s key with a valid certificate on the token (tumar-tool expiry shows "
-		       "the certificates)", label);
+		       "the certificates)", a->have_alg ? *label : a->purpose == TT_SIGN ? "signing"
+											 : "authentication");
 		return TT_USAGE;
 	}
 	return TT_OK;
 }
 
-static int sign_file(struct tt_token *t, CK_OBJECT_HANDLE priv, bool ec, const char *path,
-		     unsigned char **sig, int *sig_len)
+static int sign_file(struct tt_token *t, CK_OBJECT_HANDLE priv, enum tt_alg alg, bool nca,
+		     const char *path, unsigned char **sig, int *sig_len)
 {
 	FILE *in = fopen(path, "rb");
 	unsigned char buf[16384];
@@ -94,7 +134,7 @@ static int sign_file(struct tt_token *t, CK_OBJECT_HANDLE priv, bool ec, const c
 		tt_err("%s: %s", path, strerror(errno));
 		return TT_USAGE;
 	}
-	rc = tt_sign_begin(t, priv, ec);
+	rc = tt_sign_begin(t, priv, alg);
 	while (rc == TT_OK && (n = fread(buf, 1, sizeof(buf), in)) > 0)
 		rc = tt_sign_update(t, buf, n);
 	if (rc == TT_OK && ferror(in)) {
@@ -103,16 +143,19 @@ static int sign_file(struct tt_token *t, CK_OBJECT_HANDLE priv, bool ec, const c
 	}
 	fclose(in);
 	if (rc == TT_OK)
-		rc = tt_sign_finish(t, ec, sig, sig_len);
+		rc = tt_sign_finish(t, alg, nca, sig, sig_len);
 	else
 		t->f->C_SignFinal(t->s, NULL, &(CK_ULONG){0}); /* ends the operation */
 	return rc;
 }
 
-static bool write_file(const char *path, const unsigned char *data, size_t len, X509 *pem)
+static bool write_file(const char *path, const unsigned char *data, size_t len, X509 *pem,
+		       EVP_PKEY *key)
 {
 	FILE *f = fopen(path, "wb");
-	bool ok = f != NULL && (pem ? PEM_write_X509(f, pem) == 1 : fwrite(data, 1, len, f) == len);
+	bool ok = f != NULL && (pem ? PEM_write_X509(f, pem) == 1
+				: key ? PEM_write_PUBKEY(f, key) == 1
+				      : fwrite(data, 1, len, f) == len);
 
 	if (f != NULL && fclose(f) != 0)
 		ok = false;
@@ -121,11 +164,23 @@ static bool write_file(const char *path, const unsigned char *data, size_t len, 
 	return ok;
 }
 
+static const char *sig_alg_name(enum tt_alg a)
+{
+	switch (a) {
+	case TT_EC_P256: return "ecdsa-with-SHA256";
+	case TT_GOST512: return "gost2015-512-streebog512";
+	case TT_GOST256: return "gost2015-256-streebog256";
+	default: return "sha256WithRSAEncryption";
+	}
+}
+
 int tt_cmd_sign(struct tt_opts *o, int argc, char **argv)
 {
 	static const struct option own[] = {
 		{"purpose", required_argument, NULL, 'p'}, {"output", required_argument, NULL, 'o'},
-		{"cert-out", required_argument, NULL, 'c'}, {NULL, 0, NULL, 0},
+		{"cert-out", required_argument, NULL, 'c'}, {"alg", required_argument, NULL, 'a'},
+		{"layout", required_argument, NULL, 'L'}, {"pubkey-out", required_argument, NULL, 'k'},
+		{NULL, 0, NULL, 0},
 	};
 	struct args a = {.purpose = TT_SIGN};
 	const char *label;
@@ -134,6 +189,7 @@ int tt_cmd_sign(struct tt_opts *o, int argc, char **argv)
 	int rc, rest, sig_len = 0;
 	struct tt_token t;
 	X509 *cert = NULL;
+	EVP_PKEY *key = NULL;
 	char cn[256] = "";
 
 	if ((rc = tt_parse(o, argc, argv, usage, own, own_opt, &a, &rest)) >= 0)
@@ -142,19 +198,26 @@ int tt_cmd_sign(struct tt_opts *o, int argc, char **argv)
 		tt_err("sign needs -o SIG and one FILE");
 		return tt_usage(stderr, usage, TT_USAGE);
 	}
-	label = tt_purpose_label(a.purpose);
 	if ((rc = tt_token_open(o, &t, false)) != TT_OK)
 		return rc;
-	if ((rc = tt_login(&t, o, CKU_USER)) != TT_OK || (rc = signing_key(&t, label, &priv, &cert)) != TT_OK)
+	if ((rc = tt_login(&t, o, CKU_USER)) != TT_OK ||
+	    (rc = signing_key(&t, &a, &label, &priv, &cert)) != TT_OK)
 		goto out;
-	bool ec = EVP_PKEY_is_a(X509_get0_pubkey(cert), "EC");
-	if ((rc = sign_file(&t, priv, ec, argv[rest], &sig, &sig_len)) != TT_OK)
+	if ((key = tt_cert_key(cert)) == NULL) {
+		tt_err("the %s certificate's key is of a kind this tool does not know", label);
+		rc = TT_FAILED;
 		goto out;
-	if (!write_file(a.out, sig, (size_t)sig_len, NULL) ||
-	    (a.cert_out && !write_file(a.cert_out, NULL, 0, cert))) {
+	}
+	enum tt_alg alg = tt_key_alg(key);
+	if ((rc = sign_file(&t, priv, alg, !a.rfc4491, argv[rest], &sig, &sig_len)) != TT_OK)
+		goto out;
+	if (!write_file(a.out, sig, (size_t)sig_len, NULL, NULL) ||
+	    (a.cert_out && !write_file(a.cert_out, NULL, 0, cert, NULL)) ||
+	    (a.pubkey_out && !write_file(a.pubkey_out, NULL, 0, NULL, key))) {
 		rc = TT_USAGE;
 		goto out;
 	}
+	const char *layout = !tt_alg_is_gost(alg) ? NULL : a.rfc4491 ? "rfc4491" : "nca";
 	tt_name_field(X509_get_subject_name(cert), NID_commonName, "", cn, sizeof(cn));
 	if (o->json) {
 		struct tj j;
@@ -163,12 +226,16 @@ int tt_cmd_sign(struct tt_opts *o, int argc, char **argv)
 		tj_str(&j, "signature", a.out);
 		tj_str(&j, "key_label", label);
 		tj_str(&j, "signer", cn);
-		tj_str(&j, "algorithm", ec ? "ecdsa-with-SHA256" : "sha256WithRSAEncryption");
+		tj_str(&j, "algorithm", sig_alg_name(alg));
+		if (layout)
+			tj_str(&j, "layout", layout);
 		tj_end(&j, '}');
 	} else {
-		printf("%s signed by %s (the %s key); signature in %s.\n", argv[rest], cn, label, a.out);
+		printf("%s signed by %s (the %s key%s%s); signature in %s.\n", argv[rest], cn, label,
+		       layout ? ", layout " : "", layout ? layout : "", a.out);
 	}
 out:
+	EVP_PKEY_free(key);
 	OPENSSL_free(sig);
 	X509_free(cert);
 	tt_token_close(&t);

@@ -38,10 +38,18 @@ tools_tumar_tool_SOURCES = \
 	tools/tool_p11.c \
 	tools/tool_pin.c tools/tool_pin.h \
 	tools/tool_sign.c \
+	driver/p11_gost.h \
 	driver/vendor.h
 tools_tumar_tool_CPPFLAGS = $(AM_CPPFLAGS) $(P11KIT_CFLAGS) \
 	-DTUMAR_DEFAULT_MODULE='"$(p11_moduledir)/tumar-pkcs11.so"'
 tools_tumar_tool_LDADD = apdu/libtumar-apdu.la $(CRYPTO_LIBS) -ldl -lpthread
+
+# The test CA's helper for GOST requests with the NCA's OIDs, which the
+# openssl command cannot read (scripts/tumar-test-ca.sh runs it from the
+# build tree, as it runs from the source tree: neither is installed).
+noinst_PROGRAMS += tools/tumar-test-ca-gost
+tools_tumar_test_ca_gost_SOURCES = tools/test_ca_gost.c
+tools_tumar_test_ca_gost_LDADD = apdu/libtumar-apdu.la $(CRYPTO_LIBS) -lpthread
 
 # tumar-stack starts and stops a virtual token stack (pcscd + vpcd +
 # tumar-emu) for users; the scripts/ directory is distributed whole.

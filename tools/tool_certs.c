@@ -5,9 +5,11 @@
 #include <errno.h>
 #include <string.h>
 
+#include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "apdu/gost.h"
 #include "tools/tool_certs.h"
 
 const int tt_nca_reminders[4] = {30, 14, 10, 7};
@@ -30,6 +32,20 @@ X509 *tt_load_cert(const char *path)
 	if (x == NULL)
 		tt_err("%s: not an X.509 certificate (PEM or DER)", path);
 	return x;
+}
+
+EVP_PKEY *tt_cert_key(X509 *x)
+{
+	EVP_PKEY *k = X509_get_pubkey(x);
+	unsigned char *der = NULL;
+	int n;
+
+	ERR_clear_error();
+	if (k != NULL || (n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &der)) <= 0)
+		return k;
+	tm_gost_pubkey_from_spki(der, (size_t)n, &k, NULL);
+	OPENSSL_free(der);
+	return k;
 }
 
 long tt_days_left(X509 *x, char *end, size_t end_size)

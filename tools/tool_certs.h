@@ -14,6 +14,11 @@
 /* A certificate file, PEM or DER; NULL (reported) when unreadable. */
 X509 *tt_load_cert(const char *path);
 
+/* The certificate's public key (free it), GOST keys with the NCA's OIDs
+ * too, which OpenSSL alone does not read (apdu/gost.c); NULL when none
+ * of them. */
+EVP_PKEY *tt_cert_key(X509 *x);
+
 /* Whole days from now to the certificate's end (negative: ended), and
  * the end as "YYYY-MM-DD HH:MM UTC". */
 long tt_days_left(X509 *x, char *end, size_t end_size);

@@ -9,6 +9,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "apdu/gost.h"
+#include "apdu/rc.h"
 #include "tools/tool_certs.h"
 #include "tools/tool_keys.h"
 
@@ -52,9 +54,10 @@ static bool add_ext(STACK_OF(X509_EXTENSION) *exts, int nid, const char *value)
 	return true;
 }
 
-/* Key usage by purpose, as the NCA issues them.  An EC key cannot
- * encipher keys (RFC 5480 §3): its authentication request asks for
- * keyAgreement instead of keyEncipherment. */
+/* Key usage by purpose, as the NCA issues them.  An EC or GOST key
+ * cannot encipher keys (RFC 5480 §3; GOST keys here only sign): its
+ * authentication request asks for keyAgreement instead of
+ * keyEncipherment. */
 static bool add_usage(X509_REQ *req, enum tt_purpose p, bool ec)
 {
 	STACK_OF(X509_EXTENSION) *exts = sk_X509_EXTENSION_new_null();
@@ -72,9 +75,25 @@ static bool add_usage(X509_REQ *req, enum tt_purpose p, bool ec)
 	return ok;
 }
 
+/* The signature algorithm of a request: OpenSSL's for RSA and EC; for
+ * GOST the NCA's OID with a NULL parameter, as KalkanCrypt writes it. */
+static bool set_sig_alg(X509_ALGOR *alg, enum tt_alg a)
+{
+	if (!tt_alg_is_gost(a))
+		return X509_ALGOR_set0(alg, OBJ_nid2obj(a == TT_EC_P256 ? NID_ecdsa_with_SHA256
+									: NID_sha256WithRSAEncryption),
+				       a == TT_EC_P256 ? V_ASN1_UNDEF : V_ASN1_NULL, NULL) == 1;
+	ASN1_OBJECT *o = OBJ_txt2obj(tm_gost_oid(a == TT_GOST512 ? 512 : 256, true, TM_GOST_OID_SIG), 1);
+	if (o == NULL || X509_ALGOR_set0(alg, o, V_ASN1_NULL, NULL) != 1) {
+		ASN1_OBJECT_free(o);
+		return false;
+	}
+	return true;
+}
+
 /* Signs the request's to-be-signed part on the card and sets the
  * signature and its algorithm. */
-static bool card_sign(struct tt_token *t, CK_OBJECT_HANDLE priv, X509_REQ *req, bool ec)
+static bool card_sign(struct tt_token *t, CK_OBJECT_HANDLE priv, X509_REQ *req, enum tt_alg a)
 {
 	unsigned char *tbs = NULL, *sig = NULL;
 	int tbs_len = i2d_re_X509_REQ_tbs(req, &tbs), sig_len = 0;
@@ -84,12 +103,10 @@ static bool card_sign(struct tt_token *t, CK_OBJECT_HANDLE priv, X509_REQ *req, 
 
 	if (tbs_len <= 0 || alg == NULL || bits == NULL)
 		goto out;
-	if (tt_sign_begin(t, priv, ec) != TT_OK || tt_sign_update(t, tbs, (size_t)tbs_len) != TT_OK ||
-	    tt_sign_finish(t, ec, &sig, &sig_len) != TT_OK)
+	if (tt_sign_begin(t, priv, a) != TT_OK || tt_sign_update(t, tbs, (size_t)tbs_len) != TT_OK ||
+	    tt_sign_finish(t, a, true, &sig, &sig_len) != TT_OK)
 		goto out;
-	X509_ALGOR_set0(alg, OBJ_nid2obj(ec ? NID_ecdsa_with_SHA256 : NID_sha256WithRSAEncryption),
-			ec ? V_ASN1_UNDEF : V_ASN1_NULL, NULL);
-	if (ASN1_BIT_STRING_set(bits, sig, sig_len) != 1)
+	if (!set_sig_alg(alg, a) || ASN1_BIT_STRING_set(bits, sig, sig_len) != 1)
 		goto out;
 	/* A signature is a whole number of bytes: no unused bits. */
 	bits->flags &= ~(ASN1_STRING_FLAG_BITS_LEFT | 0x07);
@@ -107,24 +124,54 @@ out:
 	return ok;
 }
 
+/* The request's public key: OpenSSL's encoding, or for GOST the NCA's
+ * OIDs as KalkanCrypt writes them (apdu/gost.h). */
+static bool set_pubkey(X509_REQ *req, EVP_PKEY *pub, enum tt_alg a)
+{
+	if (!tt_alg_is_gost(a))
+		return X509_REQ_set_pubkey(req, pub) == 1;
+	return tm_gost_x509_pubkey(pub, true, X509_REQ_get_X509_PUBKEY(req)) == TM_OK;
+}
+
+/* The token's signature checked with the request's key: by OpenSSL, or
+ * for GOST (whose NCA OIDs OpenSSL does not know) over the Streebog of
+ * the to-be-signed part, in the NCA's layout, by gost-engine. */
+static bool request_verifies(X509_REQ *req, EVP_PKEY *pub, enum tt_alg a)
+{
+	if (!tt_alg_is_gost(a))
+		return X509_REQ_verify(req, pub) == 1;
+	unsigned bits = a == TT_GOST512 ? 512 : 256;
+	unsigned char *tbs = NULL;
+	uint8_t digest[TM_GOST_MAX_BYTES];
+	const ASN1_BIT_STRING *sig = NULL;
+	int n = i2d_re_X509_REQ_tbs(req, &tbs);
+	X509_REQ_get0_signature(req, &sig, NULL);
+	bool ok = n > 0 && sig != NULL &&
+		  tm_gost_digest(bits, tbs, (size_t)n, digest) == TM_OK &&
+		  tm_gost_verify(pub, digest, bits / 8, TM_GOST_NCA, ASN1_STRING_get0_data(sig),
+				 (size_t)ASN1_STRING_length(sig)) == TM_OK;
+	OPENSSL_free(tbs);
+	return ok;
+}
+
 X509_REQ *tt_make_request(struct tt_token *t, CK_OBJECT_HANDLE priv, EVP_PKEY *pub,
 			  const struct tt_subject *s, enum tt_purpose p)
 {
 	X509_REQ *req = X509_REQ_new();
 	X509_NAME *name = nca_name(s);
-	bool ec = EVP_PKEY_is_a(pub, "EC");
+	enum tt_alg a = tt_key_alg(pub);
 
 	if (req == NULL || name == NULL || X509_REQ_set_version(req, X509_REQ_VERSION_1) != 1 ||
-	    X509_REQ_set_subject_name(req, name) != 1 || X509_REQ_set_pubkey(req, pub) != 1 ||
-	    !add_usage(req, p, ec)) {
+	    X509_REQ_set_subject_name(req, name) != 1 || !set_pubkey(req, pub, a) ||
+	    !add_usage(req, p, a != TT_RSA2048)) {
 		tt_err("could not build the request (a subject field too long?)");
 		goto fail;
 	}
-	if (!card_sign(t, priv, req, ec))
+	if (!card_sign(t, priv, req, a))
 		goto fail;
 	/* The token signed with the key whose public half is in the request:
 	 * check it, so a wrong key never reaches the CA. */
-	if (X509_REQ_verify(req, pub) != 1) {
+	if (!request_verifies(req, pub, a)) {
 		tt_err("the token's signature on the request does not verify; not written");
 		goto fail;
 	}

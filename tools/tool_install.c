@@ -11,7 +11,7 @@
 static CK_OBJECT_HANDLE matching_key(struct tt_token *t, X509 *x, int *keys)
 {
 	CK_OBJECT_HANDLE pubs[TT_MAX_OBJECTS], found = 0;
-	EVP_PKEY *want = X509_get0_pubkey(x);
+	EVP_PKEY *want = tt_cert_key(x);
 	int n = tt_find(t, CKO_PUBLIC_KEY, NULL, NULL, 0, pubs, TT_MAX_OBJECTS);
 
 	*keys = n < 0 ? 0 : n;
@@ -21,6 +21,7 @@ static CK_OBJECT_HANDLE matching_key(struct tt_token *t, X509 *x, int *keys)
 			found = pubs[i];
 		EVP_PKEY_free(k);
 	}
+	EVP_PKEY_free(want);
 	return found;
 }
 

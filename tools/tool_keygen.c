@@ -6,6 +6,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "apdu/gost.h"
+#include "driver/p11_gost.h"
 #include "tools/tool_keys.h"
 #include "tools/tool_objects.h"
 
@@ -20,20 +22,67 @@ bool tt_purpose_parse(const char *s, enum tt_purpose *p)
 	return true;
 }
 
+static const struct {
+	const char *name, *title, *sign_label, *auth_label;
+	CK_MECHANISM_TYPE gen;
+} algs[TT_N_ALGS] = {
+	[TT_RSA2048] = {"rsa2048", "RSA-2048", "RSA", "AUTH_RSA", CKM_RSA_PKCS_KEY_PAIR_GEN},
+	[TT_EC_P256] = {"ec-p256", "EC P-256", "RSA", "AUTH_RSA", CKM_EC_KEY_PAIR_GEN},
+	[TT_GOST512] = {"gost512", "GOST R 34.10-2015 512", "GOST512", "AUTH_GOST512",
+			CKM_GOSTR3410_512_KEY_PAIR_GEN},
+	[TT_GOST256] = {"gost256", "GOST R 34.10-2015 256", "GOST256", "AUTH_GOST256",
+			CKM_GOSTR3410_KEY_PAIR_GEN},
+};
+
 bool tt_alg_parse(const char *s, enum tt_alg *a)
 {
-	if (strcmp(s, "rsa2048") == 0)
-		*a = TT_RSA2048;
-	else if (strcmp(s, "ec-p256") == 0)
-		*a = TT_EC_P256;
-	else
-		return false;
-	return true;
+	for (int i = 0; i < TT_N_ALGS; i++) {
+		if (strcmp(s, algs[i].name) == 0) {
+			*a = (enum tt_alg)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+const char *tt_alg_name(enum tt_alg a)
+{
+	return algs[a].name;
+}
+
+const char *tt_alg_title(enum tt_alg a)
+{
+	return algs[a].title;
+}
+
+const char *tt_key_label(enum tt_purpose p, enum tt_alg a)
+{
+	return p == TT_SIGN ? algs[a].sign_label : algs[a].auth_label;
 }
 
 const char *tt_purpose_label(enum tt_purpose p)
 {
-	return p == TT_SIGN ? "RSA" : "AUTH_RSA";
+	return tt_key_label(p, TT_RSA2048);
+}
+
+bool tt_alg_is_gost(enum tt_alg a)
+{
+	return a == TT_GOST512 || a == TT_GOST256;
+}
+
+enum tt_alg tt_key_alg(EVP_PKEY *pub)
+{
+	unsigned bits;
+	if (tm_gost_is_gost(pub, &bits))
+		return bits == 512 ? TT_GOST512 : TT_GOST256;
+	return EVP_PKEY_is_a(pub, "EC") ? TT_EC_P256 : TT_RSA2048;
+}
+
+bool tt_token_makes(struct tt_token *t, enum tt_alg a)
+{
+	CK_MECHANISM_INFO info;
+	return t->f->C_GetMechanismInfo(t->slot, algs[a].gen, &info) == CKR_OK &&
+	       (info.flags & CKF_GENERATE_KEY_PAIR);
 }
 
 /* A spinner on stderr while the card works: RSA generation on a real
@@ -86,7 +135,7 @@ int tt_generate(struct tt_token *t, enum tt_purpose p, enum tt_alg alg, const ch
 	CK_ULONG lab_len = tt_text(lab, sizeof(lab), label);
 	CK_BBOOL yes = CK_TRUE, no = CK_FALSE, auth = p == TT_AUTH;
 	CK_ULONG bits = 2048;
-	CK_MECHANISM mech = {alg == TT_RSA2048 ? CKM_RSA_PKCS_KEY_PAIR_GEN : CKM_EC_KEY_PAIR_GEN, NULL, 0};
+	CK_MECHANISM mech = {algs[alg].gen, NULL, 0};
 	CK_ATTRIBUTE pub[8] = {
 		{CKA_TOKEN, &yes, sizeof(yes)},
 		{CKA_PRIVATE, &no, sizeof(no)},
@@ -112,11 +161,11 @@ int tt_generate(struct tt_token *t, enum tt_purpose p, enum tt_alg alg, const ch
 		/* An authentication key also decrypts (TLS key transport). */
 		pub[npub++] = (CK_ATTRIBUTE){CKA_ENCRYPT, &auth, sizeof(auth)};
 		priv[npriv++] = (CK_ATTRIBUTE){CKA_DECRYPT, &auth, sizeof(auth)};
-	} else {
+	} else if (alg == TT_EC_P256) {
 		pub[npub++] = (CK_ATTRIBUTE){CKA_EC_PARAMS, p256, sizeof(p256)};
-	}
+	} /* GOST: the mechanism names the size; the token has one parameter set */
 	snprintf(what, sizeof(what), "Generating the %s key pair (%s) on the token...", label,
-		 alg == TT_RSA2048 ? "RSA-2048" : "EC P-256");
+		 algs[alg].title);
 	if (progress && isatty(STDERR_FILENO)) {
 		pr.what = what;
 		spinning = pthread_create(&th, NULL, spin, &pr) == 0;

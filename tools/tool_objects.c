@@ -8,6 +8,8 @@
 #include <openssl/core_names.h>
 #include <openssl/param_build.h>
 
+#include "apdu/gost.h"
+#include "driver/p11_gost.h"
 #include "tools/tool_objects.h"
 
 int tt_find(struct tt_token *t, CK_OBJECT_CLASS cls, const char *label, const unsigned char *id,
@@ -135,6 +137,23 @@ static EVP_PKEY *ec_pubkey(struct tt_token *t, CK_OBJECT_HANDLE h)
 	return k;
 }
 
+/* A GOST key from CKA_VALUE, x || y little-endian (PKCS#11 2.40 §2.4.6). */
+static EVP_PKEY *gost_pubkey(struct tt_token *t, CK_OBJECT_HANDLE h, unsigned bits)
+{
+	size_t len, n = bits / 8;
+	unsigned char *v = tt_attr(t, h, CKA_VALUE, &len);
+	uint8_t x[TM_GOST_MAX_BYTES], y[TM_GOST_MAX_BYTES];
+	EVP_PKEY *k = NULL;
+
+	if (v != NULL && len == 2 * n) {
+		tm_gost_sig_convert(v, n, x); /* to big-endian */
+		tm_gost_sig_convert(v + n, n, y);
+		tm_gost_pubkey(bits, x, y, &k);
+	}
+	free(v);
+	return k;
+}
+
 EVP_PKEY *tt_pubkey(struct tt_token *t, CK_OBJECT_HANDLE pub)
 {
 	CK_KEY_TYPE kt;
@@ -146,6 +165,8 @@ EVP_PKEY *tt_pubkey(struct tt_token *t, CK_OBJECT_HANDLE pub)
 		return rsa_pubkey(t, pub);
 	if (kt == CKK_EC)
 		return ec_pubkey(t, pub);
+	if (kt == CKK_GOSTR3410_512 || kt == CKK_GOSTR3410)
+		return gost_pubkey(t, pub, kt == CKK_GOSTR3410_512 ? 512 : 256);
 	return NULL;
 }
 

@@ -20,7 +20,7 @@ unsigned char *tt_attr(struct tt_token *t, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE
 /* CKA_LABEL as a string into out (empty when none). */
 void tt_label(struct tt_token *t, CK_OBJECT_HANDLE h, char *out, size_t out_size);
 
-/* A public-key object as an EVP_PKEY (RSA or EC), or NULL. */
+/* A public-key object as an EVP_PKEY (RSA, EC or GOST), or NULL. */
 EVP_PKEY *tt_pubkey(struct tt_token *t, CK_OBJECT_HANDLE pub);
 /* A certificate object as an X509, or NULL. */
 X509 *tt_cert(struct tt_token *t, CK_OBJECT_HANDLE cert);

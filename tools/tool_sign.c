@@ -1,5 +1,6 @@
 /* tumar-tool: signatures made by a key on the token, in the form X.509
- * and `openssl dgst -verify` take (tools/tool_keys.h). */
+ * and `openssl dgst -verify` take, or for GOST the NCA's
+ * (tools/tool_keys.h). */
 #include <config.h>
 
 #include <stdlib.h>
@@ -7,6 +8,8 @@
 #include <openssl/bn.h>
 #include <openssl/ec.h>
 
+#include "apdu/gost.h"
+#include "driver/p11_gost.h"
 #include "tools/tool_keys.h"
 
 /* The card's ECDSA signature is r ‖ s; X.509 and OpenSSL want the DER
@@ -29,9 +32,14 @@ static unsigned char *ecdsa_der(const unsigned char *rs, size_t len, int *der_le
 	return der;
 }
 
-int tt_sign_begin(struct tt_token *t, CK_OBJECT_HANDLE priv, bool ec)
+int tt_sign_begin(struct tt_token *t, CK_OBJECT_HANDLE priv, enum tt_alg alg)
 {
-	CK_MECHANISM mech = {ec ? CKM_ECDSA_SHA256 : CKM_SHA256_RSA_PKCS, NULL, 0};
+	static const CK_MECHANISM_TYPE types[TT_N_ALGS] = {
+		[TT_RSA2048] = CKM_SHA256_RSA_PKCS, [TT_EC_P256] = CKM_ECDSA_SHA256,
+		[TT_GOST512] = CKM_GOSTR3410_WITH_GOSTR3411_12_512,
+		[TT_GOST256] = CKM_GOSTR3410_WITH_GOSTR3411_12_256,
+	};
+	CK_MECHANISM mech = {types[alg], NULL, 0};
 	CK_RV rv = t->f->C_SignInit(t->s, &mech, priv);
 
 	return rv == CKR_OK ? TT_OK : tt_fail("starting a signature on the token", rv);
@@ -44,7 +52,8 @@ int tt_sign_update(struct tt_token *t, unsigned char *data, size_t len)
 	return rv == CKR_OK ? TT_OK : tt_fail("signing on the token", rv);
 }
 
-int tt_sign_finish(struct tt_token *t, bool ec, unsigned char **sig, int *sig_len)
+int tt_sign_finish(struct tt_token *t, enum tt_alg alg, bool nca, unsigned char **sig,
+		   int *sig_len)
 {
 	CK_ULONG len = 0;
 	unsigned char *raw = NULL;
@@ -59,7 +68,11 @@ int tt_sign_finish(struct tt_token *t, bool ec, unsigned char **sig, int *sig_le
 		OPENSSL_free(raw);
 		return tt_fail("signing on the token", rv);
 	}
-	if (!ec) {
+	if (alg != TT_EC_P256) {
+		/* PKCS#11 gives GOST in RFC 4491's layout; the NCA's is its
+		 * byte reversal. */
+		if (tt_alg_is_gost(alg) && nca)
+			tm_gost_sig_convert(raw, len, raw);
 		*sig = raw;
 		*sig_len = (int)len;
 		return TT_OK;

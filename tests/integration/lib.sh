@@ -251,3 +251,41 @@ crash_session() {
 	wait "$pid" 2>/dev/null
 	wait "$client" 2>/dev/null
 }
+
+# GOST (tests p11_gost.sh, tool_gost.sh): openssl with gost-engine.
+gost() { local c=$1; shift; openssl "$c" -engine gost "$@" 2>&1; }
+
+# gost_spki_pem BITS VALUE-HEX OUT: a GOST public key (the point as
+# PKCS#11's CKA_VALUE and the SPKI's OCTET STRING carry it, x || y
+# little-endian) as a PEM SubjectPublicKeyInfo with TC26's OIDs (RFC 4491,
+# R 1323565.1.024), made by OpenSSL's ASN.1 generator and read back by
+# gost-engine: the independent way to get a key gost-engine verifies with.
+gost_spki_pem() {
+	local params=1.2.643.7.1.2.1.2.1 key=1.2.643.7.1.1.1.2 hash=1.2.643.7.1.1.2.3
+	[ "$1" = 256 ] && params=1.2.643.7.1.2.1.1.1 key=1.2.643.7.1.1.1.1 hash=1.2.643.7.1.1.2.2
+	cat >"$3.cnf" <<-EOF
+		asn1 = SEQUENCE:spki
+		[spki]
+		alg = SEQUENCE:alg
+		key = BITWRAP,FORMAT:HEX,OCTETSTRING:$2
+		[alg]
+		oid = OID:$key
+		params = SEQUENCE:params
+		[params]
+		set = OID:$params
+		hash = OID:$hash
+	EOF
+	openssl asn1parse -genconf "$3.cnf" -out "$3.der" >/dev/null &&
+		gost pkey -pubin -inform DER -in "$3.der" -out "$3" >/dev/null
+}
+
+# For the tumar-tool tests: run EXPECTED-EXIT command... leaves the
+# command's output in $out; has / lacks look for a pattern in it.
+run() {
+	local want=$1 rc
+	shift
+	out=$("$@" 2>&1) && rc=0 || rc=$?
+	[ "$rc" -eq "$want" ] || { echo "exit $rc, not $want:"; echo "$out"; return 1; }
+}
+has() { grep -Eq -- "$1" <<<"$out" || { echo "no /$1/ in:"; echo "$out"; return 1; }; }
+lacks() { ! grep -Eq -- "$1" <<<"$out" || { echo "/$1/ in:"; echo "$out"; return 1; }; }

@@ -14,12 +14,8 @@ openssl engine gost >/dev/null 2>&1 || skip_all "gost-engine (libengine-gost-ope
 
 PIN=12345678
 declare -A ID=([512]=51 [256]=52)
-declare -A PARAMS=([512]=1.2.643.7.1.2.1.2.1 [256]=1.2.643.7.1.2.1.1.1)
-declare -A KEY_OID=([512]=1.2.643.7.1.1.1.2 [256]=1.2.643.7.1.1.1.1)
-declare -A HASH_OID=([512]=1.2.643.7.1.1.2.3 [256]=1.2.643.7.1.1.2.2)
 declare -A RAW=([512]=0xD4321006 [256]=GOSTR3410)
 
-gost() { local c=$1; shift; openssl "$c" -engine gost "$@" 2>&1; }
 
 # The CKA_VALUE pkcs11-tool prints for the public key with this ID (hex;
 # pkcs11-tool 0.23 lists every object whatever --id says).
@@ -30,25 +26,6 @@ public_value() { # id
 		     on && /^ +[0-9a-f]+$/ { gsub(/ /, ""); v = v $0; next }
 		     { on = 0 }
 		     /^ +ID: / && $2 == id { print v; exit }'
-}
-
-# An SPKI (RFC 4491 / R 1323565.1.024) around that value, by OpenSSL's
-# ASN.1 generator: the point in an OCTET STRING inside the BIT STRING.
-spki_pem() { # bits value-hex out
-	cat >"$WORK/spki$1.cnf" <<-EOF
-		asn1 = SEQUENCE:spki
-		[spki]
-		alg = SEQUENCE:alg
-		key = BITWRAP,FORMAT:HEX,OCTETSTRING:$2
-		[alg]
-		oid = OID:${KEY_OID[$1]}
-		params = SEQUENCE:params
-		[params]
-		set = OID:${PARAMS[$1]}
-		hash = OID:${HASH_OID[$1]}
-	EOF
-	openssl asn1parse -genconf "$WORK/spki$1.cnf" -out "$WORK/spki$1.der" >/dev/null &&
-		gost pkey -pubin -inform DER -in "$WORK/spki$1.der" -out "$3" >/dev/null
 }
 
 start_emu kaztoken kaztoken || { not_ok "kaztoken: card present"; tap_done; exit 1; }
@@ -69,7 +46,7 @@ for bits in 512 256; do
 	check "GOST-$bits: pkcs11-tool names the key type" grep -q "Private Key Object; GOSTR3410-2012-$bits" <<<"$out"
 	value=$(public_value "$id")
 	check "GOST-$bits: CKA_VALUE is the point, $((bits / 4)) bytes" test "${#value}" = $((bits / 2))
-	check "GOST-$bits: gost-engine reads the key (parameter set A)" spki_pem "$bits" "$value" "$d/pub.pem"
+	check "GOST-$bits: gost-engine reads the key (parameter set A)" gost_spki_pem "$bits" "$value" "$d/pub.pem"
 	check "GOST-$bits: gost-engine names its parameter set" \
 		bash -c 'openssl pkey -engine gost -pubin -in "$1" -text -noout 2>&1 |
 			grep -q "Parameter set: GOST R 34.10-2012 ($2 bit) ParamSet A"' _ "$d/pub.pem" "$bits"

@@ -14,8 +14,12 @@ check "both key pairs are made on the token" \
 	bash -c 'grep -q "Key pair RSA generated" <<<"$0" && grep -q "Key pair AUTH_RSA generated" <<<"$0"' "$out"
 check "both certificates are installed next to their keys" \
 	bash -c 'grep -q "next to the RSA key" <<<"$0" && grep -q "next to the AUTH_RSA key" <<<"$0"' "$out"
-check "the signed document verifies" grep -q "^Verified OK" <<<"$out"
-check "expiry lists both certificates" bash -c '[ $(grep -c "days left" <<<"$0") -eq 2 ]' "$out"
+check "a GOST-512 key pair beside them, the Kaztoken's default" grep -q "Key pair GOST512 generated" <<<"$out"
+check "its certificate (the NCA's OIDs) is installed next to it" \
+	bash -c 'grep -q "next to the GOST512 key" <<<"$0" && grep -q "^Key  *GOST R 34.10-2015 512" <<<"$0"' "$out"
+check "the signed document verifies, RSA and GOST (gost-engine)" \
+	bash -c '[ $(grep -c "^Verified OK" <<<"$0") -eq 2 ] && grep -q "layout nca" <<<"$0"' "$out"
+check "expiry lists the three certificates" bash -c '[ $(grep -c "days left" <<<"$0") -eq 3 ]' "$out"
 check "it stops what it started" \
 	bash -c 'grep -q "Stopped emu" <<<"$0" && grep -q "Stopped pcscd" <<<"$0"' "$out"
 tap_done

@@ -114,6 +114,40 @@ static void test_kazakh_spki(void **state)
 	assert_int_equal(tm_gost_pubkey_from_spki(spki, n, &k, NULL), TM_ERR_MALFORMED);
 }
 
+/* The SubjectPublicKeyInfo the project writes for the Kalkan key's point
+ * with the NCA's OIDs is Kalkan's, byte for byte; with TC26's it is
+ * gost-engine's own encoding of the key. */
+static void test_spki_written_as_kalkan_writes_it(void **state)
+{
+	(void)state;
+	uint8_t spki[512], qx[64], qy[64];
+	size_t n = vector("spki", spki, sizeof(spki));
+	EVP_PKEY *k;
+	unsigned char *der = NULL, *engine_der = NULL;
+
+	assert_int_equal(vector("qx", qx, sizeof(qx)), 64);
+	assert_int_equal(vector("qy", qy, sizeof(qy)), 64);
+	assert_int_equal(tm_gost_pubkey(512, qx, qy, &k), TM_OK);
+	X509_PUBKEY *xp = X509_PUBKEY_new();
+	assert_int_equal(tm_gost_x509_pubkey(k, true, xp), TM_OK);
+	int len = i2d_X509_PUBKEY(xp, &der);
+	assert_int_equal(len, (int)n);
+	assert_memory_equal(der, spki, n);
+	OPENSSL_free(der);
+	der = NULL;
+	assert_int_equal(tm_gost_x509_pubkey(k, false, xp), TM_OK);
+	len = i2d_X509_PUBKEY(xp, &der);
+	int engine_len = i2d_PUBKEY(k, &engine_der);
+	assert_int_equal(len, engine_len);
+	assert_memory_equal(der, engine_der, (size_t)len);
+	OPENSSL_free(der);
+	OPENSSL_free(engine_der);
+	X509_PUBKEY_free(xp);
+	assert_string_equal(tm_gost_oid(512, true, TM_GOST_OID_SIG), "1.2.398.3.10.1.1.2.3.2");
+	assert_null(tm_gost_oid(384, true, TM_GOST_OID_KEY));
+	EVP_PKEY_free(k);
+}
+
 static void test_kalkan_signature_verifies_in_nca_layout(void **state)
 {
 	(void)state;
@@ -207,6 +241,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_streebog_matches_kalkan),
 		cmocka_unit_test(test_kazakh_spki),
+		cmocka_unit_test(test_spki_written_as_kalkan_writes_it),
 		cmocka_unit_test(test_kalkan_signature_verifies_in_nca_layout),
 		cmocka_unit_test(test_kalkan_certificate),
 		cmocka_unit_test(test_own_keys_both_layouts),
