@@ -10,10 +10,13 @@
 #include <openssl/objects.h>
 #include <openssl/x509.h>
 
+#include "apdu/gost.h"
 #include "apdu/rc.h"
 #include "driver/ckr.h"
+#include "driver/gost_attr.h"
 #include "driver/log.h"
 #include "driver/mech.h"
+#include "driver/p11_gost.h"
 #include "driver/template.h"
 #include "driver/owner.h"
 #include "driver/session_key.h"
@@ -26,7 +29,9 @@ struct import_req {
 	CK_KEY_TYPE type;
 	bool have_type, usage_given, token, curve;
 	uint8_t usage;
-	struct tm_key_parts parts;
+	unsigned gost;              /* a GOST key's size, or 0 */
+	uint8_t gost_d[TM_GOST_MAX_BYTES]; /* its scalar, big-endian for the card */
+	struct tm_key_parts parts;  /* wiped with the rest of the request */
 };
 
 static CK_RV take_part(const CK_ATTRIBUTE *a, struct tm_key_parts *k, int i)
@@ -44,7 +49,7 @@ static int part_of(CK_ATTRIBUTE_TYPE type, CK_KEY_TYPE kt)
 	static const CK_ATTRIBUTE_TYPE rsa[8] = {CKA_MODULUS, CKA_PUBLIC_EXPONENT,
 						 CKA_PRIVATE_EXPONENT, CKA_PRIME_1, CKA_PRIME_2,
 						 CKA_EXPONENT_1, CKA_EXPONENT_2, CKA_COEFFICIENT};
-	if (kt == CKK_EC)
+	if (kt == CKK_EC || kt == CKK_GOSTR3410 || kt == CKK_GOSTR3410_512)
 		return type == CKA_VALUE ? TM_PART_EC_D : -1;
 	for (int i = 0; i < 8; i++)
 		if (rsa[i] == type)
@@ -87,7 +92,7 @@ static CK_RV read_attr(const CK_ATTRIBUTE *a, struct tm_card_object *o, struct i
 		o->flags = b ? o->flags | TM_OBJF_MODIFIABLE : o->flags & ~TM_OBJF_MODIFIABLE;
 		return CKR_OK;
 	case CKA_SIGN: case CKA_DECRYPT:
-		if (b == 2 || (b && a->type == CKA_DECRYPT && r->type == CKK_EC))
+		if (b == 2 || (b && a->type == CKA_DECRYPT && r->type != CKK_RSA))
 			return CKR_ATTRIBUTE_VALUE_INVALID;
 		if (b)
 			r->usage |= a->type == CKA_SIGN ? TM_USAGE_SIGN : TM_USAGE_DECRYPT;
@@ -98,6 +103,13 @@ static CK_RV read_attr(const CK_ATTRIBUTE *a, struct tm_card_object *o, struct i
 			return CKR_CURVE_NOT_SUPPORTED;
 		r->curve = true;
 		return CKR_OK;
+	case CKA_GOSTR3410_PARAMS: /* TC26's set A, or the NCA's name for it */
+		if (!r->gost || tm_gost_attr_params_bits(a) != r->gost)
+			return CKR_ATTRIBUTE_VALUE_INVALID;
+		r->curve = true;
+		return CKR_OK;
+	case CKA_GOSTR3411_PARAMS:
+		return r->gost && tm_gost_attr_hash_is(a, r->gost) ? CKR_OK : CKR_ATTRIBUTE_VALUE_INVALID;
 	case CKA_PRIVATE: case CKA_SENSITIVE:
 		/* On the card a private key is private and never readable. */
 		return b == CK_TRUE ? CKR_OK : CKR_ATTRIBUTE_VALUE_INVALID;
@@ -133,7 +145,8 @@ static CK_RV read_template(struct tm_token *t, const CK_ATTRIBUTE *tmpl, CK_ULON
 		}
 	if (!r->have_type)
 		return CKR_TEMPLATE_INCOMPLETE;
-	if (r->type != CKK_RSA && r->type != CKK_EC)
+	r->gost = r->type == CKK_GOSTR3410_512 ? 512 : r->type == CKK_GOSTR3410 ? 256 : 0;
+	if (r->type != CKK_RSA && r->type != CKK_EC && !r->gost)
 		return CKR_ATTRIBUTE_VALUE_INVALID;
 	for (CK_ULONG i = 0; i < n && rv == CKR_OK; i++)
 		rv = read_attr(&tmpl[i], o, r);
@@ -143,13 +156,22 @@ static CK_RV read_template(struct tm_token *t, const CK_ATTRIBUTE *tmpl, CK_ULON
 	for (int i = 0; i < parts; i++)
 		if (r->parts.v[i] == NULL)
 			return CKR_TEMPLATE_INCOMPLETE;
-	if (r->type == CKK_EC && !r->curve)
+	if (r->type != CKK_RSA && !r->curve)
 		return CKR_TEMPLATE_INCOMPLETE;
-	o->key_alg = r->type == CKK_RSA ? TM_KEY_RSA : TM_KEY_EC_P256;
+	if (r->gost) {
+		/* PKCS#11 gives the scalar little-endian (2.40 §2.4.5), the card
+		 * takes it big-endian: a copy, wiped with the request. */
+		size_t d_len = r->parts.len[TM_PART_EC_D];
+		if (d_len > r->gost / 8)
+			return CKR_ATTRIBUTE_VALUE_INVALID;
+		tm_gost_sig_convert(r->parts.v[TM_PART_EC_D], d_len, r->gost_d);
+		r->parts.v[TM_PART_EC_D] = r->gost_d;
+	}
+	o->key_alg = r->type == CKK_RSA ? TM_KEY_RSA : r->gost ? tm_gost_key_alg(r->gost) : TM_KEY_EC_P256;
 	o->usage = r->usage_given ? r->usage
 		   : r->type == CKK_RSA ? TM_USAGE_SIGN | TM_USAGE_DECRYPT : TM_USAGE_SIGN;
-	if (r->type == CKK_EC) {
-		o->bits = 256;
+	if (r->type != CKK_RSA) {
+		o->bits = r->gost ? (uint16_t)r->gost : 256;
 	} else {
 		const uint8_t *m = r->parts.v[TM_PART_N];
 		size_t len = r->parts.len[TM_PART_N];
@@ -164,11 +186,14 @@ static CK_RV read_template(struct tm_token *t, const CK_ATTRIBUTE *tmpl, CK_ULON
 	/* The token's own limits: a key it cannot hold is a template it
 	 * cannot take (logged, so the user learns why). */
 	CK_MECHANISM_INFO info;
-	CK_MECHANISM_TYPE gen = r->type == CKK_RSA ? CKM_RSA_PKCS_KEY_PAIR_GEN : CKM_EC_KEY_PAIR_GEN;
+	CK_MECHANISM_TYPE gen = r->type == CKK_RSA ? CKM_RSA_PKCS_KEY_PAIR_GEN
+				: r->gost == 512   ? CKM_GOSTR3410_512_KEY_PAIR_GEN
+				: r->gost == 256   ? CKM_GOSTR3410_KEY_PAIR_GEN
+						   : CKM_EC_KEY_PAIR_GEN;
 	if (tm_mech_info(t, gen, &info) != CKR_OK ||
 	    o->bits < info.ulMinKeySize || o->bits > info.ulMaxKeySize) {
 		tm_log(TM_LOG_P11, "C_CreateObject: the token holds no %s-%u keys",
-		       r->type == CKK_RSA ? "RSA" : "EC", o->bits);
+		       r->type == CKK_RSA ? "RSA" : r->gost ? "GOST" : "EC", o->bits);
 		return CKR_TEMPLATE_INCONSISTENT;
 	}
 	return CKR_OK;
@@ -196,8 +221,10 @@ CK_RV tm_key_import(struct tm_session *se, struct tm_slot *slot, const CK_ATTRIB
 		rv = CKR_USER_NOT_LOGGED_IN;
 	else if (rv == CKR_OK && !r.token && !tm_skey_room(slot))
 		rv = CKR_DEVICE_MEMORY;
-	if (rv != CKR_OK)
+	if (rv != CKR_OK) {
+		OPENSSL_cleanse(&r, sizeof(r)); /* a GOST scalar's copy */
 		return rv;
+	}
 	if (!r.token) {
 		o.flags |= TM_OBJF_TEMPORARY;
 		tm_owner_self(o.owner);
@@ -206,8 +233,8 @@ CK_RV tm_key_import(struct tm_session *se, struct tm_slot *slot, const CK_ATTRIB
 	uint16_t ref = 0;
 	int rc = tm_token_begin(t); /* the one command inside a transaction */
 	if (rc == TM_OK) {
-		tm_log(TM_LOG_CARD, "importing a %s-%u private key", r.type == CKK_RSA ? "RSA" : "EC",
-		       o.bits);
+		tm_log(TM_LOG_CARD, "importing a %s-%u private key",
+		       r.type == CKK_RSA ? "RSA" : r.gost ? "GOST" : "EC", o.bits);
 		rc = t->drv->import_key(t, &o, &r.parts, &ref);
 		if (rc == TM_OK && !r.token)
 			tm_skey_add(slot, se->handle, ref);

@@ -19,6 +19,8 @@ unit_tests = \
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 # The KalkanCrypt vectors are read from the source tree.
+tests_unit_test_gost_SOURCES = tests/unit/test_gost.c \
+	tests/support/kz_vectors.c tests/support/kz_vectors.h
 tests_unit_test_gost_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_SRCDIR_FLAG)
 
 # Fuzz targets.  With --enable-fuzzing they are libFuzzer programs to run
@@ -210,5 +212,7 @@ tests_unit_test_p11_sharing_CPPFLAGS = $(AM_CPPFLAGS) $(P11KIT_CFLAGS)
 tests_unit_test_p11_sharing_LDADD = $(P11_TEST_LIBS)
 tests_unit_test_p11_laser_CPPFLAGS = $(AM_CPPFLAGS) $(P11KIT_CFLAGS)
 tests_unit_test_p11_laser_LDADD = $(P11_TEST_LIBS)
-tests_unit_test_p11_gost_CPPFLAGS = $(AM_CPPFLAGS) $(P11KIT_CFLAGS)
+tests_unit_test_p11_gost_SOURCES = tests/unit/test_p11_gost.c \
+	tests/support/kz_vectors.c tests/support/kz_vectors.h
+tests_unit_test_p11_gost_CPPFLAGS = $(AM_CPPFLAGS) $(P11KIT_CFLAGS) $(TEST_SRCDIR_FLAG)
 tests_unit_test_p11_gost_LDADD = $(P11_TEST_LIBS)

@@ -20,48 +20,16 @@
 
 #include "apdu/gost.h"
 #include "apdu/rc.h"
-
-/* One "name=hex" (or text, for msg) line of kz-gost512.vectors. */
-static size_t vector(const char *name, uint8_t *out, size_t cap)
-{
-	char path[512], line[4096];
-	size_t n = 0, klen = strlen(name);
-
-	snprintf(path, sizeof(path), "%s/tests/data/kz-gost/kz-gost512.vectors", TM_TEST_SRCDIR);
-	FILE *f = fopen(path, "r");
-	assert_non_null(f);
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, name, klen) != 0 || line[klen] != '=')
-			continue;
-		char *v = line + klen + 1;
-		v[strcspn(v, "\r\n")] = '\0';
-		if (strcmp(name, "msg") == 0) {
-			n = strlen(v);
-			assert_true(n <= cap);
-			memcpy(out, v, n);
-		} else {
-			for (; v[0] && v[1]; v += 2) {
-				unsigned b = 0;
-				assert_true(n < cap);
-				assert_int_equal(sscanf(v, "%2x", &b), 1);
-				out[n++] = (uint8_t)b;
-			}
-		}
-		break;
-	}
-	fclose(f);
-	assert_true(n > 0);
-	return n;
-}
+#include "tests/support/kz_vectors.h"
 
 static void test_streebog_matches_kalkan(void **state)
 {
 	(void)state;
 	uint8_t msg[256], want[64], got[64];
-	size_t n = vector("msg", msg, sizeof(msg));
+	size_t n = kz_vector("msg", msg, sizeof(msg));
 
 	assert_true(tm_gost_available());
-	assert_int_equal(vector("digest", want, sizeof(want)), 64);
+	assert_int_equal(kz_vector("digest", want, sizeof(want)), 64);
 	assert_int_equal(tm_gost_digest(512, msg, n, got), TM_OK);
 	assert_memory_equal(got, want, 64);
 	/* In parts: the same. */
@@ -80,15 +48,15 @@ static void test_streebog_matches_kalkan(void **state)
 static EVP_PKEY *kalkan_key(void)
 {
 	uint8_t spki[512], x[64], y[64], qx[64], qy[64];
-	size_t n = vector("spki", spki, sizeof(spki));
+	size_t n = kz_vector("spki", spki, sizeof(spki));
 	EVP_PKEY *k = NULL;
 	unsigned bits = 0;
 
 	assert_int_equal(tm_gost_pubkey_from_spki(spki, n, &k, &bits), TM_OK);
 	assert_int_equal(bits, 512);
 	assert_int_equal(tm_gost_point(k, x, y, &bits), TM_OK);
-	vector("qx", qx, sizeof(qx));
-	vector("qy", qy, sizeof(qy));
+	kz_vector("qx", qx, sizeof(qx));
+	kz_vector("qy", qy, sizeof(qy));
 	assert_memory_equal(x, qx, 64);
 	assert_memory_equal(y, qy, 64);
 	return k;
@@ -98,7 +66,7 @@ static void test_kazakh_spki(void **state)
 {
 	(void)state;
 	uint8_t spki[512];
-	size_t n = vector("spki", spki, sizeof(spki));
+	size_t n = kz_vector("spki", spki, sizeof(spki));
 	EVP_PKEY *k = kalkan_key();
 	EVP_PKEY_free(k);
 	/* Bad input: cut short, a byte of an OID changed, trailing bytes. */
@@ -121,12 +89,12 @@ static void test_spki_written_as_kalkan_writes_it(void **state)
 {
 	(void)state;
 	uint8_t spki[512], qx[64], qy[64];
-	size_t n = vector("spki", spki, sizeof(spki));
+	size_t n = kz_vector("spki", spki, sizeof(spki));
 	EVP_PKEY *k;
 	unsigned char *der = NULL, *engine_der = NULL;
 
-	assert_int_equal(vector("qx", qx, sizeof(qx)), 64);
-	assert_int_equal(vector("qy", qy, sizeof(qy)), 64);
+	assert_int_equal(kz_vector("qx", qx, sizeof(qx)), 64);
+	assert_int_equal(kz_vector("qy", qy, sizeof(qy)), 64);
 	assert_int_equal(tm_gost_pubkey(512, qx, qy, &k), TM_OK);
 	X509_PUBKEY *xp = X509_PUBKEY_new();
 	assert_int_equal(tm_gost_x509_pubkey(k, true, xp), TM_OK);
@@ -154,8 +122,8 @@ static void test_kalkan_signature_verifies_in_nca_layout(void **state)
 	uint8_t digest[64], sig[128];
 	EVP_PKEY *k = kalkan_key();
 
-	vector("digest", digest, sizeof(digest));
-	assert_int_equal(vector("sig", sig, sizeof(sig)), 128);
+	kz_vector("digest", digest, sizeof(digest));
+	assert_int_equal(kz_vector("sig", sig, sizeof(sig)), 128);
 	assert_int_equal(tm_gost_verify(k, digest, 64, TM_GOST_NCA, sig, 128), TM_OK);
 	/* As given it is not RFC 4491's layout. */
 	assert_int_equal(tm_gost_verify(k, digest, 64, TM_GOST_RFC4491, sig, 128), TM_ERR_WRONG_DATA);
@@ -186,7 +154,7 @@ static void test_kalkan_certificate(void **state)
 
 	der = NULL;
 	n = i2d_re_X509_tbs(cert, &der);
-	size_t tn = vector("cert_tbs", tbs_want, sizeof(tbs_want));
+	size_t tn = kz_vector("cert_tbs", tbs_want, sizeof(tbs_want));
 	assert_int_equal((size_t)n, tn);
 	assert_memory_equal(der, tbs_want, tn);
 	assert_int_equal(tm_gost_digest(512, der, (size_t)n, digest), TM_OK);
@@ -194,7 +162,7 @@ static void test_kalkan_certificate(void **state)
 	const ASN1_BIT_STRING *bits = NULL;
 	X509_get0_signature(&bits, NULL, cert);
 	assert_int_equal(ASN1_STRING_length(bits), 128);
-	assert_int_equal(vector("cert_sig", sig, sizeof(sig)), 128);
+	assert_int_equal(kz_vector("cert_sig", sig, sizeof(sig)), 128);
 	assert_memory_equal(ASN1_STRING_get0_data(bits), sig, 128);
 	assert_int_equal(tm_gost_verify(k, digest, 64, TM_GOST_NCA, sig, 128), TM_OK);
 	EVP_PKEY_free(k);

@@ -20,6 +20,7 @@
 #include "apdu/rc.h"
 #include "driver/gost_attr.h"
 #include "driver/p11_gost.h"
+#include "tests/support/kz_vectors.h"
 #include "tests/support/p11_readers.h"
 #include "tests/support/p11_session.h"
 
@@ -250,12 +251,62 @@ static void test_gost_refusals(void **state)
 	assert_int_equal(f->C_GetMechanismInfo(0, CKM_GOSTR3410_512, &info), CKR_MECHANISM_INVALID);
 }
 
+/* KalkanCrypt's private key imported (C_CreateObject, CKA_VALUE
+ * little-endian as PKCS#11 has it) on the test token that takes imports:
+ * its signatures verify with KalkanCrypt's public key, so the scalar
+ * reached the card the right way round. */
+static void test_gost_import_kalkan_key(void **state)
+{
+	(void)state;
+	uint8_t d[64], d_le[64], spki[512], digest[64], params[16], sig[128];
+	size_t n = kz_vector("d", d, sizeof(d)), sn = kz_vector("spki", spki, sizeof(spki));
+	size_t pl = tm_gost_attr_oid(512, false, params, sizeof(params));
+	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
+	CK_KEY_TYPE kt = CKK_GOSTR3410_512;
+	CK_BBOOL yes = CK_TRUE;
+	CK_MECHANISM raw = {CKM_GOSTR3410_512, NULL, 0};
+	CK_OBJECT_HANDLE key;
+	CK_ULONG sig_len = sizeof(sig);
+	EVP_PKEY *kalkan;
+
+	assert_int_equal(n, 64);
+	tm_gost_sig_convert(d, n, d_le);
+	assert_int_equal(tm_gost_pubkey_from_spki(spki, sn, &kalkan, NULL), TM_OK);
+	assert_int_equal(kz_vector("digest", digest, sizeof(digest)), 64);
+	CK_ATTRIBUTE t[] = {{CKA_CLASS, &cls, sizeof(cls)}, {CKA_KEY_TYPE, &kt, sizeof(kt)},
+			    {CKA_TOKEN, &yes, sizeof(yes)}, {CKA_SIGN, &yes, sizeof(yes)},
+			    {CKA_GOSTR3410_PARAMS, params, pl}, {CKA_VALUE, d_le, 64},
+			    {CKA_ID, U("K"), 1}};
+	start("tumar-full");
+	CK_SESSION_HANDLE s = open_rw();
+	assert_int_equal(login(s, "1234567890"), CKR_OK);
+	/* Without its parameter set the template is incomplete. */
+	assert_int_equal(f->C_CreateObject(s, t, 4, &key), CKR_TEMPLATE_INCOMPLETE);
+	assert_int_equal(f->C_CreateObject(s, t, 7, &key), CKR_OK);
+	assert_int_equal(ulong_attr(s, key, CKA_KEY_TYPE), CKK_GOSTR3410_512);
+	CK_BBOOL local = CK_TRUE;
+	CK_ATTRIBUTE la = {CKA_LOCAL, &local, sizeof(local)};
+	assert_int_equal(f->C_GetAttributeValue(s, key, &la, 1), CKR_OK);
+	assert_false(local);
+	assert_int_equal(f->C_SignInit(s, &raw, key), CKR_OK);
+	assert_int_equal(f->C_Sign(s, digest, 64, sig, &sig_len), CKR_OK);
+	assert_int_equal(tm_gost_verify(kalkan, digest, 64, TM_GOST_RFC4491, sig, sig_len), TM_OK);
+	/* A scalar above the group order is refused, nothing stored. */
+	memset(d_le, 0xFF, sizeof(d_le));
+	assert_int_equal(f->C_CreateObject(s, t, 7, &key), CKR_ATTRIBUTE_VALUE_INVALID);
+	CK_ATTRIBUTE any_key[] = {{CKA_CLASS, &cls, sizeof(cls)}};
+	assert_int_equal(find_count(s, any_key, 1), 1);
+	EVP_PKEY_free(kalkan);
+	OPENSSL_cleanse(d, sizeof(d));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_streebog_digests, teardown),
 		cmocka_unit_test_teardown(test_gost_keys, teardown),
 		cmocka_unit_test_teardown(test_gost_refusals, teardown),
+		cmocka_unit_test_teardown(test_gost_import_kalkan_key, teardown),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
