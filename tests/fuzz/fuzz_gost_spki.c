@@ -1,8 +1,13 @@
-/* The GOST SubjectPublicKeyInfo reader (apdu/gost.c): never crashes, and
- * a key it accepts gives back a point that makes the same key. */
+/* The GOST SubjectPublicKeyInfo reader and writer (apdu/gost.c): the
+ * reader never crashes; a key it accepts gives back a point that makes the
+ * same key, and written again with either OID family (the NCA's, as a
+ * request carries it, or TC26's) it reads back as the same key. */
 #include <config.h>
 
 #include <stdlib.h>
+
+#include <openssl/crypto.h>
+#include <openssl/x509.h>
 
 #include "apdu/gost.h"
 #include "apdu/rc.h"
@@ -20,6 +25,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    tm_gost_pubkey(bits, x, y, &again) != TM_OK || EVP_PKEY_eq(k, again) != 1)
 		abort();
 	EVP_PKEY_free(again);
+	for (int nca = 0; nca < 2; nca++) {
+		X509_PUBKEY *xp = X509_PUBKEY_new();
+		unsigned char *der = NULL;
+		int n;
+		if (xp == NULL || tm_gost_x509_pubkey(k, nca, xp) != TM_OK ||
+		    (n = i2d_X509_PUBKEY(xp, &der)) <= 0 ||
+		    tm_gost_pubkey_from_spki(der, (size_t)n, &again, &b2) != TM_OK || b2 != bits ||
+		    EVP_PKEY_eq(k, again) != 1)
+			abort();
+		EVP_PKEY_free(again);
+		OPENSSL_free(der);
+		X509_PUBKEY_free(xp);
+	}
 	EVP_PKEY_free(k);
 	return 0;
 }
