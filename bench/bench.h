@@ -35,8 +35,8 @@ struct bm_module {
 	int n_tokens;
 	CK_SLOT_ID slot[BM_MAX_TOKENS];
 	CK_SESSION_HANDLE s[BM_MAX_TOKENS];
-	CK_OBJECT_HANDLE rsa[BM_MAX_TOKENS], ec[BM_MAX_TOKENS];
-	bool has_ec;
+	CK_OBJECT_HANDLE rsa[BM_MAX_TOKENS], ec[BM_MAX_TOKENS], gost[BM_MAX_TOKENS];
+	bool has_ec, has_gost; /* GOST-512: TC26's mechanisms (driver/p11_gost.h) */
 };
 
 /* Loads the module (dlopen, C_GetFunctionList); false (reported) when it
@@ -55,9 +55,10 @@ bool bm_fail(const struct bm_module *m, const char *what, CK_RV rv);
 /* One timed piece of work on a module, n times, into s.  Each returns
  * false (reported) when the module fails. */
 bool bm_cold_login(struct bm_module *m, int n, struct bm_samples *s);
-enum bm_sign_form { BM_RSA_SINGLE, BM_RSA_MULTIPART, BM_ECDSA };
+enum bm_sign_form { BM_RSA_SINGLE, BM_RSA_MULTIPART, BM_ECDSA, BM_GOST512 };
+enum bm_key_kind { BM_KEY_RSA, BM_KEY_EC, BM_KEY_GOST512 };
 bool bm_sign(struct bm_module *m, enum bm_sign_form form, int n, struct bm_samples *s);
-bool bm_keygen(struct bm_module *m, bool ec, int n, struct bm_samples *s);
+bool bm_keygen(struct bm_module *m, enum bm_key_kind kind, int n, struct bm_samples *s);
 /* Signatures per second of `threads` threads spread over `tokens` tokens,
  * each thread `count` signatures (RSA single-part) in its own session. */
 bool bm_threads(struct bm_module *m, int threads, int tokens, int count, double *rate);
@@ -84,5 +85,7 @@ bool bm_probe(const char *reader, int n, struct bm_samples *bare, struct bm_samp
 /* OpenSSL on this machine, the same work the cards do: RSA-2048
  * PKCS#1 v1.5 with SHA-256, and ECDSA P-256. */
 bool bm_openssl(int n, struct bm_samples *rsa, struct bm_samples *ecdsa);
+/* gost-engine's GOST-512 signature over a digest (apdu/gost.c), timed. */
+bool bm_gost_engine(int n, struct bm_samples *s);
 
 #endif

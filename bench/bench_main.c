@@ -24,7 +24,7 @@ static void usage(FILE *f)
 "\n"
 "Measures a PKCS#11 module on a token: C_Initialize to C_Login, C_Sign\n"
 "(RSA-2048 CKM_SHA256_RSA_PKCS single-part and Init/Update/Final; EC P-256\n"
-"CKM_ECDSA) with median, p99 and rate, 2 and 4 threads, 2 tokens, key\n"
+"CKM_ECDSA; GOST-512 CKM_GOSTR3410_512) with median, p99 and rate, 2 and 4 threads, 2 tokens, key\n"
 "generation, and APDUs per operation from the module's trace (Tumar's).\n"
 "  --vs PATH       a peer module (e.g. SoftHSM2) measured in the same run,\n"
 "                  interleaved; the table gets ratios (module / peer)\n"
@@ -128,14 +128,16 @@ static bool do_sign(struct bm_module *m, int n, struct bm_samples *s, int form)
 {
 	if (form == BM_ECDSA && (!m->has_ec || m->ec[0] == CK_INVALID_HANDLE))
 		return true; /* the token has no EC: the figure stays empty */
+	if (form == BM_GOST512 && (!m->has_gost || m->gost[0] == CK_INVALID_HANDLE))
+		return true;
 	return bm_sign(m, (enum bm_sign_form)form, n, s);
 }
 
-static bool do_keygen(struct bm_module *m, int n, struct bm_samples *s, int ec)
+static bool do_keygen(struct bm_module *m, int n, struct bm_samples *s, int kind)
 {
-	if (ec && !m->has_ec)
+	if ((kind == BM_KEY_EC && !m->has_ec) || (kind == BM_KEY_GOST512 && !m->has_gost))
 		return true;
-	return bm_keygen(m, ec, n, s);
+	return bm_keygen(m, (enum bm_key_kind)kind, n, s);
 }
 
 /* A rate row, and a row with the share of the machine's CPUs busy
@@ -244,6 +246,8 @@ int main(int argc, char **argv)
 	both(&o, multi, k ? 500 : 50, do_sign, BM_RSA_MULTIPART);
 	struct bm_row *ec = bm_row(&rep, "C_Sign ECDSA P-256", BM_TIME);
 	both(&o, ec, k ? 1000 : 50, do_sign, BM_ECDSA);
+	struct bm_row *gost = bm_row(&rep, "C_Sign GOST-512 (CKM_GOSTR3410_512)", BM_TIME);
+	both(&o, gost, k ? 500 : 50, do_sign, BM_GOST512);
 
 	struct bm_row *r1 = bm_row(&rep, "RSA signatures/s, 1 thread", BM_RATE);
 	r1->va = rsa->a.n ? 1.0 / bm_median(&rsa->a) : -1;
@@ -263,9 +267,11 @@ int main(int argc, char **argv)
 
 	fprintf(stderr, "tumar-bench: key generation...\n");
 	struct bm_row *kg = bm_row(&rep, "C_GenerateKeyPair RSA-2048", BM_TIME);
-	both(&o, kg, k ? 5 : 1, do_keygen, 0);
+	both(&o, kg, k ? 5 : 1, do_keygen, BM_KEY_RSA);
 	struct bm_row *kge = bm_row(&rep, "C_GenerateKeyPair EC P-256", BM_TIME);
-	both(&o, kge, k ? 10 : 1, do_keygen, 1);
+	both(&o, kge, k ? 10 : 1, do_keygen, BM_KEY_EC);
+	struct bm_row *kgg = bm_row(&rep, "C_GenerateKeyPair GOST-512", BM_TIME);
+	both(&o, kgg, k ? 10 : 1, do_keygen, BM_KEY_GOST512);
 
 	count_row(&rep, "APDUs: C_Initialize -> first C_Sign", apa.cold_first_sign, apb.cold_first_sign);
 	count_row(&rep, "APDUs: steady-state C_Sign", apa.steady_sign, apb.steady_sign);
@@ -276,6 +282,8 @@ int main(int argc, char **argv)
 	struct bm_row *osr = bm_row(&rep, "OpenSSL RSA-2048 sign (reference)", BM_TIME);
 	struct bm_row *ose = bm_row(&rep, "OpenSSL ECDSA P-256 sign (reference)", BM_TIME);
 	bm_openssl(k ? 500 : 50, &osr->a, &ose->a);
+	struct bm_row *osg = bm_row(&rep, "gost-engine GOST-512 sign (reference)", BM_TIME);
+	bm_gost_engine(k ? 500 : 50, &osg->a);
 
 	/* The targets, from this run's figures. */
 	if (probe && floor_)
@@ -287,6 +295,10 @@ int main(int argc, char **argv)
 	if (floor_ && ec->a.n)
 		bm_target(&rep, "ECDSA C_Sign / (floor round trip + OpenSSL ECDSA)",
 			  bm_median(&ec->a) / (bm_median(&floor_->a) + bm_median(&ose->a)), 1.2, true, "x");
+	if (floor_ && gost->a.n && osg->a.n)
+		bm_target(&rep, "GOST-512 C_Sign / (floor round trip + gost-engine's signature)",
+			  bm_median(&gost->a) / (bm_median(&floor_->a) + bm_median(&osg->a)), 1.2, true,
+			  "x");
 	bm_target(&rep, "APDUs for a steady-state C_Sign", (double)apa.steady_sign, 1, true, "APDUs");
 	if (o.cold_limit >= 0)
 		bm_target(&rep, "APDUs from C_Initialize to the first C_Sign",

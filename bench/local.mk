@@ -14,7 +14,7 @@ bench_tumar_bench_SOURCES = \
 	bench/work.c \
 	tools/json_out.c tools/json_out.h
 bench_tumar_bench_CPPFLAGS = $(AM_CPPFLAGS) $(P11KIT_CFLAGS) $(PCSC_CFLAGS)
-bench_tumar_bench_LDADD = $(PCSC_LIBS) $(CRYPTO_LIBS) -ldl -lpthread
+bench_tumar_bench_LDADD = apdu/libtumar-apdu.la $(PCSC_LIBS) $(CRYPTO_LIBS) -ldl -lpthread
 bench_tumar_echo_card_SOURCES = bench/echo_card.c
 bench_tumar_echo_card_LDADD = emulator/libtumar-emu.la $(CRYPTO_LIBS)
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bench/bench.h"
+#include "driver/p11_gost.h"
 
 bool bm_load(struct bm_module *m)
 {
@@ -87,16 +88,18 @@ CK_OBJECT_HANDLE bm_find_key(struct bm_module *m, int t, const char *label)
 }
 
 /* A key pair on token t, labelled label; its private key in *priv. */
-static CK_RV generate(struct bm_module *m, int t, bool ec, const char *label, CK_OBJECT_HANDLE *pub,
-		      CK_OBJECT_HANDLE *priv)
+static CK_RV generate(struct bm_module *m, int t, enum bm_key_kind kind, const char *label,
+		      CK_OBJECT_HANDLE *pub, CK_OBJECT_HANDLE *priv)
 {
+	bool ec = kind == BM_KEY_EC, gost = kind == BM_KEY_GOST512;
 	CK_BYTE p256[] = {0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07};
 	CK_BYTE e[] = {0x01, 0x00, 0x01};
 	CK_ULONG bits = 2048;
 	CK_BBOOL yes = CK_TRUE;
 	char lab[32];
 	CK_ULONG lab_len = (CK_ULONG)snprintf(lab, sizeof(lab), "%s", label);
-	CK_MECHANISM mech = {ec ? CKM_EC_KEY_PAIR_GEN : CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0};
+	CK_MECHANISM mech = {gost ? CKM_GOSTR3410_512_KEY_PAIR_GEN
+			     : ec ? CKM_EC_KEY_PAIR_GEN : CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0};
 	CK_ATTRIBUTE pt[] = {
 		{CKA_TOKEN, &yes, sizeof(yes)}, {CKA_LABEL, lab, lab_len}, {CKA_VERIFY, &yes, sizeof(yes)},
 		ec ? (CK_ATTRIBUTE){CKA_EC_PARAMS, p256, sizeof(p256)}
@@ -108,7 +111,8 @@ static CK_RV generate(struct bm_module *m, int t, bool ec, const char *label, CK
 		{CKA_PRIVATE, &yes, sizeof(yes)}, {CKA_SENSITIVE, &yes, sizeof(yes)},
 	};
 
-	return m->f->C_GenerateKeyPair(m->s[t], &mech, pt, ec ? 4 : 5, kt, 5, pub, priv);
+	/* GOST: the mechanism names the size, the token its one set. */
+	return m->f->C_GenerateKeyPair(m->s[t], &mech, pt, gost ? 3 : ec ? 4 : 5, kt, 5, pub, priv);
 }
 
 static bool has_mechanism(struct bm_module *m, CK_MECHANISM_TYPE type)
@@ -128,6 +132,8 @@ bool bm_open(struct bm_module *m, bool make_keys)
 	if (!find_tokens(m))
 		return false;
 	m->has_ec = has_mechanism(m, CKM_ECDSA) && has_mechanism(m, CKM_EC_KEY_PAIR_GEN);
+	m->has_gost = has_mechanism(m, CKM_GOSTR3410_512) &&
+		      has_mechanism(m, CKM_GOSTR3410_512_KEY_PAIR_GEN);
 	for (int t = 0; t < m->n_tokens; t++) {
 		CK_OBJECT_HANDLE pub;
 		rv = m->f->C_OpenSession(m->slot[t], CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &m->s[t]);
@@ -137,12 +143,16 @@ bool bm_open(struct bm_module *m, bool make_keys)
 			return bm_fail(m, "open and log in", rv);
 		m->rsa[t] = bm_find_key(m, t, "bench-rsa");
 		m->ec[t] = m->has_ec ? bm_find_key(m, t, "bench-ec") : CK_INVALID_HANDLE;
+		m->gost[t] = m->has_gost ? bm_find_key(m, t, "bench-gost") : CK_INVALID_HANDLE;
 		if (make_keys && m->rsa[t] == CK_INVALID_HANDLE &&
-		    (rv = generate(m, t, false, "bench-rsa", &pub, &m->rsa[t])) != CKR_OK)
+		    (rv = generate(m, t, BM_KEY_RSA, "bench-rsa", &pub, &m->rsa[t])) != CKR_OK)
 			return bm_fail(m, "generating bench-rsa", rv);
 		if (make_keys && m->has_ec && m->ec[t] == CK_INVALID_HANDLE &&
-		    (rv = generate(m, t, true, "bench-ec", &pub, &m->ec[t])) != CKR_OK)
+		    (rv = generate(m, t, BM_KEY_EC, "bench-ec", &pub, &m->ec[t])) != CKR_OK)
 			return bm_fail(m, "generating bench-ec", rv);
+		if (make_keys && m->has_gost && m->gost[t] == CK_INVALID_HANDLE &&
+		    (rv = generate(m, t, BM_KEY_GOST512, "bench-gost", &pub, &m->gost[t])) != CKR_OK)
+			return bm_fail(m, "generating bench-gost", rv);
 		if (m->rsa[t] == CK_INVALID_HANDLE) {
 			fprintf(stderr, "tumar-bench: %s: no key bench-rsa (run with --setup)\n", m->name);
 			return false;
@@ -157,12 +167,12 @@ void bm_close(struct bm_module *m)
 		m->f->C_Finalize(NULL);
 }
 
-bool bm_keygen(struct bm_module *m, bool ec, int n, struct bm_samples *s)
+bool bm_keygen(struct bm_module *m, enum bm_key_kind kind, int n, struct bm_samples *s)
 {
 	for (int i = 0; i < n; i++) {
 		CK_OBJECT_HANDLE pub, priv;
 		double t0 = bm_now();
-		CK_RV rv = generate(m, 0, ec, "bench-keygen", &pub, &priv);
+		CK_RV rv = generate(m, 0, kind, "bench-keygen", &pub, &priv);
 		if (rv != CKR_OK)
 			return bm_fail(m, "C_GenerateKeyPair", rv);
 		bm_add(s, bm_now() - t0);

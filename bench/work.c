@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "bench/bench.h"
+#include "driver/p11_gost.h"
 
 bool bm_cold_login(struct bm_module *m, int n, struct bm_samples *s)
 {
@@ -41,7 +42,10 @@ static CK_RV sign_once(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE h, CK_OBJECT_HANDL
 	static CK_BYTE doc[256] = "an EDS document: the same bytes every time";
 	CK_BYTE sig[512];
 	CK_ULONG len = sizeof(sig);
-	CK_MECHANISM mech = {form == BM_ECDSA ? CKM_ECDSA : CKM_SHA256_RSA_PKCS, NULL, 0};
+	CK_MECHANISM mech = {form == BM_ECDSA	 ? CKM_ECDSA
+			     : form == BM_GOST512 ? CKM_GOSTR3410_512
+						  : CKM_SHA256_RSA_PKCS,
+			     NULL, 0};
 	CK_RV rv = f->C_SignInit(h, &mech, k);
 
 	if (rv != CKR_OK)
@@ -56,13 +60,15 @@ static CK_RV sign_once(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE h, CK_OBJECT_HANDL
 		return rv == CKR_OK ? f->C_SignFinal(h, sig, &len) : rv;
 	case BM_ECDSA: /* CKM_ECDSA signs a hash: SHA-256's size */
 		return f->C_Sign(h, doc, 32, sig, &len);
+	case BM_GOST512: /* a Streebog-512 digest's size, as KalkanCrypt's split */
+		return f->C_Sign(h, doc, 64, sig, &len);
 	}
 	return CKR_GENERAL_ERROR;
 }
 
 bool bm_sign(struct bm_module *m, enum bm_sign_form form, int n, struct bm_samples *s)
 {
-	CK_OBJECT_HANDLE k = form == BM_ECDSA ? m->ec[0] : m->rsa[0];
+	CK_OBJECT_HANDLE k = form == BM_ECDSA ? m->ec[0] : form == BM_GOST512 ? m->gost[0] : m->rsa[0];
 
 	for (int i = 0; i < n; i++) {
 		double t0 = bm_now();

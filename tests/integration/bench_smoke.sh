@@ -11,7 +11,9 @@ out=$(TM_BENCH_ARGS=--quick TM_BENCH_JSON=$WORK/bench.json bash "$TM_SRCDIR/scri
 check "bench.sh runs to the end" bash -c '[ $0 -eq 0 ] || { echo "$1" | tail -20; false; }' "$rc" "$out"
 for row in "GET CHALLENGE via PC/SC: card" "echo card (floor)" "C_Initialize -> C_Login" \
 	"C_Sign RSA-2048 SHA256_RSA_PKCS" "C_SignInit/Update/Final" "C_Sign ECDSA P-256" \
-	"2 tokens x 2 threads" "C_GenerateKeyPair RSA-2048" "OpenSSL ECDSA P-256"; do
+	"2 tokens x 2 threads" "C_GenerateKeyPair RSA-2048" "OpenSSL ECDSA P-256" \
+	"C_Sign GOST-512 (CKM_GOSTR3410_512)" "C_GenerateKeyPair GOST-512" \
+	"gost-engine GOST-512 sign (reference)"; do
 	check "a figure for $row" grep -qF "$row" <<<"$out"
 done
 check "the APDU counts: steady-state C_Sign 1, cached calls 0" \
@@ -20,7 +22,9 @@ check "the APDU counts: steady-state C_Sign 1, cached calls 0" \
 main=$(sed '/^tumar-bench: JaCarta PKI over LASER/,$d' <<<"$out")
 laser=$(sed -n '/^tumar-bench: JaCarta PKI over LASER/,$p' <<<"$out")
 check "every target has a verdict" \
-	bash -c '[ $(grep -cE " (met|MISSED|not measured)$" <<<"$0") -eq 8 ]' "$main"
+	bash -c '[ $(grep -cE " (met|MISSED|not measured)$" <<<"$0") -eq 9 ]' "$main"
+check "the GOST-512 target: C_Sign against the floor and gost-engine" \
+	grep -qE "^GOST-512 C_Sign / \(floor round trip \+ gost-engine's signature\) .* (met|MISSED)$" <<<"$main"
 check "LASER vs the Tumar applet: a C_Sign RSA-2048 figure with its ratio" \
 	grep -qF "C_Sign RSA-2048 SHA256_RSA_PKCS" <<<"$laser"
 check "LASER: steady-state C_Sign is 1 APDU" grep -Eq "^APDUs: steady-state C_Sign +1 " <<<"$laser"
