@@ -37,6 +37,7 @@ fuzz_targets = \
 	tests/fuzz/fuzz_profile \
 	tests/fuzz/fuzz_pubkey \
 	tests/fuzz/fuzz_gost_spki \
+	tests/fuzz/fuzz_p12_key \
 	tests/fuzz/fuzz_tlv \
 	tests/fuzz/fuzz_trace
 if FUZZING
@@ -59,6 +60,11 @@ tests_fuzz_fuzz_pubkey_LDADD = $(FUZZ_LIBS)
 tests_fuzz_fuzz_gost_spki_SOURCES = tests/fuzz/fuzz_gost_spki.c tests/fuzz/fuzz.h $(FUZZ_MAIN)
 tests_fuzz_fuzz_gost_spki_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_gost_spki_LDADD = $(FUZZ_LIBS)
+# The key-store reader is tumar-tool's; its mapping is built in here.
+tests_fuzz_fuzz_p12_key_SOURCES = tests/fuzz/fuzz_p12_key.c tests/fuzz/fuzz.h \
+	tools/p12_key.c tools/p12_key.h $(FUZZ_MAIN)
+tests_fuzz_fuzz_p12_key_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_p12_key_LDADD = $(FUZZ_LIBS) -lpthread
 FUZZ_EMU_LIBS = emulator/libtumar-emu.la $(FUZZ_LIBS)
 tests_fuzz_fuzz_applet_SOURCES = tests/fuzz/fuzz_applet.c tests/fuzz/fuzz.h $(FUZZ_MAIN)
 tests_fuzz_fuzz_applet_LDFLAGS = $(FUZZ_LINK_FLAGS)
@@ -138,6 +144,7 @@ tests_unit_test_laser_sm_LDADD = $(EMU_TEST_LIBS)
 check_PROGRAMS += \
 	tests/integration/ctl-trickle \
 	tests/integration/free-port \
+	tests/integration/make-nca-p12 \
 	tests/integration/p11-client \
 	tests/integration/pcsc-flow \
 	tests/integration/vpcd-client
@@ -145,6 +152,8 @@ tests_integration_ctl_trickle_SOURCES = tests/integration/ctl_trickle.c
 tests_integration_ctl_trickle_LDADD =
 tests_integration_free_port_SOURCES = tests/integration/free_port.c
 tests_integration_free_port_LDADD =
+tests_integration_make_nca_p12_SOURCES = tests/integration/make_nca_p12.c
+tests_integration_make_nca_p12_LDADD = apdu/libtumar-apdu.la $(CRYPTO_LIBS) -lpthread
 tests_integration_p11_client_SOURCES = tests/integration/p11_client.c
 tests_integration_p11_client_CPPFLAGS = $(AM_CPPFLAGS) $(P11KIT_CFLAGS)
 tests_integration_p11_client_LDADD = $(CRYPTO_LIBS) -ldl -lpthread
@@ -173,6 +182,7 @@ integration_tests = \
 	tests/integration/secrets_scan.sh \
 	tests/integration/tool_eds.sh \
 	tests/integration/tool_gost.sh \
+	tests/integration/tool_import.sh \
 	tests/integration/tool_stack.sh \
 	tests/integration/trace_pcscd.sh \
 	tests/integration/trace_tool.sh

@@ -18,6 +18,7 @@ tools_tumar_tool_SOURCES = \
 	tools/cmd_change_pin.c \
 	tools/cmd_csr.c \
 	tools/cmd_expiry.c \
+	tools/cmd_import.c \
 	tools/cmd_info.c \
 	tools/cmd_install_cert.c \
 	tools/cmd_keygen.c \
@@ -27,10 +28,13 @@ tools_tumar_tool_SOURCES = \
 	tools/cmd_unblock.c \
 	tools/json_out.c tools/json_out.h \
 	tools/kz_id.c tools/kz_id.h \
+	tools/p12_key.c tools/p12_key.h \
+	tools/p12_read.c tools/p12_read.h \
 	tools/tool.h \
 	tools/tool_certs.c tools/tool_certs.h \
 	tools/tool_cmds.h \
 	tools/tool_csr.c \
+	tools/tool_import.c tools/tool_import.h \
 	tools/tool_install.c \
 	tools/tool_keygen.c tools/tool_keys.h \
 	tools/tool_main.c \

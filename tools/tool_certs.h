@@ -43,5 +43,10 @@ bool tt_name_field(const X509_NAME *n, int nid, const char *prefix, char *out, s
  * or an exit code (reported). */
 int tt_install(struct tt_token *t, X509 *x, bool replace, char *label, size_t label_size,
 	       bool *already);
+/* The same for a key already known: key is its key object (public or
+ * private), whose label and ID the certificate takes; the certificate's
+ * dates are not checked here. */
+int tt_install_at(struct tt_token *t, X509 *x, CK_OBJECT_HANDLE key, bool replace, char *label,
+		  size_t label_size, bool *already);
 
 #endif

@@ -12,6 +12,7 @@ int tt_cmd_unblock(struct tt_opts *o, int argc, char **argv);
 int tt_cmd_keygen(struct tt_opts *o, int argc, char **argv);
 int tt_cmd_csr(struct tt_opts *o, int argc, char **argv);
 int tt_cmd_install_cert(struct tt_opts *o, int argc, char **argv);
+int tt_cmd_import(struct tt_opts *o, int argc, char **argv);
 int tt_cmd_expiry(struct tt_opts *o, int argc, char **argv);
 int tt_cmd_reissue(struct tt_opts *o, int argc, char **argv);
 int tt_cmd_sign(struct tt_opts *o, int argc, char **argv);

@@ -53,11 +53,9 @@ static int create(struct tt_token *t, unsigned char *der, int der_len, const cha
 int tt_install(struct tt_token *t, X509 *x, bool replace, char *label, size_t label_size,
 	       bool *already)
 {
-	CK_OBJECT_HANDLE key, old[4];
-	unsigned char *der = NULL, *id = NULL;
-	int der_len, keys, n, rc = TT_OK;
-	size_t id_len;
+	CK_OBJECT_HANDLE key;
 	char end[40];
+	int keys;
 
 	*already = false;
 	if (tt_days_left(x, end, sizeof(end)) < 0) {
@@ -71,6 +69,18 @@ int tt_install(struct tt_token *t, X509 *x, bool replace, char *label, size_t la
 		       "else's certificate?", keys, keys == 1 ? "" : "s");
 		return TT_USAGE;
 	}
+	return tt_install_at(t, x, key, replace, label, label_size, already);
+}
+
+int tt_install_at(struct tt_token *t, X509 *x, CK_OBJECT_HANDLE key, bool replace, char *label,
+		  size_t label_size, bool *already)
+{
+	CK_OBJECT_HANDLE old[4];
+	unsigned char *der = NULL, *id = NULL;
+	int der_len, n, rc = TT_OK;
+	size_t id_len;
+
+	*already = false;
 	tt_label(t, key, label, label_size);
 	id = tt_attr(t, key, CKA_ID, &id_len);
 	der_len = i2d_X509(x, &der);

@@ -15,6 +15,7 @@ const struct tt_cmd tt_cmds[] = {
 	{"keygen", "generate a key pair on the token (RSA or AUTH_RSA)", tt_cmd_keygen},
 	{"csr", "a PKCS#10 certificate request signed by the token's key", tt_cmd_csr},
 	{"install-cert", "put an issued certificate next to its key", tt_cmd_install_cert},
+	{"import", "an NCA key store (.p12) onto the token: keys and certificates", tt_cmd_import},
 	{"expiry", "the token's certificates and when they end", tt_cmd_expiry},
 	{"reissue", "new keys and requests while the certificates are valid", tt_cmd_reissue},
 	{"sign", "sign a file with the token's key (to try it, or in scripts)", tt_cmd_sign},

@@ -104,6 +104,31 @@ int tt_pin_get(const struct tt_opts *o, enum tt_pin_kind kind, char pin[TT_PIN_M
 	return TT_OK;
 }
 
+int tt_secret_get(const char *path, const char *prompt, char secret[TT_PIN_MAX + 1])
+{
+	int fd, rc;
+
+	if (path == NULL) {
+		if (ask_tty(prompt, secret) == 0)
+			return TT_OK;
+		tt_err("no %s: give it in a file (--password-file) or run on a terminal", prompt);
+		return TT_USAGE;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		tt_err("%s: cannot be read", path);
+		return TT_USAGE;
+	}
+	rc = read_line(fd, secret);
+	close(fd);
+	if (rc != 0) {
+		OPENSSL_cleanse(secret, TT_PIN_MAX + 1);
+		tt_err("%s: no %s on its first line (at most %d characters)", path, prompt,
+		       TT_PIN_MAX);
+		return TT_USAGE;
+	}
+	return TT_OK;
+}
+
 static CK_FLAGS classes_of(const char *pin)
 {
 	CK_FLAGS c = 0;

@@ -21,6 +21,11 @@ enum tt_pin_kind {
  * OPENSSL_cleanse when done. */
 int tt_pin_get(const struct tt_opts *o, enum tt_pin_kind kind, char pin[TT_PIN_MAX + 1]);
 
+/* A secret that is not a PIN (a key store's password): the first line
+ * of the file path when path is not NULL, else asked on the terminal
+ * without echo with the prompt.  TT_OK or an exit code (reported). */
+int tt_secret_get(const char *path, const char *prompt, char secret[TT_PIN_MAX + 1]);
+
 /* Checks a new PIN before anything is sent: the token's own rules (length,
  * and with Tumar's module its character classes) and, when the token
  * allows letters, the NCA key-store password rule (design.md §4: Latin

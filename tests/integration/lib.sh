@@ -279,6 +279,34 @@ gost_spki_pem() {
 		gost pkey -pubin -inform DER -in "$3.der" -out "$3" >/dev/null
 }
 
+# DER surgery with openssl asn1parse: "offset header-length length" of
+# the elements of a DER file whose asn1parse lines match a pattern.
+elements() { # der awk-pattern
+	openssl asn1parse -inform DER -in "$1" | grep -E -- "$2" |
+		sed -E 's/^ *([0-9]+):d=[0-9]+ +hl= *([0-9]+) l= *([0-9]+).*/\1 \2 \3/'
+}
+bytes() { tail -c +$(($2 + 1)) "$1" | head -c "$3"; } # file offset count
+hex() { od -An -v -tx1 | tr -d ' \n'; }
+reverse() { perl -0777 -pe '$_ = reverse $_'; }
+
+# split_signed DER BITS DIR: the signed part (tbs), the signature (sig)
+# and the signer's point as hex (point) of a request or a certificate; a
+# certificate's point is its subject's, not the CA's signature.
+split_signed() {
+	local der=$1 bits=$2 dir=$3 o h l
+	read -r o h l < <(elements "$der" "d=1" | head -1)
+	bytes "$der" "$o" $((h + l)) >"$dir/tbs"
+	read -r o h l < <(elements "$der" "d=1 .*BIT STRING" | tail -1)
+	bytes "$der" $((o + h + 1)) $((l - 1)) >"$dir/sig"
+	read -r o h l < <(elements "$der" "d=3 .*BIT STRING" | head -1)
+	bytes "$der" $((o + h + l - bits / 4)) $((bits / 4)) | hex >"$dir/point"
+}
+
+# gost_verifies BITS KEY.pem SIG FILE: gost-engine's verdict.
+gost_verifies() {
+	gost dgst -md_gost12_$1 -verify "$2" -signature "$3" "$4" | grep -q "Verified OK"
+}
+
 # For the tumar-tool tests: run EXPECTED-EXIT command... leaves the
 # command's output in $out; has / lacks look for a pattern in it.
 run() {
