@@ -19,7 +19,8 @@
 #include "tools/tool_pin.h"
 
 static const char usage[] =
-"Usage: tumar-tool import [--password-file F] [--purpose sign|auth] [--label L] FILE.p12\n"
+"Usage: tumar-tool import [--password-file F] [--purpose sign|auth] [--label L]\n"
+"                         [--replace] FILE.p12\n"
 "\n"
 "Puts the keys of a PKCS#12 key store on the token, each with the certificate\n"
 "beside it: the store the NCA hands out for a computer (RSA_..., AUTH_RSA_...,\n"
@@ -31,12 +32,14 @@ static const char usage[] =
 "                     asked on the terminal)\n"
 "  --purpose P        sign or auth, for a key without a certificate\n"
 "  --label L          another label (a store with one key)\n"
+"  --replace          a key already on the token takes the store's certificate\n"
+"                     in place of the one it has\n"
 "Needs the PIN (TUMAR_PIN).  The file itself is left as it is: delete it\n"
 "yourself once the token works.\n";
 
 struct args {
 	const char *password_file, *label;
-	bool have_purpose;
+	bool have_purpose, replace;
 	enum tt_purpose purpose;
 };
 
@@ -52,6 +55,8 @@ static bool own_opt(int c, const char *arg, void *ctx)
 		a->label = arg;
 		return true;
 	}
+	if (c == 'r')
+		return a->replace = true;
 	if (c == 'p' && tt_purpose_parse(arg, &a->purpose))
 		return a->have_purpose = true;
 	if (c == 'p')
@@ -116,7 +121,7 @@ static int make_plans(const struct tt_p12 *s, const struct args *a, struct plan 
 
 /* Each key, then its certificate; a certificate that cannot go on takes
  * its newly written key away again. */
-static int write_all(struct tt_token *t, const struct tt_p12 *s, struct plan *pl)
+static int write_all(struct tt_token *t, const struct tt_p12 *s, struct plan *pl, bool replace)
 {
 	int rc = TT_OK;
 
@@ -132,7 +137,7 @@ static int write_all(struct tt_token *t, const struct tt_p12 *s, struct plan *pl
 			p->key_written = rc == TT_OK;
 		}
 		if (rc == TT_OK && p->cert != NULL) {
-			rc = tt_install_at(t, p->cert, priv, false, p->cert_label, sizeof(p->cert_label),
+			rc = tt_install_at(t, p->cert, priv, replace, p->cert_label, sizeof(p->cert_label),
 					   &already);
 			if (rc != TT_OK && p->key_written &&
 			    t->f->C_DestroyObject(t->s, priv) == CKR_OK)
@@ -195,6 +200,7 @@ int tt_cmd_import(struct tt_opts *o, int argc, char **argv)
 		{"password-file", required_argument, NULL, 'w'},
 		{"purpose", required_argument, NULL, 'p'},
 		{"label", required_argument, NULL, 'l'},
+		{"replace", no_argument, NULL, 'r'},
 		{NULL, 0, NULL, 0},
 	};
 	struct args a = {0};
@@ -227,7 +233,7 @@ int tt_cmd_import(struct tt_opts *o, int argc, char **argv)
 	if ((rc = tt_token_open(o, &t, true)) != TT_OK)
 		goto out;
 	if ((rc = tt_login(&t, o, CKU_USER)) == TT_OK)
-		rc = write_all(&t, &s, pl);
+		rc = write_all(&t, &s, pl, a.replace);
 	for (int i = 0; i < s.n_keys; i++)
 		matched += pl[i].cert != NULL;
 	if (rc == TT_OK)

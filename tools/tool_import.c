@@ -57,22 +57,20 @@ enum tt_alg tt_p12_key_alg(const struct tt_p12_key *k)
 	return k->gost_bits == 512 ? TT_GOST512 : k->gost_bits == 256 ? TT_GOST256 : TT_RSA2048;
 }
 
-/* The ID the module gives a generated key: SHA-1 of the modulus, or of a
- * GOST key's CKA_VALUE (x || y little-endian). */
-static bool key_id(const struct tt_p12_key *k, unsigned char id[20])
+bool tt_key_id(EVP_PKEY *key, unsigned char id[20])
 {
 	uint8_t buf[1024], x[TM_GOST_MAX_BYTES], y[TM_GOST_MAX_BYTES];
 	BIGNUM *n = NULL;
 	size_t len = 0;
 	unsigned bits;
 
-	if (k->gost_bits) {
-		if (tm_gost_point(k->key, x, y, &bits) != TM_OK)
+	if (tm_gost_is_gost(key, NULL)) {
+		if (tm_gost_point(key, x, y, &bits) != TM_OK)
 			return false;
 		len = bits / 4;
 		tm_gost_sig_convert(x, bits / 8, buf);
 		tm_gost_sig_convert(y, bits / 8, buf + bits / 8);
-	} else if (EVP_PKEY_get_bn_param(k->key, OSSL_PKEY_PARAM_RSA_N, &n) &&
+	} else if (EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_N, &n) &&
 		   BN_num_bytes(n) <= (int)sizeof(buf)) {
 		len = (size_t)BN_bn2bin(n, buf);
 	}
@@ -133,7 +131,7 @@ int tt_import_key(struct tt_token *t, const struct tt_p12_key *k, enum tt_purpos
 
 	if (subject_len > 0)
 		tmpl[n++] = (CK_ATTRIBUTE){CKA_SUBJECT, subject, (CK_ULONG)subject_len};
-	if (parts == NULL || !key_id(k, id)) {
+	if (parts == NULL || !tt_key_id(k->key, id)) {
 		rc = tt_fail("reading the store's key", CKR_HOST_MEMORY);
 	} else if (k->gost_bits) {
 		ASN1_OBJECT *set = OBJ_txt2obj(tm_gost_oid(k->gost_bits, false, TM_GOST_OID_PARAMS), 1);
@@ -179,7 +177,7 @@ CK_OBJECT_HANDLE tt_token_key(struct tt_token *t, const struct tt_p12_key *k)
 
 	/* Imported keys have no public-key object: the ID (the SHA-1 of
 	 * the public key) finds them; generated ones by their public key. */
-	if (key_id(k, id) && tt_find(t, CKO_PRIVATE_KEY, NULL, id, sizeof(id), h, 1) == 1)
+	if (tt_key_id(k->key, id) && tt_find(t, CKO_PRIVATE_KEY, NULL, id, sizeof(id), h, 1) == 1)
 		return h[0];
 	n = tt_find(t, CKO_PUBLIC_KEY, NULL, NULL, 0, h, TT_MAX_OBJECTS);
 	for (int i = 0; i < n && found == 0; i++) {

@@ -5,9 +5,11 @@
 #include <string.h>
 
 #include "tools/tool_certs.h"
+#include "tools/tool_import.h"
 #include "tools/tool_objects.h"
 
-/* The public-key object whose key is the certificate's; 0 when none. */
+/* The key object whose key is the certificate's (public, or an imported
+ * private key found by its ID); 0 when none. */
 static CK_OBJECT_HANDLE matching_key(struct tt_token *t, X509 *x, int *keys)
 {
 	CK_OBJECT_HANDLE pubs[TT_MAX_OBJECTS], found = 0;
@@ -20,6 +22,13 @@ static CK_OBJECT_HANDLE matching_key(struct tt_token *t, X509 *x, int *keys)
 		if (k != NULL && EVP_PKEY_eq(k, want) == 1)
 			found = pubs[i];
 		EVP_PKEY_free(k);
+	}
+	/* An imported key has no public-key object; its ID is the SHA-1
+	 * of its public key (tools/tool_import.h), a 160-bit match. */
+	unsigned char id[20];
+	if (found == 0 && want != NULL && tt_key_id(want, id) &&
+	    tt_find(t, CKO_PRIVATE_KEY, NULL, id, sizeof(id), pubs, 1) == 1) {
+		found = pubs[0];
 	}
 	EVP_PKEY_free(want);
 	return found;

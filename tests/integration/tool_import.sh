@@ -72,6 +72,18 @@ check "import again: already there, nothing doubled" \
 check "pkcs11-tool sees the imported key: GOST-512, sensitive, never local" \
 	bash -c 'out=$($P11TOOL --module "$TUMAR_MODULE" --login --pin "$TUMAR_PIN" -O --type privkey 2>&1) &&
 		has "label: +GOST512" && has "sensitive" && lacks "local"'
+check "install-cert finds the imported key (it has no public-key object: by its ID)" \
+	bash -c 'run 0 "$TOOL" install-cert "$WORK/g512.crt" && has "already on the token, next to the GOST512 key"'
+check "a renewed store for the same key: refused without --replace, nothing changed" \
+	bash -c '"$0" issue "$WORK/ca" "$WORK/g512.csr" "$WORK/g512b.crt" --purpose sign &&
+		"$1" p12 "$WORK/g512.pem" "$WORK/g512b.crt" Qwerty12 octet "$WORK/GOST512_renewed.p12" &&
+		n=$(objects) && run 2 "$TOOL" import --password-file "$WORK/pw" "$WORK/GOST512_renewed.p12" &&
+		has "already has another certificate" && test "$(objects)" = "$n"' "$CA" "$MAKE_P12"
+check "... and with --replace the new certificate takes the old one's place" \
+	bash -c 'n=$(objects) && run 0 "$TOOL" import --replace --password-file "$WORK/pw" "$WORK/GOST512_renewed.p12" &&
+		has "already on the token" && test "$(objects)" = "$n" &&
+		out=$($P11TOOL --module "$TUMAR_MODULE" -r --type cert --label GOST512 2>/dev/null | openssl x509 -inform DER -noout -serial) &&
+		test "$out" = "$(openssl x509 -in "$WORK/g512b.crt" -noout -serial)"'
 check "expiry: the store's certificate beside its key" \
 	bash -c 'run 0 "$TOOL" expiry && has "^GOST512 +IVANOV IVAN"'
 
