@@ -183,6 +183,9 @@ integration_tests = \
 	tests/integration/tool_eds.sh \
 	tests/integration/tool_gost.sh \
 	tests/integration/tool_import.sh \
+	tests/integration/tool_keys.sh \
+	tests/integration/tool_messages.sh \
+	tests/integration/tool_softhsm.sh \
 	tests/integration/tool_stack.sh \
 	tests/integration/trace_pcscd.sh \
 	tests/integration/trace_tool.sh

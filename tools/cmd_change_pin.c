@@ -45,7 +45,8 @@ int tt_cmd_change_pin(struct tt_opts *o, int argc, char **argv)
 	who = so ? CKU_SO : CKU_USER;
 	if ((rc = tt_token_open(o, &t, true)) != TT_OK)
 		return rc;
-	if ((rc = tt_pin_get(o, so ? TT_PIN_SO : TT_PIN_USER, old)) != TT_OK)
+	if ((rc = tt_login_check(&t, who)) != TT_OK ||
+	    (rc = tt_pin_get(o, so ? TT_PIN_SO : TT_PIN_USER, old)) != TT_OK)
 		goto out;
 	if ((rc = tt_pin_get(o, TT_PIN_NEW, new_pin)) != TT_OK)
 		goto wipe_old;
@@ -66,7 +67,15 @@ int tt_cmd_change_pin(struct tt_opts *o, int argc, char **argv)
 	if (so)
 		t.f->C_Logout(t.s);
 	tt_token_refresh(&t);
-	if (rv == CKR_PIN_INCORRECT) {
+	if (rv == CKR_PIN_INCORRECT && tt_pin_blocked(&t, who))
+		rv = CKR_PIN_LOCKED; /* that was the last try */
+	if (rv == CKR_PIN_LOCKED) {
+		tt_err("the current %s is wrong, and that was the last try: the token has blocked "
+		       "it; nothing was changed. %s", so ? "SO PIN" : "PIN",
+		       so ? "Only the token's issuer can help now."
+			  : "Unblock it with the SO PIN: tumar-tool unblock");
+		rc = TT_FAILED;
+	} else if (rv == CKR_PIN_INCORRECT) {
 		tt_err("the current %s is wrong%s; nothing was changed", so ? "SO PIN" : "PIN",
 		       tt_tries_left(&t, who));
 		rc = TT_FAILED;

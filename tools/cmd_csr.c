@@ -10,8 +10,10 @@
 #include "tools/json_out.h"
 #include "tools/kz_id.h"
 #include "tools/tool_cmds.h"
+#include "tools/tool_keylist.h"
 #include "tools/tool_keys.h"
 #include "tools/tool_objects.h"
+#include "tools/tool_out.h"
 #include "tools/tool_pin.h"
 
 static const char usage[] =
@@ -33,7 +35,8 @@ static const char usage[] =
 "  --iin IIN        the 12-digit IIN (SERIALNUMBER=IIN...), check digit checked\n"
 "  --surname S, --given-name G, --email E\n"
 "  --org O --bin BIN   for an organisation's employee (OU=BIN...)\n"
-"  --label L / --id HEX   another key than the purpose's\n"
+"  --label L / --id HEX|URI   another key than the purpose's (tumar-tool keys\n"
+"                   lists them with their IDs and URIs)\n"
 "  -o FILE          where to write the request (\"-\": stdout)\n"
 "Needs the PIN (TUMAR_PIN).\n";
 
@@ -42,16 +45,15 @@ struct args {
 	enum tt_purpose purpose;
 	struct tt_subject subj;
 	const char *label, *out;
-	unsigned char id[64];
-	size_t id_len;
-	bool have_id, have_alg;
+	struct tt_opts *o;
+	struct tt_key_sel sel; /* --id HEX or URI */
+	bool have_alg;
 	enum tt_alg alg;
 };
 
 static bool own_opt(int c, const char *arg, void *ctx)
 {
 	struct args *a = ctx;
-	long n;
 
 	switch (c) {
 	case 'p':
@@ -73,19 +75,7 @@ static bool own_opt(int c, const char *arg, void *ctx)
 		tt_err("--alg %s: gost512, gost256, rsa2048 or ec-p256", arg);
 		return false;
 	case 'o': a->out = arg; return true;
-	case 'd': {
-		unsigned char *id = OPENSSL_hexstr2buf(arg, &n);
-		if (id == NULL || n <= 0 || (size_t)n > sizeof(a->id)) {
-			OPENSSL_free(id);
-			tt_err("--id %s: not a hex ID", arg);
-			return false;
-		}
-		memcpy(a->id, id, (size_t)n);
-		a->id_len = (size_t)n;
-		a->have_id = true;
-		OPENSSL_free(id);
-		return true;
-	}
+	case 'd': return tt_key_sel_arg(a->o, &a->sel, "--id", arg);
 	default:
 		return false;
 	}
@@ -116,11 +106,12 @@ int tt_cmd_csr(struct tt_opts *o, int argc, char **argv)
 		{"output", required_argument, NULL, 'o'}, {"alg", required_argument, NULL, 'a'},
 		{NULL, 0, NULL, 0},
 	};
-	struct args a = {0};
+	struct args a = {.o = o};
 	struct tt_token t;
 	CK_OBJECT_HANDLE priv;
 	EVP_PKEY *pub = NULL;
 	X509_REQ *req = NULL;
+	struct tt_out out = {0};
 	int rc, rest;
 
 	if ((rc = tt_parse(o, argc, argv, usage, own, own_opt, &a, &rest)) >= 0)
@@ -137,15 +128,21 @@ int tt_cmd_csr(struct tt_opts *o, int argc, char **argv)
 		tt_err("--bin %s: a BIN is 12 digits with a valid check digit", a.subj.bin);
 		return TT_USAGE;
 	}
-	if ((rc = tt_token_open(o, &t, false)) != TT_OK)
+	if (!tt_out_open(&out, a.out))
+		return TT_USAGE;
+	if ((rc = tt_token_open(o, &t, false)) != TT_OK) {
+		tt_out_abort(&out);
 		return rc;
+	}
 	if ((rc = tt_login(&t, o, CKU_USER)) != TT_OK)
 		goto out;
+	if (a.label == NULL && a.sel.label != NULL && !a.sel.have_id)
+		a.label = a.sel.label; /* a URI with object= only */
 	if (a.label == NULL && a.have_alg)
 		a.label = tt_key_label(a.purpose, a.alg);
-	else if (a.label == NULL && !a.have_id)
+	else if (a.label == NULL && !a.sel.have_id)
 		a.label = purpose_key_label(&t, a.purpose);
-	rc = tt_key_pair(&t, a.label, a.have_id ? a.id : NULL, a.id_len, &priv, &pub);
+	rc = tt_key_pair(&t, a.label, a.sel.have_id ? a.sel.id : NULL, a.sel.id_len, &priv, &pub);
 	if (rc != TT_OK)
 		goto out;
 	char key_label[80];
@@ -155,7 +152,7 @@ int tt_cmd_csr(struct tt_opts *o, int argc, char **argv)
 		rc = TT_FAILED;
 		goto out;
 	}
-	if (!tt_write_request(req, a.out)) {
+	if (!tt_write_request(req, &out)) {
 		rc = TT_USAGE;
 		goto out;
 	}
@@ -170,6 +167,7 @@ int tt_cmd_csr(struct tt_opts *o, int argc, char **argv)
 		printf("Request for the %s key written to %s; the token signed it.\n", a.label, a.out);
 	}
 out:
+	tt_out_abort(&out);
 	X509_REQ_free(req);
 	EVP_PKEY_free(pub);
 	tt_token_close(&t);

@@ -61,8 +61,9 @@ int tt_cmd_expiry(struct tt_opts *o, int argc, char **argv)
 	if ((rc = tt_token_open(o, &t, false)) != TT_OK)
 		return rc;
 	if ((n = tt_find(&t, CKO_CERTIFICATE, NULL, NULL, 0, certs, TT_MAX_OBJECTS)) < 0) {
+		rc = t.failed ? tt_token_failure(&t) : TT_FAILED;
 		tt_token_close(&t);
-		return TT_FAILED;
+		return rc;
 	}
 	tj_init(&j, stdout);
 	if (o->json) {
@@ -89,7 +90,9 @@ int tt_cmd_expiry(struct tt_opts *o, int argc, char **argv)
 			tj_obj(&j, NULL);
 			tj_str(&j, "label", label);
 			tj_str(&j, "subject_cn", cn);
-			tj_str(&j, "not_after", end);
+			char t3339[32];
+			tt_rfc3339(X509_get0_notAfter(x), t3339, sizeof(t3339));
+			tj_str(&j, "not_after", t3339);
 			tj_int(&j, "days_left", days);
 			tj_str(&j, "state", state == TT_EXPIRED ? "ended" : state == TT_EXPIRING ? "ending" : "valid");
 			tj_end(&j, '}');

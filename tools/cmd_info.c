@@ -111,8 +111,11 @@ int tt_cmd_info(struct tt_opts *o, int argc, char **argv)
 		tj_str(&j, "key_usage", ku);
 		tj_str(&j, "key", key);
 		tj_str(&j, "issuer", issuer);
-		tj_str(&j, "not_before", start);
-		tj_str(&j, "not_after", end);
+		char t3339[32];
+		tt_rfc3339(X509_get0_notBefore(x), t3339, sizeof(t3339));
+		tj_str(&j, "not_before", t3339);
+		tt_rfc3339(X509_get0_notAfter(x), t3339, sizeof(t3339));
+		tj_str(&j, "not_after", t3339);
 		tj_int(&j, "days_left", days);
 		tj_end(&j, '}');
 	} else {

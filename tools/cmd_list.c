@@ -3,17 +3,21 @@
  * its factory PIN, which is printed in the NCA's guides for anyone. */
 #include <config.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "tools/json_out.h"
 #include "tools/tool_cmds.h"
+#include "tools/tool_uri.h"
 
 static const char usage[] =
-"Usage: tumar-tool list [--json]\n"
+"Usage: tumar-tool list [--json] [--slot N | --token LABEL|URI | --serial S]\n"
 "\n"
-"Shows every reader and the token in it: label, model, serial number,\n"
-"PIN state and tries left, free memory.  Warns when a token still has its\n"
-"factory PIN (the NCA's guides print it, so anyone can use the keys).\n";
+"Shows every reader and the token in it (or only those the options name):\n"
+"label, model, serial number, the token's PKCS#11 URI, PIN state and tries\n"
+"left, free memory.  Warns when a token still has its factory PIN (the NCA's\n"
+"guides print it, so anyone can use the keys).\n"
+"Exits 3 when there is no reader, or no token the options name.\n";
 
 struct pin_view {
 	const char *state;
@@ -91,6 +95,7 @@ int tt_cmd_list(struct tt_opts *o, int argc, char **argv)
 	} else if (n == 0) {
 		puts("No readers.  Is pcscd running, and is the token plugged in?");
 	}
+	int shown = 0;
 	for (CK_ULONG i = 0; i < n; i++) {
 		CK_SLOT_INFO si;
 		CK_TOKEN_INFO ti;
@@ -101,6 +106,9 @@ int tt_cmd_list(struct tt_opts *o, int argc, char **argv)
 			continue;
 		tt_field(reader, sizeof(reader), si.slotDescription, sizeof(si.slotDescription));
 		present = (si.flags & CKF_TOKEN_PRESENT) && t.f->C_GetTokenInfo(slots[i], &ti) == CKR_OK;
+		if (!tt_token_wanted(o, slots[i], &si, present ? &ti : NULL))
+			continue;
+		shown += present || !tt_token_chosen(o);
 		if (!present) {
 			if (o->json) {
 				tj_obj(&j, NULL);
@@ -120,6 +128,7 @@ int tt_cmd_list(struct tt_opts *o, int argc, char **argv)
 		bool fresh = ti.flags & CKF_USER_PIN_TO_BE_CHANGED;
 		struct pin_view user = pin_view(&t, slots[i], &ti, CKU_USER);
 		struct pin_view so = pin_view(&t, slots[i], &ti, CKU_SO);
+		char *uri = tt_token_uri(&ti);
 		if (o->json) {
 			tj_obj(&j, NULL);
 			tj_int(&j, "slot", (long long)slots[i]);
@@ -129,34 +138,47 @@ int tt_cmd_list(struct tt_opts *o, int argc, char **argv)
 			tj_str(&j, "model", model);
 			tj_str(&j, "manufacturer", maker);
 			tj_str(&j, "serial", serial);
+			tj_str(&j, "uri", uri ? uri : "");
 			json_pin(&j, "user_pin", user);
 			json_pin(&j, "so_pin", so);
 			tj_bool(&j, "pin_to_be_changed", fresh);
+			tj_bool(&j, "so_pin_to_be_changed", (ti.flags & CKF_SO_PIN_TO_BE_CHANGED) != 0);
 			tj_int(&j, "pin_min_len", (long long)ti.ulMinPinLen);
 			tj_int(&j, "pin_max_len", (long long)ti.ulMaxPinLen);
 			if (ti.ulFreePublicMemory != CK_UNAVAILABLE_INFORMATION)
 				tj_int(&j, "free_memory", (long long)ti.ulFreePublicMemory);
 			tj_end(&j, '}');
+			free(uri);
 			continue;
 		}
 		printf("Slot %lu: %s\n", (unsigned long)slots[i], reader);
 		printf("  token    %s\n  model    %s (%s)\n  serial   %s\n", label, model, maker, serial);
+		printf("  URI      %s\n", uri ? uri : "(out of memory)");
+		free(uri);
 		print_pin("PIN", user);
 		print_pin("SO PIN", so);
 		if (ti.ulFreePublicMemory != CK_UNAVAILABLE_INFORMATION)
 			printf("  memory   %lu of %lu bytes free\n", (unsigned long)ti.ulFreePublicMemory,
 			       (unsigned long)ti.ulTotalPublicMemory);
+		if (ti.flags & CKF_SO_PIN_TO_BE_CHANGED)
+			printf("  WARNING: the SO PIN was never changed: it is still the value the\n"
+			       "  token was made or issued with (for most models printed in the\n"
+			       "  vendor's guides), and with it anyone holding the token can set a\n"
+			       "  new PIN.  Change it too:\n"
+			       "      tumar-tool --serial %s change-pin --so\n", serial);
 		if (fresh)
 			printf("  WARNING: this token still has its factory PIN (or must have its PIN\n"
 			       "  changed).  The factory PINs are printed in the NCA's guides, so anyone\n"
 			       "  holding the token can use your keys.  Change it now:\n"
-			       "      tumar-tool --slot %lu change-pin\n",
-			       (unsigned long)slots[i]);
+			       "      tumar-tool --serial %s change-pin\n", serial);
 	}
 	if (o->json) {
 		tj_end(&j, ']');
 		tj_end(&j, '}');
+	} else if (n > 0 && shown == 0) {
+		puts("No token matches the options.");
 	}
 	tt_token_close(&t);
-	return TT_OK;
+	/* As --help says: nothing to show is exit 3, so scripts can tell. */
+	return n == 0 || shown == 0 ? TT_NO_TOKEN : TT_OK;
 }

@@ -13,6 +13,7 @@
 #include "tools/tool_cmds.h"
 #include "tools/tool_keys.h"
 #include "tools/tool_objects.h"
+#include "tools/tool_out.h"
 #include "tools/tool_pin.h"
 
 static const char usage[] =
@@ -92,46 +93,75 @@ static X509 *current_cert(struct tt_token *t, enum tt_purpose p)
 			}
 		}
 	}
-	if (best == NULL)
+	if (best == NULL && t->failed)
+		tt_token_failure(t);
+	else if (best == NULL)
 		tt_err("no valid %s certificate on the token: the NCA re-issues only while the "
 		       "current certificate is valid; apply for a new one instead (keygen, csr)",
 		       p == TT_SIGN ? "signing" : "authentication");
 	return best;
 }
 
-static int make_one(struct tt_token *t, const struct tt_opts *o, const struct args *a,
-		    enum tt_purpose p, struct tj *j)
-{
-	X509 *cur = current_cert(t, p);
+/* One new key and its request, planned in full (the current certificate,
+ * the new key's algorithm and label, the subject, the request's file)
+ * before the token is changed. */
+struct plan {
+	enum tt_purpose p;
+	X509 *cur;
 	struct tt_subject subj;
-	struct tt_new_key k;
 	char buf[2048], path[4096];
-	EVP_PKEY *pub = NULL;
-	X509_REQ *req = NULL;
-	int rc = TT_USAGE;
+	const char *label;
+	enum tt_alg alg;
+	struct tt_out out;
+};
 
-	if (cur == NULL)
+static int plan_one(struct tt_token *t, const struct args *a, enum tt_purpose p, struct plan *pl)
+{
+	pl->p = p;
+	if ((pl->cur = current_cert(t, p)) == NULL)
 		return TT_USAGE;
 	/* The new key is of the current one's kind unless --alg says. */
-	EVP_PKEY *cur_key = tt_cert_key(cur);
-	enum tt_alg alg = a->have_alg ? a->alg : cur_key ? tt_key_alg(cur_key) : TT_RSA2048;
+	EVP_PKEY *cur_key = tt_cert_key(pl->cur);
+	pl->alg = a->have_alg ? a->alg : cur_key ? tt_key_alg(cur_key) : TT_RSA2048;
 	EVP_PKEY_free(cur_key);
-	const char *label = tt_key_label(p, alg);
-	if (!tt_subject_of(cur, &subj, buf, sizeof(buf))) {
-		tt_err("the %s certificate has no common name to keep", label);
-		goto out;
+	pl->label = tt_key_label(p, pl->alg);
+	if (!tt_subject_of(pl->cur, &pl->subj, pl->buf, sizeof(pl->buf))) {
+		tt_err("the %s certificate has no common name to keep", pl->label);
+		return TT_USAGE;
 	}
-	if ((rc = tt_generate(t, p, alg, label, !o->json, &k)) != TT_OK)
-		goto out;
+	if (!tt_token_makes(t, pl->alg)) {
+		tt_err("this token cannot make %s keys (--alg chooses another)",
+		       tt_alg_title(pl->alg));
+		return TT_USAGE;
+	}
+	snprintf(pl->path, sizeof(pl->path), "%s/%s.csr", a->out_dir, pl->label);
+	return tt_out_open(&pl->out, pl->path) ? TT_OK : TT_USAGE;
+}
+
+static void plan_free(struct plan *pl)
+{
+	tt_out_abort(&pl->out);
+	X509_free(pl->cur);
+	pl->cur = NULL;
+}
+
+static int make_one(struct tt_token *t, const struct tt_opts *o, struct plan *pl, struct tj *j)
+{
+	struct tt_new_key k;
+	EVP_PKEY *pub = NULL;
+	X509_REQ *req = NULL;
+	int rc;
+
+	if ((rc = tt_generate(t, pl->p, pl->alg, pl->label, !o->json, &k)) != TT_OK)
+		return rc;
 	rc = TT_FAILED;
 	if ((pub = tt_pubkey(t, k.pub)) == NULL) {
 		tt_err("the new key's public half is unreadable");
 		goto out;
 	}
-	if ((req = tt_make_request(t, k.priv, pub, &subj, p)) == NULL)
+	if ((req = tt_make_request(t, k.priv, pub, &pl->subj, pl->p)) == NULL)
 		goto out;
-	snprintf(path, sizeof(path), "%s/%s.csr", a->out_dir, label);
-	if (!tt_write_request(req, path)) {
+	if (!tt_write_request(req, &pl->out)) {
 		rc = TT_USAGE;
 		goto out;
 	}
@@ -140,17 +170,23 @@ static int make_one(struct tt_token *t, const struct tt_opts *o, const struct ar
 		char id[129];
 		tt_hex(id, k.id, k.id_len);
 		tj_obj(j, NULL);
-		tj_str(j, "label", label);
+		tj_str(j, "label", pl->label);
 		tj_str(j, "id", id);
-		tj_str(j, "request", path);
+		tj_str(j, "request", pl->path);
 		tj_end(j, '}');
 	} else {
-		printf("New %s key on the token; request for \"%s\" written to %s\n", label, subj.cn, path);
+		printf("New %s key on the token; request for \"%s\" written to %s\n", pl->label,
+		       pl->subj.cn, pl->path);
 	}
 out:
+	if (rc != TT_OK) {
+		/* The key has no request: take it away again rather than leave
+		 * a key nothing asked for. */
+		t->f->C_DestroyObject(t->s, k.priv);
+		t->f->C_DestroyObject(t->s, k.pub);
+	}
 	X509_REQ_free(req);
 	EVP_PKEY_free(pub);
-	X509_free(cur);
 	return rc;
 }
 
@@ -207,17 +243,18 @@ int tt_cmd_reissue(struct tt_opts *o, int argc, char **argv)
 	if (a.n_install > 0) {
 		rc = install_all(&t, o, &a, &j);
 	} else {
-		/* Both purposes are checked before any key is made, so a flow
-		 * that cannot finish leaves the token as it was. */
-		for (int p = TT_SIGN; p <= TT_AUTH && !a.only; p++) {
-			X509 *x = current_cert(&t, (enum tt_purpose)p);
-			X509_free(x);
-			if (x == NULL)
-				rc = TT_USAGE;
-		}
+		/* Both purposes are planned (certificate, subject, output file)
+		 * before any key is made, so a flow that cannot finish leaves
+		 * the token as it was. */
+		struct plan plans[2] = {0};
+		int n = 0;
 		for (int p = TT_SIGN; p <= TT_AUTH && rc == TT_OK; p++)
 			if (!a.only || a.purpose == (enum tt_purpose)p)
-				rc = make_one(&t, o, &a, (enum tt_purpose)p, &j);
+				rc = plan_one(&t, &a, (enum tt_purpose)p, &plans[n++]);
+		for (int i = 0; i < n && rc == TT_OK; i++)
+			rc = make_one(&t, o, &plans[i], &j);
+		for (int i = 0; i < n; i++)
+			plan_free(&plans[i]);
 		if (rc == TT_OK && !o->json)
 			printf("Send the requests to the CA, then: tumar-tool reissue --install CERT "
 			       "[--install CERT]\n");

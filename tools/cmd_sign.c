@@ -13,6 +13,7 @@
 #include "tools/tool_cmds.h"
 #include "tools/tool_keys.h"
 #include "tools/tool_objects.h"
+#include "tools/tool_out.h"
 #include "tools/tool_pin.h"
 
 static const char usage[] =
@@ -113,6 +114,8 @@ static int signing_key(struct tt_token *t, const struct args *a, const char **la
 		*label = tt_key_label(a->purpose, a->have_alg ? a->alg : order[i]);
 		labelled_key(t, *label, priv, cert);
 	}
+	if (*cert == NULL && t->failed)
+		return tt_token_failure(t);
 	if (*cert == NULL) {
 		tt_err("no %s key with a valid certificate on the token (tumar-tool expiry shows "
 		       "the certificates)", a->have_alg ? *label : a->purpose == TT_SIGN ? "signing"
@@ -149,19 +152,16 @@ static int sign_file(struct tt_token *t, CK_OBJECT_HANDLE priv, enum tt_alg alg,
 	return rc;
 }
 
-static bool write_file(const char *path, const unsigned char *data, size_t len, X509 *pem,
-		       EVP_PKEY *key)
+/* Puts an output in place once written (written: whether the writing
+ * went well). */
+static bool put_out(struct tt_out *out, bool written)
 {
-	FILE *f = fopen(path, "wb");
-	bool ok = f != NULL && (pem ? PEM_write_X509(f, pem) == 1
-				: key ? PEM_write_PUBKEY(f, key) == 1
-				      : fwrite(data, 1, len, f) == len);
-
-	if (f != NULL && fclose(f) != 0)
-		ok = false;
-	if (!ok)
-		tt_err("%s: could not write it", path);
-	return ok;
+	if (!written) {
+		tt_err("%s: could not write it", out->path);
+		tt_out_abort(out);
+		return false;
+	}
+	return tt_out_commit(out);
 }
 
 static const char *sig_alg_name(enum tt_alg a)
@@ -184,13 +184,14 @@ int tt_cmd_sign(struct tt_opts *o, int argc, char **argv)
 	};
 	struct args a = {.purpose = TT_SIGN};
 	const char *label;
-	CK_OBJECT_HANDLE priv;
+	CK_OBJECT_HANDLE priv = CK_INVALID_HANDLE;
 	unsigned char *sig = NULL;
 	int rc, rest, sig_len = 0;
-	struct tt_token t;
+	struct tt_token t = {0};
 	X509 *cert = NULL;
 	EVP_PKEY *key = NULL;
 	char cn[256] = "";
+	struct tt_out sig_out = {0}, cert_out = {0}, key_out = {0};
 
 	if ((rc = tt_parse(o, argc, argv, usage, own, own_opt, &a, &rest)) >= 0)
 		return rc;
@@ -198,8 +199,14 @@ int tt_cmd_sign(struct tt_opts *o, int argc, char **argv)
 		tt_err("sign needs -o SIG and one FILE");
 		return tt_usage(stderr, usage, TT_USAGE);
 	}
+	/* Every output is created before the PIN is spent. */
+	if (!tt_out_open(&sig_out, a.out) || (a.cert_out && !tt_out_open(&cert_out, a.cert_out)) ||
+	    (a.pubkey_out && !tt_out_open(&key_out, a.pubkey_out))) {
+		rc = TT_USAGE;
+		goto out;
+	}
 	if ((rc = tt_token_open(o, &t, false)) != TT_OK)
-		return rc;
+		goto out;
 	if ((rc = tt_login(&t, o, CKU_USER)) != TT_OK ||
 	    (rc = signing_key(&t, &a, &label, &priv, &cert)) != TT_OK)
 		goto out;
@@ -211,9 +218,9 @@ int tt_cmd_sign(struct tt_opts *o, int argc, char **argv)
 	enum tt_alg alg = tt_key_alg(key);
 	if ((rc = sign_file(&t, priv, alg, !a.rfc4491, argv[rest], &sig, &sig_len)) != TT_OK)
 		goto out;
-	if (!write_file(a.out, sig, (size_t)sig_len, NULL, NULL) ||
-	    (a.cert_out && !write_file(a.cert_out, NULL, 0, cert, NULL)) ||
-	    (a.pubkey_out && !write_file(a.pubkey_out, NULL, 0, NULL, key))) {
+	if (!put_out(&sig_out, fwrite(sig, 1, (size_t)sig_len, sig_out.f) == (size_t)sig_len) ||
+	    (a.cert_out && !put_out(&cert_out, PEM_write_X509(cert_out.f, cert) == 1)) ||
+	    (a.pubkey_out && !put_out(&key_out, PEM_write_PUBKEY(key_out.f, key) == 1))) {
 		rc = TT_USAGE;
 		goto out;
 	}
@@ -235,6 +242,9 @@ int tt_cmd_sign(struct tt_opts *o, int argc, char **argv)
 		       layout ? ", layout " : "", layout ? layout : "", a.out);
 	}
 out:
+	tt_out_abort(&sig_out);
+	tt_out_abort(&cert_out);
+	tt_out_abort(&key_out);
 	EVP_PKEY_free(key);
 	OPENSSL_free(sig);
 	X509_free(cert);

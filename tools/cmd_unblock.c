@@ -31,7 +31,8 @@ int tt_cmd_unblock(struct tt_opts *o, int argc, char **argv)
 		return tt_usage(stderr, usage, TT_USAGE);
 	if ((rc = tt_token_open(o, &t, true)) != TT_OK)
 		return rc;
-	if ((rc = tt_pin_get(o, TT_PIN_SO, so_pin)) != TT_OK)
+	if ((rc = tt_login_check(&t, CKU_SO)) != TT_OK ||
+	    (rc = tt_pin_get(o, TT_PIN_SO, so_pin)) != TT_OK)
 		goto out;
 	if ((rc = tt_pin_get(o, TT_PIN_NEW, new_pin)) != TT_OK)
 		goto wipe;

@@ -17,11 +17,13 @@ bin_PROGRAMS += tools/tumar-tool
 tools_tumar_tool_SOURCES = \
 	tools/cmd_change_pin.c \
 	tools/cmd_csr.c \
+	tools/cmd_delete.c \
 	tools/cmd_expiry.c \
 	tools/cmd_import.c \
 	tools/cmd_info.c \
 	tools/cmd_install_cert.c \
 	tools/cmd_keygen.c \
+	tools/cmd_keys.c \
 	tools/cmd_list.c \
 	tools/cmd_reissue.c \
 	tools/cmd_sign.c \
@@ -37,16 +39,19 @@ tools_tumar_tool_SOURCES = \
 	tools/tool_import.c tools/tool_import.h \
 	tools/tool_install.c \
 	tools/tool_keygen.c tools/tool_keys.h \
+	tools/tool_keylist.c tools/tool_keylist.h \
 	tools/tool_main.c \
 	tools/tool_objects.c tools/tool_objects.h \
+	tools/tool_out.c tools/tool_out.h \
 	tools/tool_p11.c \
 	tools/tool_pin.c tools/tool_pin.h \
 	tools/tool_sign.c \
+	tools/tool_uri.c tools/tool_uri.h \
 	driver/p11_gost.h \
 	driver/vendor.h
 tools_tumar_tool_CPPFLAGS = $(AM_CPPFLAGS) $(P11KIT_CFLAGS) \
 	-DTUMAR_DEFAULT_MODULE='"$(p11_moduledir)/tumar-pkcs11.so"'
-tools_tumar_tool_LDADD = apdu/libtumar-apdu.la $(CRYPTO_LIBS) -ldl -lpthread
+tools_tumar_tool_LDADD = apdu/libtumar-apdu.la $(CRYPTO_LIBS) $(P11KIT_LIBS) -ldl -lpthread
 
 # The test CA's helper for GOST requests with the NCA's OIDs, which the
 # openssl command cannot read (scripts/tumar-test-ca.sh runs it from the

@@ -23,9 +23,15 @@ enum tt_exit {
 	TT_EXPIRED = 5,  /* expiry: a certificate has ended */
 };
 
+struct p11_kit_uri; /* p11-kit's P11KitUri */
+
 struct tt_opts {
 	const char *module; /* NULL: TUMAR_MODULE, then the installed module */
 	const char *token;  /* a token label, or NULL */
+	const char *serial; /* a token serial number, or NULL */
+	struct p11_kit_uri *token_uri;  /* --token pkcs11:..., or NULL */
+	struct p11_kit_uri *object_uri; /* an object's URI a command was given, or
+				       * NULL: its token part chooses the token too */
 	long slot;          /* a slot ID, or -1 */
 	bool json;
 	int pin_fd;         /* -1, or PINs read a line each from this fd */
@@ -37,6 +43,7 @@ struct tt_opts {
 	{"module", required_argument, NULL, 'M'}, \
 	{"slot", required_argument, NULL, 'S'}, \
 	{"token", required_argument, NULL, 'T'}, \
+	{"serial", required_argument, NULL, 'N'}, \
 	{"json", no_argument, NULL, 'J'}, \
 	{"pin-fd", required_argument, NULL, 'F'}, \
 	{"pin", required_argument, NULL, 'P'}, \
@@ -47,18 +54,23 @@ struct tt_opts {
 "  --module PATH   the PKCS#11 module (default: $TUMAR_MODULE, then the\n" \
 "                  installed tumar-pkcs11.so)\n" \
 "  --slot N        the token in slot N;  --token LABEL  the token so labelled\n" \
+"  --token URI     the token a PKCS#11 URI (RFC 7512) names, as list prints it\n" \
+"                  (pkcs11:model=...;serial=...);  --serial S  by serial number\n" \
 "                  (default: the only token present)\n" \
 "  --json          machine-readable output on stdout\n" \
 "  --pin-fd N      read PINs from file descriptor N, one per line\n" \
 "  PINs come from TUMAR_PIN, TUMAR_SO_PIN and TUMAR_NEW_PIN, --pin-fd, or\n" \
 "  the terminal (no echo).  --pin PIN works but warns: argv is public.\n"
 
+/* Frees what the options hold (the URIs). */
+void tt_opts_free(struct tt_opts *o);
+
 /* Handles the common option c; false when c is not one. */
 bool tt_common_opt(struct tt_opts *o, int c, const char *arg);
 
 /* Parses a subcommand's argv: the common options and its own (own, may be
- * NULL; option values other than the common ones' 'M','S','T','J','F','P'
- * and 'h'), each handed to handle(), which returns false for a bad value.
+ * NULL; option values other than the common ones' 'M','S','T','N','J','F',
+ * 'P' and 'h'), each handed to handle(), which returns false for a bad value.
  * Returns -1 when the command should go on, with *rest its first operand
  * (argv index); else an exit code (usage printed). */
 int tt_parse(struct tt_opts *o, int argc, char **argv, const char *usage,
@@ -74,6 +86,8 @@ extern const struct tt_cmd tt_cmds[];
 
 /* Prints "tumar-tool: " and the message to stderr. */
 void tt_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Every error printed so far (warnings aside), one a line; "" if none. */
+const char *tt_errors(void);
 /* The subcommand's usage when it is asked for or an option is bad. */
 int tt_usage(FILE *f, const char *text, int rc);
 
@@ -86,13 +100,31 @@ struct tt_token {
 	CK_TOKEN_INFO info;
 	CK_SESSION_HANDLE s;
 	bool have_session;
+	CK_RV failed; /* the first card or session failure seen while reading
+		       * objects (CKR_DEVICE_*, ...), so that "no key" is never
+		       * said of a token that stopped answering; CKR_OK */
 };
+
+/* Whether the slot and its token are the ones the options ask for
+ * (--slot, --token, --serial, URIs); ti NULL: the slot has no token. */
+bool tt_token_wanted(const struct tt_opts *o, CK_SLOT_ID slot, const CK_SLOT_INFO *si,
+		     const CK_TOKEN_INFO *ti);
+/* Whether any option chooses a token. */
+bool tt_token_chosen(const struct tt_opts *o);
 
 /* Loads and initialises the module (no token chosen). */
 int tt_module_open(const struct tt_opts *o, struct tt_token *t);
 /* tt_module_open, then the token, and a session (R/W when rw). */
 int tt_token_open(const struct tt_opts *o, struct tt_token *t, bool rw);
 void tt_token_close(struct tt_token *t);
+/* Whether rv says the card, the reader or the session failed (rather
+ * than that an object or attribute is not there); records it in
+ * t->failed. */
+bool tt_note_failure(struct tt_token *t, CK_RV rv);
+/* When t->failed is set: says the token failed (not that something is
+ * missing) and returns the exit code; TT_OK otherwise. */
+int tt_token_failure(const struct tt_token *t);
+
 /* Re-reads the token information. */
 CK_RV tt_token_refresh(struct tt_token *t);
 

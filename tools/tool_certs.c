@@ -68,6 +68,15 @@ long tt_days_left(X509 *x, char *end, size_t end_size)
 	return days;
 }
 
+void tt_rfc3339(const ASN1_TIME *t, char *out, size_t size)
+{
+	struct tm tm;
+
+	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1 ||
+	    strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, size, "%s", "");
+}
+
 /* The NCA's OIDs (its certificate policy; see also the Kazakh
  * government's order on EDS certificates). */
 static const struct {

@@ -23,6 +23,10 @@ EVP_PKEY *tt_cert_key(X509 *x);
  * the end as "YYYY-MM-DD HH:MM UTC". */
 long tt_days_left(X509 *x, char *end, size_t end_size);
 
+/* A time as RFC 3339 says, in UTC ("2027-03-01T09:30:00Z"), for --json;
+ * "" when unreadable. */
+void tt_rfc3339(const ASN1_TIME *t, char *out, size_t size);
+
 /* The NCA's reminders: 30, 14, 10 and 7 days before the end. */
 extern const int tt_nca_reminders[4];
 

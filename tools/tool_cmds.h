@@ -16,6 +16,8 @@ int tt_cmd_import(struct tt_opts *o, int argc, char **argv);
 int tt_cmd_expiry(struct tt_opts *o, int argc, char **argv);
 int tt_cmd_reissue(struct tt_opts *o, int argc, char **argv);
 int tt_cmd_sign(struct tt_opts *o, int argc, char **argv);
+int tt_cmd_keys(struct tt_opts *o, int argc, char **argv);
+int tt_cmd_delete(struct tt_opts *o, int argc, char **argv);
 int tt_cmd_info(struct tt_opts *o, int argc, char **argv);
 
 #endif

@@ -13,6 +13,7 @@
 #include "apdu/rc.h"
 #include "tools/tool_certs.h"
 #include "tools/tool_keys.h"
+#include "tools/tool_out.h"
 
 static bool add_name(X509_NAME *n, int nid, const char *prefix, const char *value)
 {
@@ -209,15 +210,12 @@ bool tt_subject_of(X509 *x, struct tt_subject *s, char *buf, size_t size)
 	return s->cn != NULL;
 }
 
-bool tt_write_request(X509_REQ *req, const char *path)
+bool tt_write_request(X509_REQ *req, struct tt_out *out)
 {
-	bool out = strcmp(path, "-") == 0;
-	FILE *f = out ? stdout : fopen(path, "w");
-	bool ok = f != NULL && PEM_write_X509_REQ(f, req) == 1;
-
-	if (f != NULL && !out && fclose(f) != 0)
-		ok = false;
-	if (!ok)
-		tt_err("%s: could not write the request", path);
-	return ok;
+	if (PEM_write_X509_REQ(out->f, req) != 1) {
+		tt_err("%s: could not write the request", out->path);
+		tt_out_abort(out);
+		return false;
+	}
+	return tt_out_commit(out);
 }

@@ -73,6 +73,10 @@ bool tt_key_id(EVP_PKEY *key, unsigned char id[20])
 	} else if (EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_N, &n) &&
 		   BN_num_bytes(n) <= (int)sizeof(buf)) {
 		len = (size_t)BN_bn2bin(n, buf);
+	} else if (EVP_PKEY_is_a(key, "EC") &&
+		   !EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_PUB_KEY, buf, sizeof(buf),
+						    &len)) {
+		len = 0;
 	}
 	BN_free(n);
 	return len && EVP_Digest(buf, len, id, NULL, EVP_sha1(), NULL);

@@ -26,8 +26,9 @@ enum tt_purpose tt_cert_purpose(X509 *x);
 enum tt_alg tt_p12_key_alg(const struct tt_p12_key *k);
 
 /* The CKA_ID the module gives a generated key, which import gives too:
- * SHA-1 of an RSA key's modulus or of a GOST key's CKA_VALUE (x || y
- * little-endian).  False for another kind of key. */
+ * SHA-1 of an RSA key's modulus, an EC key's point (uncompressed) or a
+ * GOST key's CKA_VALUE (x || y little-endian).  False for another kind
+ * of key. */
 bool tt_key_id(EVP_PKEY *key, unsigned char id[20]);
 
 /* The token's private key that is k (the user logged in), or 0. */

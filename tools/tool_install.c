@@ -34,13 +34,21 @@ static CK_OBJECT_HANDLE matching_key(struct tt_token *t, X509 *x, int *keys)
 	return found;
 }
 
-static int create(struct tt_token *t, unsigned char *der, int der_len, const char *label,
-		  unsigned char *id, size_t id_len)
+/* The certificate object as PKCS#11 §4.6.3 has it: besides the value,
+ * CKA_SUBJECT, CKA_ISSUER and CKA_SERIAL_NUMBER, which other vendors'
+ * modules (SoftHSM2) do not fill in themselves and which programs (NSS,
+ * Java) search by. */
+static int create(struct tt_token *t, X509 *x, unsigned char *der, int der_len,
+		  const char *label, unsigned char *id, size_t id_len, CK_OBJECT_HANDLE *h)
 {
 	char lab[80];
 	CK_OBJECT_CLASS cls = CKO_CERTIFICATE;
 	CK_CERTIFICATE_TYPE ct = CKC_X_509;
 	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	unsigned char *subject = NULL, *issuer = NULL, *serial = NULL;
+	int subject_len = i2d_X509_NAME(X509_get_subject_name(x), &subject);
+	int issuer_len = i2d_X509_NAME(X509_get_issuer_name(x), &issuer);
+	int serial_len = i2d_ASN1_INTEGER(X509_get_serialNumber(x), &serial);
 	CK_ATTRIBUTE tmpl[] = {
 		{CKA_CLASS, &cls, sizeof(cls)},
 		{CKA_CERTIFICATE_TYPE, &ct, sizeof(ct)},
@@ -49,13 +57,18 @@ static int create(struct tt_token *t, unsigned char *der, int der_len, const cha
 		{CKA_LABEL, lab, 0},
 		{CKA_ID, id, id_len},
 		{CKA_VALUE, der, (CK_ULONG)der_len},
+		{CKA_SUBJECT, subject, (CK_ULONG)subject_len},
+		{CKA_ISSUER, issuer, (CK_ULONG)issuer_len},
+		{CKA_SERIAL_NUMBER, serial, (CK_ULONG)serial_len},
 	};
-	CK_OBJECT_HANDLE h;
-	CK_RV rv;
+	CK_RV rv = CKR_HOST_MEMORY;
 
 	tmpl[4].ulValueLen = tt_text(lab, sizeof(lab), label);
-	rv = t->f->C_CreateObject(t->s, tmpl, sizeof(tmpl) / sizeof(tmpl[0]), &h);
-
+	if (subject_len > 0 && issuer_len > 0 && serial_len > 0)
+		rv = t->f->C_CreateObject(t->s, tmpl, sizeof(tmpl) / sizeof(tmpl[0]), h);
+	OPENSSL_free(subject);
+	OPENSSL_free(issuer);
+	OPENSSL_free(serial);
 	return rv == CKR_OK ? TT_OK : tt_fail("writing the certificate to the token", rv);
 }
 
@@ -72,7 +85,9 @@ int tt_install(struct tt_token *t, X509 *x, bool replace, char *label, size_t la
 		       "ask the CA for a new one (tumar-tool reissue helps while one is valid)", end);
 		return TT_USAGE;
 	}
-	if ((key = matching_key(t, x, &keys)) == 0) {
+	if ((key = matching_key(t, x, &keys)) == 0 && t->failed)
+		return tt_token_failure(t);
+	if (key == 0) {
 		tt_err("this certificate is for another key: none of the %d key%s on this token has "
 		       "its public key.  Was the request made on another token, or is it someone "
 		       "else's certificate?", keys, keys == 1 ? "" : "s");
@@ -114,12 +129,19 @@ int tt_install_at(struct tt_token *t, X509 *x, CK_OBJECT_HANDLE key, bool replac
 		goto out;
 	}
 	/* The new one first: a failure leaves the old one in place. */
-	if ((rc = create(t, der, der_len, label, id, id_len)) != TT_OK)
+	CK_OBJECT_HANDLE created = CK_INVALID_HANDLE;
+	if ((rc = create(t, x, der, der_len, label, id, id_len, &created)) != TT_OK)
 		goto out;
 	for (int i = 0; i < n; i++) {
 		CK_RV rv = t->f->C_DestroyObject(t->s, old[i]);
-		if (rv != CKR_OK)
+		if (rv != CKR_OK) {
+			/* Two certificates for one key would be worse than
+			 * the old one kept: take the new one away again. */
 			rc = tt_fail("removing the replaced certificate", rv);
+			if (created != CK_INVALID_HANDLE)
+				t->f->C_DestroyObject(t->s, created);
+			break;
+		}
 	}
 out:
 	OPENSSL_free(der);

@@ -8,6 +8,7 @@
 
 #include "apdu/gost.h"
 #include "driver/p11_gost.h"
+#include "tools/tool_import.h"
 #include "tools/tool_keys.h"
 #include "tools/tool_objects.h"
 
@@ -126,6 +127,23 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Tumar's module gives a new key pair the SHA-1 of its public key as
+ * CKA_ID (as OpenSC does); other vendors' modules (SoftHSM2) give none,
+ * and a certificate finds its key by ID.  The same ID is set here. */
+static CK_RV give_id(struct tt_token *t, struct tt_new_key *k)
+{
+	EVP_PKEY *pub = tt_pubkey(t, k->pub);
+	CK_ATTRIBUTE id = {CKA_ID, k->id, 20};
+	CK_RV rv = CKR_FUNCTION_FAILED;
+
+	if (pub != NULL && tt_key_id(pub, k->id) &&
+	    (rv = t->f->C_SetAttributeValue(t->s, k->pub, &id, 1)) == CKR_OK &&
+	    (rv = t->f->C_SetAttributeValue(t->s, k->priv, &id, 1)) == CKR_OK)
+		k->id_len = 20;
+	EVP_PKEY_free(pub);
+	return rv;
+}
+
 int tt_generate(struct tt_token *t, enum tt_purpose p, enum tt_alg alg, const char *label,
 		bool progress, struct tt_new_key *k)
 {
@@ -188,5 +206,12 @@ int tt_generate(struct tt_token *t, enum tt_purpose p, enum tt_alg alg, const ch
 	if (t->f->C_GetAttributeValue(t->s, k->pub, &id, 1) != CKR_OK)
 		id.ulValueLen = 0;
 	k->id_len = id.ulValueLen;
+	if (k->id_len == 0 && (rv = give_id(t, k)) != CKR_OK) {
+		/* A key without an ID cannot be paired with its certificate:
+		 * take it away rather than leave it so. */
+		t->f->C_DestroyObject(t->s, k->priv);
+		t->f->C_DestroyObject(t->s, k->pub);
+		return tt_fail("giving the new key its ID", rv);
+	}
 	return TT_OK;
 }

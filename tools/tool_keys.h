@@ -71,7 +71,9 @@ int tt_sign_update(struct tt_token *t, unsigned char *data, size_t len);
 int tt_sign_finish(struct tt_token *t, enum tt_alg alg, bool nca, unsigned char **sig,
 		   int *sig_len);
 
-/* Writes a request as PEM to path ("-": stdout); false (reported) on error. */
-bool tt_write_request(X509_REQ *req, const char *path);
+struct tt_out;
+/* Writes a request as PEM to an output opened before the token was
+ * touched, and puts it in place; false (reported) on error. */
+bool tt_write_request(X509_REQ *req, struct tt_out *out);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tools/json_out.h"
 #include "tools/tool.h"
 #include "tools/tool_cmds.h"
 
@@ -12,16 +13,45 @@ const struct tt_cmd tt_cmds[] = {
 	{"list", "readers and tokens: model, serial, PIN tries, factory-PIN warning", tt_cmd_list},
 	{"change-pin", "change the user PIN (or --so the SO PIN)", tt_cmd_change_pin},
 	{"unblock", "unblock the user PIN with the SO PIN and set a new one", tt_cmd_unblock},
+	{"keys", "the keys on the token: label, algorithm, ID, certificate, URI", tt_cmd_keys},
 	{"keygen", "generate a key pair on the token (RSA or AUTH_RSA)", tt_cmd_keygen},
 	{"csr", "a PKCS#10 certificate request signed by the token's key", tt_cmd_csr},
 	{"install-cert", "put an issued certificate next to its key", tt_cmd_install_cert},
 	{"import", "an NCA key store (.p12) onto the token: keys and certificates", tt_cmd_import},
+	{"delete", "delete a key (with its certificate) or a certificate, after asking", tt_cmd_delete},
 	{"expiry", "the token's certificates and when they end", tt_cmd_expiry},
 	{"reissue", "new keys and requests while the certificates are valid", tt_cmd_reissue},
 	{"sign", "sign a file with the token's key (to try it, or in scripts)", tt_cmd_sign},
 	{"info", "a certificate file as a Kazakh user reads it", tt_cmd_info},
 	{NULL, NULL, NULL},
 };
+
+static const char *const exit_meanings[] = {
+	"done",
+	"the token or module refused",
+	"bad usage or input",
+	"no module, no reader or token, or not the token asked for",
+	"a certificate ends within the warning days",
+	"a certificate has ended",
+};
+
+/* With --json, a command that fails says so on stdout too, as an object
+ * a script can read (the messages went to stderr as well).  expiry's 4
+ * and 5 are findings it reported in its own output, not errors. */
+static int finish(struct tt_opts *o, int rc)
+{
+	tt_opts_free(o);
+	if (!o->json || rc == TT_OK || rc == TT_EXPIRING || rc == TT_EXPIRED)
+		return rc;
+	struct tj j;
+	tj_init(&j, stdout);
+	tj_obj(&j, NULL);
+	tj_str(&j, "error", *tt_errors() ? tt_errors() : exit_meanings[rc]);
+	tj_int(&j, "exit_code", rc);
+	tj_str(&j, "exit_meaning", rc >= 0 && rc <= TT_EXPIRED ? exit_meanings[rc] : "failed");
+	tj_end(&j, '}');
+	return rc;
+}
 
 static void usage(FILE *f)
 {
@@ -75,8 +105,8 @@ int main(int argc, char **argv)
 			char **sub = argv + optind;
 			int n = argc - optind;
 			optind = 0; /* glibc: start afresh on the subcommand's argv */
-			return cmd->run(&o, n, sub);
+			return finish(&o, cmd->run(&o, n, sub));
 		}
 	tt_err("%s: no such command (tumar-tool --help lists them)", argv[optind]);
-	return TT_USAGE;
+	return finish(&o, TT_USAGE);
 }

@@ -10,6 +10,7 @@
 
 #include "apdu/gost.h"
 #include "driver/p11_gost.h"
+#include "tools/tool_keylist.h"
 #include "tools/tool_objects.h"
 
 int tt_find(struct tt_token *t, CK_OBJECT_CLASS cls, const char *label, const unsigned char *id,
@@ -37,7 +38,8 @@ int tt_find(struct tt_token *t, CK_OBJECT_CLASS cls, const char *label, const un
 		t->f->C_FindObjectsFinal(t->s);
 	}
 	if (rv != CKR_OK) {
-		tt_fail("looking for objects", rv);
+		if (!tt_note_failure(t, rv))
+			tt_fail("looking for objects", rv);
 		return -1;
 	}
 	return (int)found;
@@ -48,14 +50,19 @@ unsigned char *tt_attr(struct tt_token *t, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE
 	CK_ATTRIBUTE a = {type, NULL, 0};
 	unsigned char *v;
 
+	CK_RV rv;
+
 	*len = 0;
-	if (t->f->C_GetAttributeValue(t->s, h, &a, 1) != CKR_OK ||
-	    a.ulValueLen == CK_UNAVAILABLE_INFORMATION)
+	if ((rv = t->f->C_GetAttributeValue(t->s, h, &a, 1)) != CKR_OK ||
+	    a.ulValueLen == CK_UNAVAILABLE_INFORMATION) {
+		tt_note_failure(t, rv);
 		return NULL;
+	}
 	if ((v = malloc(a.ulValueLen + 1)) == NULL)
 		return NULL;
 	a.pValue = v;
-	if (t->f->C_GetAttributeValue(t->s, h, &a, 1) != CKR_OK) {
+	if ((rv = t->f->C_GetAttributeValue(t->s, h, &a, 1)) != CKR_OK) {
+		tt_note_failure(t, rv);
 		free(v);
 		return NULL;
 	}
@@ -189,8 +196,10 @@ int tt_key_pair(struct tt_token *t, const char *label, const unsigned char *id, 
 	int fresh = 0, pick = -1;
 
 	if (n < 0)
-		return TT_FAILED;
+		return t->failed ? tt_token_failure(t) : TT_FAILED;
 	if (n == 0) {
+		if (t->failed)
+			return tt_token_failure(t);
 		tt_err("no private key %s%s on the token (make one with tumar-tool keygen)",
 		       id ? "with that ID" : "labelled ", id ? "" : label);
 		return TT_USAGE;
@@ -210,6 +219,10 @@ int tt_key_pair(struct tt_token *t, const char *label, const unsigned char *id, 
 	else if (fresh != 1) {
 		tt_err("%d keys are labelled %s and %d have no certificate yet: choose one with --id",
 		       n, label, fresh);
+		static struct tt_key_entry all[TT_MAX_KEYS];
+		int match[TT_MAX_KEYS], m = tt_key_list(t, all, TT_MAX_KEYS);
+		m = m > 0 ? tt_key_select(all, m, label, NULL, 0, match) : 0;
+		tt_key_candidates(all, match, m);
 		return TT_USAGE;
 	}
 	*priv = keys[pick];
@@ -219,6 +232,8 @@ int tt_key_pair(struct tt_token *t, const char *label, const unsigned char *id, 
 	free(kid);
 	*pub = m == 1 ? tt_pubkey(t, h) : NULL;
 	if (*pub == NULL) {
+		if (t->failed)
+			return tt_token_failure(t);
 		tt_err("the key's public half is not on the token (or unreadable)");
 		return TT_FAILED;
 	}

@@ -8,16 +8,29 @@
 #include <string.h>
 
 #include "tools/tool.h"
+#include "tools/tool_pin.h"
+#include "tools/tool_uri.h"
+
+/* What went wrong, kept for --json's error object (tt_json_error). */
+static char errors[2048];
 
 void tt_err(const char *fmt, ...)
 {
+	char msg[1024];
 	va_list ap;
+	size_t used = strlen(errors);
 
-	fputs("tumar-tool: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "tumar-tool: %s\n", msg);
+	if (strncmp(msg, "warning: ", 9) != 0)
+		snprintf(errors + used, sizeof(errors) - used, "%s%s", used ? "\n" : "", msg);
+}
+
+const char *tt_errors(void)
+{
+	return errors;
 }
 
 int tt_usage(FILE *f, const char *text, int rc)
@@ -33,7 +46,16 @@ bool tt_common_opt(struct tt_opts *o, int c, const char *arg)
 
 	switch (c) {
 	case 'M': o->module = arg; return true;
-	case 'T': o->token = arg; return true;
+	case 'T':
+		if (!tt_is_uri(arg)) {
+			o->token = arg;
+			return true;
+		}
+		p11_kit_uri_free(o->token_uri);
+		if ((o->token_uri = tt_uri_parse(arg, "--token")) == NULL)
+			exit(TT_USAGE);
+		return true;
+	case 'N': o->serial = arg; return true;
 	case 'J': o->json = true; return true;
 	case 'S':
 		o->slot = strtol(arg, &end, 10);
@@ -216,25 +238,72 @@ int tt_module_open(const struct tt_opts *o, struct tt_token *t)
 	return TT_OK;
 }
 
-/* The token --slot or --token names, or the only one present. */
+void tt_opts_free(struct tt_opts *o)
+{
+	p11_kit_uri_free(o->token_uri);
+	p11_kit_uri_free(o->object_uri);
+	o->token_uri = o->object_uri = NULL;
+}
+
+bool tt_token_chosen(const struct tt_opts *o)
+{
+	return o->slot >= 0 || o->token || o->serial || o->token_uri || o->object_uri;
+}
+
+bool tt_token_wanted(const struct tt_opts *o, CK_SLOT_ID slot, const CK_SLOT_INFO *si,
+		     const CK_TOKEN_INFO *ti)
+{
+	char field[33];
+
+	if (o->slot >= 0 && (CK_SLOT_ID)o->slot != slot)
+		return false;
+	if (ti == NULL) /* only a slot number can choose an empty reader */
+		return !o->token && !o->serial && !o->token_uri && !o->object_uri;
+	tt_field(field, sizeof(field), ti->label, sizeof(ti->label));
+	if (o->token != NULL && strcmp(o->token, field) != 0)
+		return false;
+	tt_field(field, sizeof(field), ti->serialNumber, sizeof(ti->serialNumber));
+	if (o->serial != NULL && strcmp(o->serial, field) != 0)
+		return false;
+	return (o->token_uri == NULL || tt_uri_matches(o->token_uri, slot, si, ti)) &&
+	       (o->object_uri == NULL || tt_uri_matches(o->object_uri, slot, si, ti));
+}
+
+/* What the options ask for, for a message. */
+static void wanted_text(const struct tt_opts *o, char *out, size_t size)
+{
+	if (o->token_uri || o->object_uri)
+		snprintf(out, size, "matching the URI");
+	else if (o->token != NULL)
+		snprintf(out, size, "labelled \"%s\"", o->token);
+	else if (o->serial != NULL)
+		snprintf(out, size, "with serial number %s", o->serial);
+	else
+		snprintf(out, size, "in slot %ld", o->slot);
+}
+
+/* The token the options name, or the only one present. */
 static int choose_token(const struct tt_opts *o, struct tt_token *t)
 {
 	CK_SLOT_ID slots[64];
 	CK_ULONG n = sizeof(slots) / sizeof(slots[0]);
 	CK_RV rv = t->f->C_GetSlotList(CK_TRUE, slots, &n);
 	int found = 0;
+	char what[80];
 
 	if (rv != CKR_OK)
 		return tt_fail("C_GetSlotList", rv);
 	for (CK_ULONG i = 0; i < n; i++) {
+		CK_SLOT_INFO si;
 		CK_TOKEN_INFO ti;
-		char label[33];
-		if (t->f->C_GetTokenInfo(slots[i], &ti) != CKR_OK)
+		if (t->f->C_GetSlotInfo(slots[i], &si) != CKR_OK ||
+		    t->f->C_GetTokenInfo(slots[i], &ti) != CKR_OK)
 			continue;
-		tt_field(label, sizeof(label), ti.label, sizeof(ti.label));
-		if (o->slot >= 0 && (CK_SLOT_ID)o->slot != slots[i])
+		if (!tt_token_wanted(o, slots[i], &si, &ti))
 			continue;
-		if (o->token != NULL && strcmp(o->token, label) != 0)
+		/* An uninitialised token (SoftHSM2's spare slot) is nobody's
+		 * choice unless the options name it. */
+		if (!(ti.flags & CKF_TOKEN_INITIALIZED) && !tt_token_chosen(o))
 			continue;
 		if (found++ == 0) {
 			t->slot = slots[i];
@@ -244,15 +313,17 @@ static int choose_token(const struct tt_opts *o, struct tt_token *t)
 	if (found == 1)
 		return TT_OK;
 	if (found == 0) {
-		if (o->token != NULL)
-			tt_err("no token labelled \"%s\" (tumar-tool list shows the tokens)", o->token);
-		else if (o->slot >= 0)
-			tt_err("no token in slot %ld (tumar-tool list shows the tokens)", o->slot);
-		else
+		if (tt_token_chosen(o)) {
+			wanted_text(o, what, sizeof(what));
+			tt_err("no token %s (tumar-tool list shows the tokens)", what);
+		} else {
 			tt_err("no token found: insert one (tumar-tool list shows the readers)");
+		}
 		return TT_NO_TOKEN;
 	}
-	tt_err("%d tokens are present: choose one with --slot or --token", found);
+	tt_err("%d tokens are present%s: choose one with --serial, --token (a label or the URI "
+	       "tumar-tool list prints) or --slot", found,
+	       tt_token_chosen(o) ? " that match" : "");
 	return TT_USAGE;
 }
 
@@ -267,6 +338,7 @@ int tt_token_open(const struct tt_opts *o, struct tt_token *t, bool rw)
 		tt_token_close(t);
 		return rc;
 	}
+	tt_pin_for_token(&t->info);
 	rv = t->f->C_OpenSession(t->slot, CKF_SERIAL_SESSION | (rw ? CKF_RW_SESSION : 0), NULL,
 				 NULL, &t->s);
 	if (rv != CKR_OK) {
@@ -275,6 +347,29 @@ int tt_token_open(const struct tt_opts *o, struct tt_token *t, bool rw)
 	}
 	t->have_session = true;
 	return TT_OK;
+}
+
+bool tt_note_failure(struct tt_token *t, CK_RV rv)
+{
+	switch (rv) {
+	case CKR_DEVICE_ERROR: case CKR_DEVICE_REMOVED: case CKR_DEVICE_MEMORY:
+	case CKR_TOKEN_NOT_PRESENT: case CKR_TOKEN_NOT_RECOGNIZED: case CKR_SESSION_CLOSED:
+	case CKR_SESSION_HANDLE_INVALID: case CKR_GENERAL_ERROR: case CKR_FUNCTION_FAILED:
+	case CKR_HOST_MEMORY: case CKR_CRYPTOKI_NOT_INITIALIZED:
+		if (t->failed == CKR_OK)
+			t->failed = rv;
+		return true;
+	default:
+		return false;
+	}
+}
+
+int tt_token_failure(const struct tt_token *t)
+{
+	if (t->failed == CKR_OK)
+		return TT_OK;
+	return tt_fail("reading the token's objects (so what it holds is not known; nothing "
+		       "more was done)", t->failed);
 }
 
 CK_RV tt_token_refresh(struct tt_token *t)

@@ -13,6 +13,19 @@
 
 static const char *const env_names[] = {"TUMAR_PIN", "TUMAR_SO_PIN", "TUMAR_NEW_PIN"};
 static const char *const prompts[] = {"PIN", "SO PIN", "new PIN"};
+/* "Kaztoken, serial KZ0001": which token a prompt asks for, since the
+ * owner may have more than one in the computer. */
+static char prompt_token[80];
+
+void tt_pin_for_token(const CK_TOKEN_INFO *ti)
+{
+	char label[33], serial[17];
+
+	tt_field(label, sizeof(label), ti->label, sizeof(ti->label));
+	tt_field(serial, sizeof(serial), ti->serialNumber, sizeof(ti->serialNumber));
+	snprintf(prompt_token, sizeof(prompt_token), "%s%s%s", label, serial[0] ? ", serial " : "",
+		 serial);
+}
 
 /* One line from fd, byte by byte so nothing past it is consumed. */
 static int read_line(int fd, char pin[TT_PIN_MAX + 1])
@@ -50,6 +63,10 @@ static int ask_tty(const char *prompt, char pin[TT_PIN_MAX + 1])
 	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
 	quiet.c_lflag |= ICANON;
 	(void)!write(fd, prompt, strlen(prompt));
+	if (prompt_token[0] != '\0') {
+		(void)!write(fd, " for ", 5);
+		(void)!write(fd, prompt_token, strlen(prompt_token));
+	}
 	(void)!write(fd, ": ", 2);
 	tcsetattr(fd, TCSAFLUSH, &quiet);
 	rc = read_line(fd, pin);
@@ -129,6 +146,11 @@ int tt_secret_get(const char *path, const char *prompt, char secret[TT_PIN_MAX +
 	return TT_OK;
 }
 
+/* Beside the token's classes: bytes no token takes (control bytes and
+ * anything not ASCII: a Cyrillic letter is two such bytes) and spaces. */
+#define NOT_ASCII ((CK_FLAGS)1 << 16)
+#define SPACE ((CK_FLAGS)1 << 17)
+
 static CK_FLAGS classes_of(const char *pin)
 {
 	CK_FLAGS c = 0;
@@ -140,8 +162,10 @@ static CK_FLAGS classes_of(const char *pin)
 			c |= TUMAR_PIN_LOWER;
 		else if (*p >= 'A' && *p <= 'Z')
 			c |= TUMAR_PIN_UPPER;
+		else if (*p < 0x20 || *p >= 0x7F)
+			c |= NOT_ASCII;
 		else
-			c |= TUMAR_PIN_OTHER;
+			c |= TUMAR_PIN_OTHER | (*p == ' ' ? SPACE : 0);
 	}
 	return c;
 }
@@ -173,6 +197,13 @@ int tt_pin_check_new(const struct tt_token *t, CK_USER_TYPE who, const char *pin
 		       (unsigned long)pi.min_len, (unsigned long)pi.max_len);
 		broken++;
 	}
+	if (has & NOT_ASCII) {
+		/* Tokens compare PIN bytes, and a keyboard layout decides which
+		 * bytes a Cyrillic letter becomes: every token refuses them. */
+		tt_err("a PIN takes printable ASCII only: no Cyrillic or other non-Latin "
+		       "letters, no control characters");
+		broken++;
+	}
 	for (size_t i = 0; i < sizeof(class_names) / sizeof(class_names[0]); i++) {
 		CK_FLAGS c = class_names[i].cls;
 		if ((has & c) && !(pi.allowed & c)) {
@@ -190,6 +221,10 @@ int tt_pin_check_new(const struct tt_token *t, CK_USER_TYPE who, const char *pin
 		const CK_FLAGS nca = TUMAR_PIN_UPPER | TUMAR_PIN_LOWER | TUMAR_PIN_DIGIT;
 		if (len < 6 || len > 32) {
 			tt_err("NCA rule: a PIN has 6 to 32 characters (this one has %zu)", len);
+			broken++;
+		}
+		if (has & SPACE) {
+			tt_err("NCA rule: no spaces in a PIN");
 			broken++;
 		}
 		for (size_t i = 0; i < sizeof(class_names) / sizeof(class_names[0]); i++)
@@ -218,25 +253,72 @@ const char *tt_tries_left(const struct tt_token *t, CK_USER_TYPE who)
 	return text;
 }
 
+bool tt_pin_blocked(const struct tt_token *t, CK_USER_TYPE who)
+{
+	struct tumar_pin_info pi;
+
+	if (t->pin_info != NULL && t->pin_info(t->slot, who, &pi) == CKR_OK)
+		return pi.tries_left == 0;
+	return t->info.flags & (who == CKU_SO ? CKF_SO_PIN_LOCKED : CKF_USER_PIN_LOCKED);
+}
+
+bool tt_pin_final_try(const struct tt_token *t, CK_USER_TYPE who)
+{
+	struct tumar_pin_info pi;
+
+	if (t->pin_info != NULL && t->pin_info(t->slot, who, &pi) == CKR_OK)
+		return pi.tries_left == 1;
+	return t->info.flags & (who == CKU_SO ? CKF_SO_PIN_FINAL_TRY : CKF_USER_PIN_FINAL_TRY);
+}
+
 int tt_login_with(struct tt_token *t, CK_USER_TYPE who, char *pin)
 {
+	const char *name = who == CKU_SO ? "SO PIN" : "PIN";
 	CK_RV rv = t->f->C_Login(t->s, who, (CK_UTF8CHAR_PTR)pin, strlen(pin));
 
 	if (rv == CKR_OK || rv == CKR_USER_ALREADY_LOGGED_IN)
 		return TT_OK;
 	tt_token_refresh(t);
+	if (rv == CKR_PIN_INCORRECT && tt_pin_blocked(t, who))
+		rv = CKR_PIN_LOCKED; /* that was the last try */
 	if (rv == CKR_PIN_INCORRECT) {
-		tt_err("the %s is wrong%s", who == CKU_SO ? "SO PIN" : "PIN", tt_tries_left(t, who));
+		tt_err("the %s is wrong%s", name, tt_tries_left(t, who));
+		return TT_FAILED;
+	}
+	if (rv == CKR_PIN_LOCKED) {
+		tt_err("the %s is wrong, and that was the last try: the token has blocked it. %s",
+		       name, who == CKU_SO ? "Only the token's issuer can help now."
+					   : "Unblock it with the SO PIN: tumar-tool unblock");
 		return TT_FAILED;
 	}
 	return tt_fail(who == CKU_SO ? "SO login" : "login", rv);
 }
 
+/* Before a PIN is asked for: a blocked PIN is refused without a try, and
+ * the last try is announced while it can still be kept. */
+int tt_login_check(const struct tt_token *t, CK_USER_TYPE who)
+{
+	const char *name = who == CKU_SO ? "SO PIN" : "PIN";
+
+	if (tt_pin_blocked(t, who)) {
+		tt_err("the %s is blocked after too many wrong tries; %s", name,
+		       who == CKU_SO ? "only the token's issuer can help now"
+				     : "unblock it with the SO PIN (tumar-tool unblock)");
+		return TT_FAILED;
+	}
+	if (tt_pin_final_try(t, who))
+		tt_err("warning: one %s try is left: a wrong %s now blocks the token%s", name, name,
+		       who == CKU_SO ? " for good" : " (then only the SO PIN unblocks it)");
+	return TT_OK;
+}
+
 int tt_login(struct tt_token *t, const struct tt_opts *o, CK_USER_TYPE who)
 {
 	char pin[TT_PIN_MAX + 1];
-	int rc = tt_pin_get(o, who == CKU_SO ? TT_PIN_SO : TT_PIN_USER, pin);
+	int rc = tt_login_check(t, who);
 
+	if (rc == TT_OK)
+		rc = tt_pin_get(o, who == CKU_SO ? TT_PIN_SO : TT_PIN_USER, pin);
 	if (rc != TT_OK)
 		return rc;
 	rc = tt_login_with(t, who, pin);

@@ -3,6 +3,7 @@
 #ifndef TUMAR_TOOLS_TOOL_PIN_H
 #define TUMAR_TOOLS_TOOL_PIN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "tools/tool.h"
@@ -32,6 +33,18 @@ int tt_secret_get(const char *path, const char *prompt, char secret[TT_PIN_MAX +
  * upper and lower case and digits, 6 to 32).  Prints every rule broken;
  * returns TT_OK or TT_USAGE. */
 int tt_pin_check_new(const struct tt_token *t, CK_USER_TYPE who, const char *pin);
+
+/* The token the prompts name ("PIN for Kaztoken, serial KZ0001: "). */
+void tt_pin_for_token(const CK_TOKEN_INFO *ti);
+
+/* Whether who's PIN is blocked, or has one try left (the module's tries
+ * when it says, else the token flags). */
+bool tt_pin_blocked(const struct tt_token *t, CK_USER_TYPE who);
+bool tt_pin_final_try(const struct tt_token *t, CK_USER_TYPE who);
+/* Before a PIN is asked: TT_FAILED (reported) when it is blocked; a
+ * warning when one try is left.  tt_login calls it; commands that take
+ * a PIN another way (change-pin, unblock) call it themselves. */
+int tt_login_check(const struct tt_token *t, CK_USER_TYPE who);
 
 /* Gets the PIN for who and logs in; a refusal is explained with the tries
  * left.  Returns TT_OK or an exit code. */

@@ -111,6 +111,7 @@ int main(int argc, char **argv)
 		{"reader", required_argument, NULL, 'r'},
 		{"reset", no_argument, NULL, 'R'},
 		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	struct tm_trace_out out = {0};
@@ -131,6 +132,7 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'h': usage(stdout); return 0;
+		case 'V': puts("tumar-trace " PACKAGE_VERSION); return 0;
 		default: usage(stderr); return 2;
 		}
 	}

@@ -38,7 +38,8 @@ check "change-pin: a wrong current PIN is explained with the tries left" \
 check "change-pin: to a PIN that meets the rules" \
 	bash -c 'run 0 env TUMAR_PIN=12345678 TUMAR_NEW_PIN=Tumar2026 "$TOOL" change-pin && has "PIN is changed"'
 check "list: no factory-PIN warning now, tries back to 10" \
-	bash -c 'run 0 "$TOOL" list && lacks WARNING && has "10 of 10 tries left"'
+	bash -c 'run 0 "$TOOL" list && lacks "WARNING: this token still has its factory PIN" &&
+		has "WARNING: the SO PIN was never changed" && has "10 of 10 tries left"'
 check "--pin-fd: PINs from a file descriptor" \
 	bash -c 'run 0 "$TOOL" --pin-fd 3 change-pin 3< <(printf "Tumar2026\nTumar2027\n") &&
 		run 0 env TUMAR_PIN=Tumar2027 TUMAR_NEW_PIN=Tumar2026 "$TOOL" change-pin'
@@ -252,7 +253,7 @@ check "info reads an NCA GOST certificate: its key, owner and validity" \
 
 start_emu idcard kz-idcard --user-pin 135790 || not_ok "kz-idcard: card present"
 check "kz-idcard: no factory-PIN warning (the PIN was set at issue)" \
-	bash -c 'run 0 "$TOOL" list && lacks WARNING && has "PIN +ok, 3 of 3 tries left"'
+	bash -c 'run 0 "$TOOL" list && lacks "factory PIN" && has "PIN +ok, 3 of 3 tries left"'
 check "kz-idcard: letters are refused by the card's own rule, before anything is sent" \
 	bash -c 'run 2 env TUMAR_PIN=135790 TUMAR_NEW_PIN=Tumar2026 "$TOOL" change-pin &&
 		has "does not take a Latin capital letter" && lacks "NCA rule" &&

@@ -27,5 +27,11 @@ check "status after stop: not running (exit 1)" bash -c '! "$0" status' "$STACK"
 check "start --model nosuch: a clear error" \
 	bash -c 'out=$("$0" start --model nosuch 2>&1); [ $? -ne 0 ] && grep -q "no model nosuch" <<<"$out"' "$STACK"
 check "stop --wipe removes the state" bash -c '"$0" stop --wipe && [ ! -d "$1" ]' "$STACK" "$TUMAR_STACK_DIR"
-check "--help" bash -c '"$0" --help | grep -q "tumar-stack start"' "$STACK"
+check "--help: the comment block's text, no code" \
+	bash -c 'out=$("$0" --help) && grep -q "tumar-stack start" <<<"$out" && ! grep -q "set -e" <<<"$out"' "$STACK"
+check "--version: the release, as tumar-emu's" \
+	bash -c '[ "$("$0" --version)" = "tumar-stack ${1#tumar-emu }" ]' "$STACK" "$("$EMU" --version)"
+check "tumar-trace --version and tumar-tool --version" \
+	bash -c '"$0" --version | grep -q "^tumar-trace [0-9]" && "$1" --version | grep -q "^tumar-tool [0-9]"' \
+	"$TM_BUILDDIR/tools/tumar-trace" "$TM_BUILDDIR/tools/tumar-tool"
 tap_done
