@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Regenerates the build system; runs ./configure "$@" unless NOCONFIGURE
 # is set (the GNOME convention, which packaging tools rely on).
 set -e

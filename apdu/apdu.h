@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Command and response APDUs (ISO/IEC 7816-3 §12.1, 7816-4 §5.1).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * A byte writer with a sticky error flag, in the manner of p11-kit's
  * p11_buffer: append freely, check tm_buf_ok() once at the end.  A fixed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * gost-engine behind apdu/gost.h.  The ENGINE interface is deprecated in
  * OpenSSL 3, but gost-engine's provider (gostprov) has digests only: its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * GOST R 34.10-2012 (ST RK GOST R 34.10-2015) keys and signatures and
  * Streebog, through Debian's gost-engine (libengine-gost-openssl), for

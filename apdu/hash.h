@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The protocol's hash numbers (TM_HASH_*) as OpenSSL digests, for both
  * the card side (signatures, OAEP) and the host (PSS and OAEP padding). */
 #ifndef TUMAR_APDU_HASH_H

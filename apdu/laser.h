@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The JaCarta PKI "LASER" applet protocol: the constants that its card
  * driver (driver/card_laser.c) and its emulation (emulator/laser_*.c)

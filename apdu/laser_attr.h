@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * LASER attribute files (jacarta-laser.md §8): how a JaCarta PKI keeps
  * PKCS#11 objects.  The card stores the bytes opaquely; the host writes

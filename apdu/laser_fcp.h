@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * LASER file control parameters (jacarta-laser.md §3): the FCP a SELECT
  * answers and CREATE FILE carries.  One codec for both sides: the card

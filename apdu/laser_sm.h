@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * LASER secure messaging (jacarta-laser.md §9), both sides of it: the
  * session keys from the Diffie-Hellman secret and the card's challenge,

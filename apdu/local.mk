@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # apdu/: the library that the driver, the emulator and the tools share.
 noinst_LTLIBRARIES += apdu/libtumar-apdu.la
 apdu_libtumar_apdu_la_SOURCES = \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * pcscd's APDU log (`pcscd -f -a`, or -a into syslog) read as trace
  * records, so tumar-trace works on real tokens too.  pcscd writes a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The Tumar PKI applet protocol: every constant that the driver and the
  * emulator must agree on.  docs/protocol.md is the prose of this header;

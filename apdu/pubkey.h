@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The protocol's public key template, ISO 7816-8 7F49: {81 modulus,
  * 82 exponent} for RSA, {86 uncompressed point} for EC P-256, {06 TC26 key

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Return codes shared by every layer.  The driver maps them to CKR_* values
  * and the tools to messages; status words map to them in sw.c.

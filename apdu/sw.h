@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Status words (ISO/IEC 7816-4 §5.6): names and messages for people, and
  * the mapping to tm_rc for code.  Two tables, both looked up by value.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * BER-TLV as ISO/IEC 7816-4 §5.2 uses it: tags of 1 to 4 bytes, lengths
  * in short form or long form 81..84, constructed values holding further

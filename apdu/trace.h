@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * APDU trace lines (docs/trace-format.md): a writer that hides the data
  * of secret-carrying commands, and a strict parser for the same format.

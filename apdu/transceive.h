@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The one APDU engine: turns a logical command into the exchanges a card
  * needs, over any transport (PC/SC, the scripted test transport, a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-bench: APDUs per operation, counted from the module's own APDU
  * trace (TUMAR_TRACE, read at C_Initialize), so the count is what went
  * to the card, GET RESPONSEs included.  A module that writes no trace

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * tumar-bench: measures a PKCS#11 module (Tumar's or a peer's such as
  * SoftHSM2) on the work EDS applications do, and the PC/SC transport

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * tumar-bench: the figures of bench/bench.h for one PKCS#11 module and,
  * with --vs, a peer in the same run, interleaved, with ratios; the PC/SC

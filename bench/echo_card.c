@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * tumar-echo-card: the transport floor for tumar-bench.  A card on vpcd
  * with no card logic at all: it answers every APDU with Le bytes (or

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # bench/: tumar-bench (any PKCS#11 module, with a peer in the same run)
 # and tumar-echo-card (the transport floor).  Built by make, not
 # installed; `make bench` runs scripts/bench.sh.

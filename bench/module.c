@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-bench: a module, its tokens, sessions and bench keys. */
 #include <config.h>
 

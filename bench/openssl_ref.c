@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-bench: OpenSSL (and gost-engine) on this machine doing what the
  * card does for one signature (the emulated card signs with them too), as
  * a reference. */

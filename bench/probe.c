@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-bench: the transport by itself — GET CHALLENGE round trips
  * through PC/SC (pcscd, vpcd) to a card, bare and inside a transaction
  * as a PKCS#11 module sends them. */

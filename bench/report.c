@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-bench: the table and the JSON (bench/report.h). */
 #include <config.h>
 

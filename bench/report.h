@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-bench's results: one row per figure, for the module under test
  * (a) and its peer (b), printed as a table and written as JSON. */
 #ifndef TUMAR_BENCH_REPORT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Samples: median and 99th percentile. */
 #include <config.h>
 

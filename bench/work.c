@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-bench: the timed work — login from cold, signatures in the
  * forms applications use, threads over one and two tokens. */
 #include <config.h>

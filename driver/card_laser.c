@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * JaCarta PKI's LASER protocol (shared/jacarta-laser.md) as a card
  * driver: chosen by the JaCarta ATRs and a successful SELECT of the LASER

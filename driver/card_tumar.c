@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The Tumar applet protocol (docs/protocol.md) as a card driver. */
 #include <config.h>
 

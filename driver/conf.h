@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The module's configuration file: TUMAR_CONF, else
  * /etc/tumar/tumar.conf; a missing file means the defaults.  One

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Signing, verifying, encryption, decryption, digests and random numbers
  * (PKCS#11 2.40 §5.10-5.15).  The card signs and decrypts; the host
  * hashes, verifies and encrypts with OpenSSL.  Size queries are answered

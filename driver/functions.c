@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The function list: the module's one exported symbol.  Recover and
  * dual-function operations are not offered (no token of this kind does
  * them). */

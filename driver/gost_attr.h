@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* PKCS#11's view of a GOST R 34.10-2012 key (PKCS#11 2.40 §2.4.6 and the
  * TC26 extension, ../shared/kz-gost.md): CKA_GOSTR3410_PARAMS and
  * CKA_GOSTR3411_PARAMS as DER OIDs, CKA_VALUE of a public key as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Private-key import: the template read and checked on the host, the
  * key sent to the card inside a transaction, nothing kept. */
 #include <config.h>

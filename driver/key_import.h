@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* C_CreateObject of a private key (PKCS#11 2.40 §4.9, §5.7): the key's
  * parts go to the card in one IMPORT KEY command, on models whose cards
  * take imported keys (the card information's TM_CAP_KEY_IMPORT). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Key pairs made on the card (PKCS#11 2.40 §5.14); other key functions
  * are not offered: a token's keys never leave it, and it holds no
  * secret keys. */

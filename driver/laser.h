@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * What the LASER card driver's files share (card_laser.c, laser_io.c,
  * laser_objects.c, laser_keygen.c, laser_sm.c): the driver's state per

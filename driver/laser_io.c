@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * LASER file commands as the card driver sends them (jacarta-laser.md
  * §3, §4, §8): SELECT by path with its FCP, READ BINARY in pieces of at

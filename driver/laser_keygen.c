@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * LASER keys (jacarta-laser.md §6): a key pair made on the card, or a
  * private key put there (80 24), as Aladdin's personalisation does it --

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * LASER objects: attribute files in 3001 (public) and 3002 (private),
  * read into the token's object list and written as Aladdin's driver

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * PSS and OAEP for a card that pads only PKCS#1 v1.5 (LASER, §7): the
  * host encodes (EMSA-PSS) or decodes (EME-OAEP) and the card does the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The host's side of the LASER secure-messaging handshake (§9), as
  * Aladdin's driver does it: 80 48 00 80 gives the card's group and half,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # driver/: tumar-pkcs11.so.  Everything is a convenience library (so unit
 # tests and the fuzzer link the internals), and the module exports only
 # C_GetFunctionList (and tumar-tool's tumar_GetPinInfo, driver/vendor.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Mutexes as C_Initialize's arguments ask (PKCS#11 2.40 §5.4): the
  * application's own functions when it gives them without

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Driver logging: silent unless TUMAR_DEBUG names categories
  * ("apdu,p11,card" or "all"); to stderr, or to the file TUMAR_LOG names.

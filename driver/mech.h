@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The mechanisms the module offers, as one table: what each one does on
  * the host (hashing, verifying, encrypting with the public key) and on
  * the card (signing, decrypting). */

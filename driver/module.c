@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Library-level functions (PKCS#11 2.40 §5.4) and the helpers every
  * entry point shares. */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The module's state and the rules every entry point follows: checks,
  * locks, sessions.  Locks: tm_mod.lock guards the slot and session

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Object functions (PKCS#11 2.40 §5.7): find, get and set attributes,
  * create, copy, destroy.  The attributes of card objects come from
  * object_view.c. */

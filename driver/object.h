@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* PKCS#11 objects over the card's objects: a certificate or data object
  * is one object; a key pair is two, a public and a private key. */
 #ifndef TUMAR_DRIVER_OBJECT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Attribute views of card objects: what PKCS#11 sees of a certificate,
  * a data object, a private and a public key (PKCS#11 2.40 §4). */
 #include <config.h>

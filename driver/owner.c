@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Owner bytes of temporary card objects, from /proc (Linux). */
 #include <config.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Who made a temporary card object (a session key pair): this process,
  * named so that another process can tell whether its maker still runs.
  * The card keeps the bytes without reading them (protocol.md §5). */

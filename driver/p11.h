@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* PKCS#11 v2.40 from p11-kit's header (never a copied one), with the
  * standard names (CRYPTOKI_COMPAT, p11-kit's default). */
 #ifndef TUMAR_DRIVER_P11_H

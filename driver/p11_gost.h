@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The PKCS#11 names for GOST R 34.10-2012 and Streebog that p11-kit's
  * pkcs11.h lacks: the TC26 extension's vendor-defined values ("PKCS#11
  * extensions for the Russian cryptographic algorithms", TC26), as OpenSC's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * What the slot layer needs from card readers.  PC/SC implements it in
  * transport_pcsc.c; tests and fuzzers plug in readers of their own

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Sessions and login (PKCS#11 2.40 §5.6, §5.7), with default-PIN
  * detection as design.md §5 sets out. */
 #include <config.h>

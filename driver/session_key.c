@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Session key pairs on the card: the slot's table of them, deletion at
  * session end, and the sweep of keys a dead process left. */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Session key pairs (PKCS#11 2.40 §4.4: CKA_TOKEN false): made on the
  * card like token keys, flagged temporary with this process as owner
  * (driver/owner.h), and deleted from the card when their session

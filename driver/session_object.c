@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Session objects: templates kept in the module's memory. */
 #include <config.h>
 

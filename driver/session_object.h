@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Session objects (CKA_TOKEN false): data objects, certificates and
  * public keys an application keeps in the module's memory for as long as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Slots and tokens (PKCS#11 2.40 §5.5): one slot per PC/SC reader, IDs
  * stable while the module is loaded. */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Reading values out of application templates: the checks every
  * function that takes a template shares. */
 #include <config.h>

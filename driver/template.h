@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Values out of application templates (CK_ATTRIBUTE arrays). */
 #ifndef TUMAR_DRIVER_TEMPLATE_H
 #define TUMAR_DRIVER_TEMPLATE_H

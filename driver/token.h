@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * One token in a slot: what the module knows of the card (cached), its
  * login state, and the card driver that speaks its protocol.  Every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Card readers through pcsc-lite: PC/SC status codes become tm_rc values
  * by one table, and each connection has a context of its own. */
 #include <config.h>

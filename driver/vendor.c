@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The vendor extension of driver/vendor.h. */
 #include <config.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Tumar's one extension beyond PKCS#11 2.40, for tumar-tool: a PIN's
  * tries left and the card's own rules for it.  PKCS#11 shows only "count

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The Tumar applet: takes one command APDU, gives one response APDU.  No
  * sockets, no globals: unit tests and fuzzers call tm_applet_process()

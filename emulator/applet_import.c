@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* IMPORT KEY (docs/protocol.md §6.5): a private key made elsewhere (a
  * PKCS#12 file's, say) stored on the card, on models whose real cards
  * take imported keys.  The key is built and checked with OpenSSL; every

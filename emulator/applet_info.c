@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* GET DATA: card information, PIN information and the object directory
  * (docs/protocol.md §3, §5.1). */
 #include <config.h>

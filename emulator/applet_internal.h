@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * What the applet's handler files share: the command being processed,
  * the handler table's shape, and helpers for access rules and commits.

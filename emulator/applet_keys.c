@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Keys: GENERATE ASYMMETRIC KEY PAIR, MSE SET and PSO
  * (docs/protocol.md §6). */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Certificates and data objects: CREATE FILE, READ BINARY, UPDATE
  * BINARY, PUT DATA, DELETE FILE (docs/protocol.md §5.2). */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* PIN commands: VERIFY, CHANGE REFERENCE DATA, RESET RETRY COUNTER, and
  * INITIALIZE TOKEN (docs/protocol.md §4, §7). */
 #include <config.h>

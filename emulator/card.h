@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The state of one virtual token: what survives power-off.  The applet
  * (applet.c) holds what does not (security state, chains).  Every change

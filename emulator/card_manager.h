@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The GlobalPlatform card manager every emulated token has beside its
  * PKI applet (docs/emulator.md, "Applications on the card"): the AID

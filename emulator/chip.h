@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The chip: one applet on one card, as the server (server.c) and main()
  * drive it, whatever protocol the model speaks.  Each applet brings its

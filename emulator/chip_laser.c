@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The LASER applet (JaCarta PKI) as a chip (chip.h). */
 #include <config.h>
 

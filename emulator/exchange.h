@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * What every applet does around its commands, whatever its protocol:
  * command chaining (ISO 7816-4 §5.4.1), response data kept for GET

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Faults a hardware tester injects into a running virtual token (through
  * the control socket, docs/emulator.md): a chosen status word for a

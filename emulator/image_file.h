@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * What every card image format shares (image.c for the Tumar applet's
  * cards, laser_image.c for LASER's): the frame around the body and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The card's cryptography, all through OpenSSL 3's EVP interface: key
  * generation, signatures and decryption (apdu/pubkey.c encodes public

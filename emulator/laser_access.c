@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * LASER access conditions (jacarta-laser.md §3): each ACL entry is two
  * bytes.  0000 always, 00FF never, 00xx the KO of reference xx in the MF

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The LASER applet's dispatcher: class rules, chaining, GET RESPONSE,
  * and the commands that change no file: SELECT, GET CAPABILITY, GET

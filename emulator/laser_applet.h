@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The LASER applet of JaCarta PKI: takes one command APDU, gives one
  * response APDU, as the Tumar applet (applet.h) does.  What it keeps in

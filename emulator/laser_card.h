@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The state of one virtual JaCarta PKI: a LASER file system of DFs, EFs
  * and key objects (KOs), what survives power-off.  The applet

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * A new JaCarta PKI as it leaves personalisation: the tree that Aladdin's
  * pkcs15init driver builds (jacartapki_init_card_internal and its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A JaCarta PKI as personalised for its owner (laser_factory.c). */
 #ifndef TUMAR_EMU_LASER_FACTORY_H
 #define TUMAR_EMU_LASER_FACTORY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * LASER file commands: READ/UPDATE BINARY on the current EF, CREATE FILE
  * in the current DF, DELETE FILE of the current file, LIST FILES of the

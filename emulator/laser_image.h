@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * A LASER card's image: its own format in the common frame
  * (image_file.h), magic "TUMARLSR".  The body is BER-TLV:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * What the LASER applet's handler files share: the handler shape, access
  * rules and commits.

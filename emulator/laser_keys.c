@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * LASER key commands (jacarta-laser.md §6, §7): GENERATE into the
  * selected KO, PSO sign / raw / decipher with the KO selected last, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * LASER PIN commands (jacarta-laser.md §5): plain and secure VERIFY of
  * the selected PIN KO, its status, LOGOUT, RESET RETRY COUNTER and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The card's side of the LASER secure-messaging handshake (§9): 80 48
  * gives the Diffie-Hellman group and the card's half, 80 86 00 00 takes

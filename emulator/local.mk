@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # emulator/: tumar-emu.  Everything but main() is a convenience library,
 # so unit tests and fuzzers drive the applet without sockets.
 noinst_LTLIBRARIES += emulator/libtumar-emu.la

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-emu: command line, card image, then the server loop. */
 #include <config.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Token models: everything that makes one token behave unlike another is
  * data here, never a branch in the command handlers (design.md §4).  The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * A token model from a profile file (tumar-emu --profile-file), for a
  * token we do not ship.  One "key = value" a line, '#' starts a comment;

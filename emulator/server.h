@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * tumar-emu's event loop: the vpcd link, the control socket, faults,
  * traces and latency around the applet.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The link to vsmartcard's vpcd: framing only, no card logic, no globals.
  * A frame is a 2-byte big-endian length and that many bytes; a 1-byte

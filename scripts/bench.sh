@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # make bench: tumar-bench on Tumar — two virtual tokens of the Tumar
 # applet with RSA and EC (tests/data/tumar-full.profile) through a private
 # pcscd + vpcd — next to SoftHSM2 with two tokens set up on the spot, in

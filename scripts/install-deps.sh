@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Installs the Debian 12 packages that Tumar builds and tests with.
 # Safe to run again: it asks apt only for what is missing.
 set -euo pipefail
@@ -19,6 +20,8 @@ packages=(
 	gnutls-bin                # p11tool: GnuTLS's PKCS#11 client, finds modules through p11-kit
 	openssh-client            # ssh-agent with the card's key, as users keep it
 	libnss3-tools             # pk12util, certutil, modutil: NSS imports PKCS#12 files onto the token
+	debhelper lintian         # the Debian packages: dpkg-buildpackage, and lintian checks them
+	man-db                    # man: the man pages are rendered and checked
 )
 
 sudo=""

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The main job: build Tumar, start a virtual Kaztoken (a private pcscd +
 # vpcd + tumar-emu, through scripts/tumar-stack) and walk the EDS flow on it
 # with tumar-tool, as a token owner does with the NCA: the factory-PIN

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Builds Tumar from this tree out of tree and runs the test suite in each
 # build: strict (-Werror), AddressSanitizer + UndefinedBehaviorSanitizer,
 # and ThreadSanitizer for the module's threaded unit tests (the other
 # tests load the module into programs TSan cannot join).  Then make
-# distcheck.  Ends with the line "N passed, N failed" over the test runs;
-# exits non-zero on any failure.
+# distcheck, and the Debian packages built and installed.  Ends with the
+# line "N passed, N failed" over the test runs; exits non-zero on any
+# failure.
 set -uo pipefail
 
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -64,6 +66,23 @@ if [ "${TM_SKIP_DISTCHECK:-0}" != 1 ] && [ -d "$out/strict" ]; then
 		tail -n 40 "$out/distcheck.out"
 		echo "=== make distcheck failed"; failed=$((failed + 1))
 	fi
+fi
+
+# The Debian packages, built from the tarball distcheck made and
+# installed (tests/package/debs.sh: as root, and only where no Tumar
+# package is installed already).
+count_tap() { # TAP output
+	local n
+	n=$(grep -c '^ok ' "$1"); passed=$((passed + n))
+	n=$(grep -c '^not ok ' "$1"); failed=$((failed + n))
+	grep -q '^1\.\.0 # SKIP' "$1" && skipped=$((skipped + 1))
+	return 0
+}
+tarball=$(ls "$out"/strict/tumar-*.tar.gz 2>/dev/null | head -n1)
+if [ "${TM_SKIP_PACKAGES:-0}" != 1 ] && [ -n "$tarball" ]; then
+	echo "=== Debian packages"
+	bash "$src/tests/package/debs.sh" "$tarball" | tee "$out/debs.tap"
+	count_tap "$out/debs.tap"
 fi
 
 summary="$passed passed, $failed failed"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # A local test CA that issues certificates the way Kazakhstan's NCA does
 # (subject kept from the request, NCA role OIDs in the extended key usage,
 # NCA policy OIDs), made on the spot with OpenSSL.  For trying the EDS flow
@@ -127,5 +128,5 @@ issue_gost() { # dir csr out ext days start end
 case ${1:-} in
 init) [ $# -eq 2 ] || die "usage: init DIR"; init "$2" ;;
 issue) [ $# -ge 4 ] || die "usage: issue DIR REQUEST OUT --purpose sign|auth"; shift; issue "$@" ;;
-*) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+*) sed -n '2,/^[^#]/{/^#/p}' "$0" | grep -v SPDX-License | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tests/: cmocka unit tests, fuzz targets (replayed over their seeds unless
 # built with --enable-fuzzing), and the support code they share.
 check_LTLIBRARIES += tests/libtmtest.la
@@ -164,6 +165,7 @@ tests_integration_pcsc_flow_LDADD = apdu/libtumar-apdu.la $(PCSC_LIBS) $(CRYPTO_
 
 integration_tests = \
 	tests/integration/bench_smoke.sh \
+	tests/integration/docs_man.sh \
 	tests/integration/emu_crash.sh \
 	tests/integration/emu_crash_laser.sh \
 	tests/integration/emu_crash_laser_pin.sh \
@@ -190,7 +192,8 @@ integration_tests = \
 	tests/integration/trace_pcscd.sh \
 	tests/integration/trace_tool.sh
 TESTS += $(integration_tests)
-EXTRA_DIST += $(integration_tests) tests/integration/lib.sh tests/integration/SunPkcs11Sign.java
+EXTRA_DIST += $(integration_tests) tests/integration/lib.sh tests/integration/SunPkcs11Sign.java \
+	tests/package/debs.sh
 TEST_EXTENSIONS = .sh
 SH_LOG_DRIVER = $(LOG_DRIVER)
 SH_LOG_COMPILER = $(BASH)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Names of commands for people: ISO 7816 interindustry, Tumar's own and
  * JaCarta PKI's LASER ones. */
 #ifndef TUMAR_TOOLS_APDU_NAMES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-tool change-pin: the user PIN (or with --so the SO PIN), checked
  * against the token's and the NCA's rules before anything is sent. */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-tool csr: a PKCS#10 request as the NCA takes it, signed by the
  * key on the token. */
 #include <config.h>

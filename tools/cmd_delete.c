@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-tool delete: a key (its private and public halves and its
  * certificate) or a certificate alone, after the owner has seen what goes
  * and said yes.  Nothing deleted can be brought back: a signing key's

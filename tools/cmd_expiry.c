@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-tool expiry: every certificate on the token and when it ends,
  * with the NCA's reminders, and an exit status for scripts. */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-tool import: the key store the NCA hands out, moved onto the
  * token.  Everything is read and checked before the first write: a wrong
  * password, a wrong PIN, an ended certificate or a token that takes no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-tool info: a certificate file as a Kazakh user reads it — who,
  * IIN, organisation and BIN, role, validity.  No token needed. */
 #include <config.h>

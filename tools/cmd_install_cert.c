@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-tool install-cert: an issued certificate next to its key. */
 #include <config.h>
 

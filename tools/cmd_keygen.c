@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-tool keygen: a key pair made on the token, labelled as the NCA
  * names it.  The private key never leaves the card. */
 #include <config.h>

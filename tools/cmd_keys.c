@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-tool keys: every key on the token as its owner thinks of it —
  * label, algorithm, ID, whether it has a certificate, and the PKCS#11 URI
  * other programs (OpenSSL, p11tool, ssh) can be given for it. */

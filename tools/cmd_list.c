@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-tool list: every reader, and for each token its model, serial,
  * PIN state with tries left, and a plain warning when the token still has
  * its factory PIN, which is printed in the NCA's guides for anyone. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-tool reissue: the NCA's re-issue flow in one command.  While the
  * current certificates are valid: new key pairs on the token, requests
  * with the same subject signed by them; then, when the CA has issued

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-tool sign: a file signed by the key on the token whose
  * certificate is valid — to try a token, or to script a signature. */
 #include <config.h>

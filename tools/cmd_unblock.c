@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-tool unblock: the SO sets a new user PIN, which also unblocks a
  * blocked one (C_InitPIN). */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The JSON writer of tools/json_out.h. */
 #include <config.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A small streaming JSON writer for the tools' --json output: objects,
  * arrays, strings (escaped), numbers and booleans, commas placed for
  * you.  Output only; nothing here parses JSON. */

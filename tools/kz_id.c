@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The IIN/BIN check digit: weights 1..11 modulo 11; when that gives 10,
  * weights 3..11,1,2; when that gives 10 too, the number is not issued. */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Kazakh identification numbers: the IIN of a person and the BIN of an
  * organisation, 12 digits with a check digit. */
 #ifndef TUMAR_TOOLS_KZ_ID_H

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tools/: tumar-trace (APDU traces; replay speaks PC/SC) and tumar-tool
 # (the token owner's tool).
 bin_PROGRAMS += tools/tumar-trace

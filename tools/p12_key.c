@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-tool: a key-store bag's private key (tools/p12_key.h). */
 #include <config.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * tumar-tool: the private key of a key-store bag (PKCS#8), read the way
  * the NCA writes it.  RSA keys are OpenSSL's to read; a GOST key carries

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-tool: an NCA key store read (tools/p12_read.h). */
 #include <config.h>
 

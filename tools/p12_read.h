@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * tumar-tool: a PKCS#12 key store as the NCA hands it out (the file
  * "Personal computer" store, RSA_*.p12, AUTH_RSA_*.p12, GOST512_*.p12):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * tumar-test-ca-gost: what scripts/tumar-test-ca.sh cannot do with the
  * openssl command alone — issue a certificate for a GOST R 34.10-2015

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * tumar-tool's shared parts: options every subcommand takes, the PKCS#11
  * module and the chosen token, PINs, and the exit codes.  Everything goes

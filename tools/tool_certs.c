@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-tool: certificate files and what NCA certificates say
  * (tools/tool_certs.h). */
 #include <config.h>

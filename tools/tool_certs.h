@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-tool: certificates — reading files, what an NCA certificate
  * says (names, IIN, BIN, role), when it ends, and installing one next to
  * its key on the token. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-tool's subcommands, one file each (tools/cmd_*.c).  Each takes
  * the common options already given and its own argv (argv[0] its name),
  * and returns an exit code of enum tt_exit. */

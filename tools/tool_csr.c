@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-tool: PKCS#10 requests signed on the token (tools/tool_keys.h).
  * OpenSSL builds and encodes the request; only the signature over its
  * to-be-signed part comes from the card. */

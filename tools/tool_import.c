@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-tool: a key store's keys on the token (tools/tool_import.h). */
 #include <config.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-tool: the keys of an NCA key store put on the token, each with
  * the certificate beside it (tools/p12_read.h reads the store). */
 #ifndef TUMAR_TOOLS_TOOL_IMPORT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-tool: a certificate installed next to its key (tools/tool_certs.h). */
 #include <config.h>
 

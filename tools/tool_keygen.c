@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-tool: key pairs generated on the token (tools/tool_keys.h). */
 #include <config.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-tool: the keys on a token, grouped by ID (tools/tool_keylist.h). */
 #include <config.h>
 

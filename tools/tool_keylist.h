@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-tool: the keys on a token as their owner thinks of them — one
  * entry per CKA_ID: its private and public key objects and its
  * certificate — for `keys`, `delete`, and the choice a request or a

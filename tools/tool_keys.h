@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-tool: the key pairs an NCA owner has — for signing and for
  * authentication, RSA-2048 (labels RSA, AUTH_RSA) or GOST R 34.10-2015
  * (GOST512, AUTH_GOST512, ...) — made on the token, and the requests for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-tool: the token owner's tool.  Each subcommand lives in its own
  * cmd_*.c file; this one finds it and hands over the options. */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-tool: objects on the token (tools/tool_objects.h). */
 #include <config.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-tool: finding objects on the token and reading them into OpenSSL
  * types (public keys, certificates). */
 #ifndef TUMAR_TOOLS_TOOL_OBJECTS_H

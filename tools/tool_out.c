@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-tool: outputs created before the token is touched
  * (tools/tool_out.h). */
 #include <config.h>

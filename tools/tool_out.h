@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-tool: output files opened before the token is touched.  A command
  * that makes a key and then cannot write its request leaves a key nothing
  * asked for; so every output is created first (a temporary file beside

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-tool: the PKCS#11 module, the chosen token, and what its CKR
  * codes mean to a token owner. */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-tool: PINs (tools/tool_pin.h). */
 #include <config.h>
 

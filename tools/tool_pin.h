@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-tool: PINs — where they come from, the rules a new one must
  * meet, and logging in with a clear word when the token says no. */
 #ifndef TUMAR_TOOLS_TOOL_PIN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-tool: signatures made by a key on the token, in the form X.509
  * and `openssl dgst -verify` take, or for GOST the NCA's
  * (tools/tool_keys.h). */

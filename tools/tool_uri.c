@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-tool: PKCS#11 URIs (tools/tool_uri.h). */
 #include <config.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-tool: PKCS#11 URIs (RFC 7512), through p11-kit's own parser and
  * formatter, so a URI this tool prints is one p11tool, OpenSSL's pkcs11
  * engine and p11-kit read the same way, and theirs work here. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-trace's subcommands, and the reader and output settings they
  * share. */
 #ifndef TUMAR_TOOLS_TRACE_CMDS_H

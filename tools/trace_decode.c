@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-trace decode: each exchange of a trace, for people (text, in
  * colour on a terminal) or for scripts (--json). */
 #include <config.h>

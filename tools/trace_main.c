@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-trace: read APDU traces (docs/trace-format.md) and pcscd's APDU
  * logs; replay them against a card. */
 #include <config.h>

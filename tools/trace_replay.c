@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-trace replay: a trace's commands sent again, through PC/SC, to
  * the card in a reader; every response that differs from the trace's is
  * reported.  Commands whose data the trace masks (PINs) cannot be sent

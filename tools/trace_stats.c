@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tumar-trace stats: APDUs per command, bytes and time. */
 #include <config.h>
 

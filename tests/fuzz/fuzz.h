@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The libFuzzer entry point every target defines.  Built with
  * --enable-fuzzing, libFuzzer drives it; otherwise replay_main.c runs it
  * over the committed seeds in tests/fuzz/corpus/<target>/. */

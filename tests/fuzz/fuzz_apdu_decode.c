@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Command and response APDU decoding: never reads past the input, and
  * whatever it accepts encodes back to an APDU with the same meaning. */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The applet's dispatch: any sequence of APDUs, on any model, never
  * crashes, never answers more than a response can hold, and never
  * leaves a card whose image fails to load or exceeds the model's memory.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The GOST SubjectPublicKeyInfo reader and writer (apdu/gost.c): the
  * reader never crashes; a key it accepts gives back a point that makes the
  * same key, and written again with either OID family (the NCA's, as a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The card image loader.  The input is used twice: as a whole file (the
  * header checks), and as an image body under a correct header with its
  * SHA-256, so the fuzzer reaches the body parser that the checksum would

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The LASER applet's dispatch: any sequence of APDUs never crashes,
  * never answers more than a response holds, and never leaves a card
  * whose image fails to load, differs when loaded again, or exceeds the

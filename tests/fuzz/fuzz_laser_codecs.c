@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The LASER codecs both sides share: an FCP (SELECT's answer and CREATE
  * FILE's data) and an attribute file.  Whatever an FCP decodes to must
  * encode and decode to the same fields; an attribute file's records stay

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The LASER card image loader: the input as a whole file, and as a body
  * under a correct header (so the digest does not guard the parser).
  * Whatever loads must fit the model's memory and load again unchanged. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The key-store key reader's OID mapping (tools/p12_key.c): any PKCS#8
  * never crashes it; a GOST key it accepts has a scalar in range whose
  * key pair is the one it gives, and an RSA key it accepts is RSA. */

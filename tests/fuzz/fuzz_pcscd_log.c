@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* pcscd's APDU log reader, fed a whole file line by line: each line
  * fails cleanly or completes an exchange that holds together — a
  * command of at least a header, a response of at least a status word, a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The PKCS#11 module, with every card answer coming from the fuzzer: a
  * reader whose transmit() hands out the input's frames (2-byte length,

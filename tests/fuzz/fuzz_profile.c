@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The profile-file parser: never crashes, and what it accepts is a model
  * the emulator can personalise a card for. */
 #include <config.h>

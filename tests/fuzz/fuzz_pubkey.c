@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The public key template decoder: never crashes, and a key it accepts
  * encodes back to a template that decodes to the same key. */
 #include <config.h>

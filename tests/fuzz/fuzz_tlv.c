@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The BER-TLV reader: no read outside the input, no recursion, and every
  * value it reports lies inside the input. */
 #include <config.h>

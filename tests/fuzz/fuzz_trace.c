@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The trace parser, fed a whole file: every line either fails cleanly or
  * parses to a record that formats and parses back to the same record. */
 #include <config.h>

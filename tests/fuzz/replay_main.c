@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Replays a fuzz target over its seed corpus, one TAP test per input.
  * The corpus is $TM_CORPUS_DIR/<program name>/, or the directories and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 // Signs with the token's key through Java's SunPKCS11 provider, as Kazakh
 // signing software loads tokens, and verifies with the certificate:
 //   java SunPkcs11Sign.java CONFIG PIN

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # make bench's script, with few samples: it runs, prints every figure
 # and the targets, and writes its JSON.  No time is asserted here (the
 # benchmark reports times; docs/performance.md explains them); the APDU

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * A slow control client, for the emulator's control socket test: it
  * connects and sends one byte every half second, never ending its line,

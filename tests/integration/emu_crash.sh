@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Crash test: kill -9 the emulator at random points while it changes PINs,
 # spends tries, generates keys and writes objects, 100 times.  After each
 # kill the card image must load, a retry counter must never be higher than

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Crash test of the LASER applet (JaCarta PKI's protocol): kill -9 the
 # emulator at random points while it spends tries, makes keys (the KO,
 # then GENERATE) and writes attribute files (CREATE, UPDATE BINARY,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Crash test of a PIN change on JaCarta PKI over LASER, through the real
 # stack: pkcs11-tool --change-pin (the module's secure VERIFY, secure
 # messaging, the wrapped 80 24, EEEF's factory flag) while the emulator is

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tumar-emu through the real stack: a private pcscd, vsmartcard's vpcd and
 # the emulator, driven by independent clients (OpenSC's opensc-tool, and
 # pcsc-flow over libpcsclite), signatures checked by OpenSSL's command

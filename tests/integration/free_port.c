@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Prints a TCP port P such that P and P+1 are both free: vpcd serves two
  * readers, on its port and the next.  Tests then start on ports nobody
  * else uses, so two copies of a test can run side by side. */

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Shared by the integration tests: TAP output, and a private PC/SC stack
 # (pcscd + vpcd + tumar-emu) that each test starts on free ports and tears
 # down by PID.  Sourced; TM_BUILDDIR and TM_SRCDIR come from make check.

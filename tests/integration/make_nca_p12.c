@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * make-nca-p12: a GOST key store as the NCA hands them out, for the
  * import tests.  OpenSSL builds it (PKCS#12, SHA-1 MAC, the key bag

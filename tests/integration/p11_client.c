@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * A PKCS#11 application for the integration tests: loads a module with
  * dlopen, as applications do, and signs with the first private key of

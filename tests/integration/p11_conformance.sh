@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # PKCS#11 conformance through the real stack, as others' clients see it,
 # on both applets: JaCarta PKI over LASER and the Tumar applet's test
 # token (tests/data/tumar-full.profile, which has EC).  pkcs11-tool's own

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # OpenSSL's pkcs11 engine (libp11) on two tokens at once: a JaCarta PKI
 # (over LASER) holding an RSA key and the Tumar applet's test token
 # (tests/data/tumar-full.profile) holding an EC key.  `-engine pkcs11` makes the engine OpenSSL's default for EC too, so

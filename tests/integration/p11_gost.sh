@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # GOST R 34.10-2015 keys made on a Kaztoken through the real stack, and
 # checked by someone else's code: OpenSC's pkcs11-tool makes the key pair
 # (its GOSTR3410-2012-512:A and -256:A, TC26 parameter set A) and signs;

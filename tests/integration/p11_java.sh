@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tumar-pkcs11.so under Java's SunPKCS11, the way signing applications in
 # Kazakhstan load tokens, on a Kaztoken and on a JaCarta PKI (LASER):
 # keytool sees the key and its certificate, and a Java program signs

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # make install puts the module where p11-kit looks: into a throwaway root
 # (DESTDIR), checked against p11-kit's own directories; then, in this
 # test's mount namespace only, those directories get what was installed

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # JaCarta PKI over its own LASER protocol, through the real stack: the
 # emulator's LASER applet (the jacarta-pki model)
 # and the module's LASER card driver, driven by pkcs11-tool and checked

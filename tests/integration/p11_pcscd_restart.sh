@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # pcscd restarts under a running application: the module makes a new
 # PC/SC context and finds the token again, with no new process.  Every
 # wait is for an event (a file, the card in the reader), none for a time.

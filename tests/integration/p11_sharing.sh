@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The card shared with other software, as on a desktop where OpenSC is
 # installed: OpenSC's tools and module probe the card between our
 # operations, in other processes and in ours, and another application is

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tumar-pkcs11.so as applications use it, through the real stack, on a
 # Kaztoken and a JaCarta PKI (LASER) at once: threads signing on one
 # token and on two, each card pulled during a signing loop and put back

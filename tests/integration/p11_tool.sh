@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tumar-pkcs11.so through the real stack, driven by OpenSC's pkcs11-tool,
 # for every model: token info and flags, on-card key generation, signing
 # verified by pkcs11-tool and by OpenSSL, PIN change, a PIN blocked by

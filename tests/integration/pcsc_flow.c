@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * An independent PC/SC client for the integration tests: through pcscd,
  * vpcd and tumar-emu it selects the applet, verifies the PIN, generates a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The README's main command, minus the package installation: the quick
 # start builds Tumar on its own, walks the EDS flow on a virtual Kaztoken
 # and stops what it started.

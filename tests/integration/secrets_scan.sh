@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # No PIN and no private-key byte in any artefact: a whole flow on a JaCarta
 # (PIN change, login, key generation, signature, key import, a private
 # data object written and read, the user PIN set again by the SO) with

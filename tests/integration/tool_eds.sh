@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tumar-tool through the real stack (pcscd + vpcd + tumar-emu + the
 # module) on a virtual Kaztoken: the whole EDS flow (and again on a
 # JaCarta PKI over LASER), and every subcommand

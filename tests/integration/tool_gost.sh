@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The GOST EDS flow with tumar-tool on a virtual Kaztoken, through the
 # real stack: GOST-512 is keygen's default there; requests carry the NCA's
 # OIDs and the NCA's signature layout; the test CA issues certificates

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tumar-tool import of key stores in the NCA's format, through the real
 # stack, onto the test token that takes imported keys: a GOST-512 store
 # made by OpenSSL from a gost-engine key with its OIDs the NCA's (the

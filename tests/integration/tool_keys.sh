@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tumar-tool keys, delete and PKCS#11 URIs (RFC 7512) through the real
 # stack, on two virtual Kaztokens of one model and label told apart by
 # serial number or URI: URIs p11-kit formats, which GnuTLS's p11tool

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tumar-tool says what happened, through the real stack: a card that
 # fails half-way is called that, never "no key"; the last PIN try is
 # announced before it is spent and the PIN that just blocked is called

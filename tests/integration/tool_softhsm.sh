@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tumar-tool with another vendor's module: SoftHSM2, which gives a new
 # key no CKA_ID and takes a certificate only with CKA_SUBJECT.  keygen
 # gives the pair the ID Tumar's module and OpenSC would (SHA-1 of the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # scripts/tumar-stack: start a virtual JaCarta (its own pcscd, as no pcscd
 # runs in this test's namespace), status, tumar-tool sees it, stop by PID,
 # and the usage errors.

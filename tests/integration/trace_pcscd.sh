@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tumar-trace on what a real token's user has — pcscd's APDU log (pcscd -a)
 # — with its PINs masked, and replay: a trace from tumar-emu sent again to
 # the card, differences reported (GET CHALLENGE must differ).

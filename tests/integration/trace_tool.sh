@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # tumar-trace on a real trace from tumar-emu: commands named, secrets
 # masked, TLV trees drawn, statistics counted; broken and foreign files
 # give a clear error, never a crash.

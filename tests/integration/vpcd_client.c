@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Plays vpcd toward a tumar-emu started with --listen PORT: powers the
  * card on, prints its ATR, then sends each hex APDU read from stdin and

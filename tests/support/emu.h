@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Drives the emulator's applet directly (no sockets) for unit tests:
  * commands in hex, responses kept for inspection.

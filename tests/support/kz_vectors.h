@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* KalkanCrypt's GOST-512 test vectors (tests/data/kz-gost/kz-gost512.vectors,
  * read from the source tree), for the cmocka tests. */
 #ifndef TUMAR_TESTS_KZ_VECTORS_H

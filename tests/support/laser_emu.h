@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Drives the LASER applet directly (no sockets) for unit tests, as
  * emu.h does the Tumar applet: commands in hex, the last response kept.

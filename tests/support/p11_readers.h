@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Readers for driver unit tests: virtual readers whose cards are the
  * emulator's applet in this process.  Set tm_readers_factory to

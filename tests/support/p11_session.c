@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Shared by the driver's unit tests: the module over the in-process
  * test readers, and the few steps every test begins with. */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Shared by the driver's unit tests (test_p11*.c): the module's function
  * list over the in-process test readers, and the steps every test starts

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * A scripted transport for tests: the expected commands in order, each
  * with the response the "card" gives.  Any difference (another command,

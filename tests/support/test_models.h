@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 #ifndef TUMAR_TEST_MODELS_H
 #define TUMAR_TEST_MODELS_H
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The command/response codec: every case, both forms, every malformed
  * length (ISO 7816-3 §12.1.3). */
 #include <config.h>

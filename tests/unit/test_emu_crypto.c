@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* On-card keys: generation, every signature and decryption algorithm,
  * checked with OpenSSL against the public key the card returned. */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Framing as each model takes it: extended length or not, chaining,
  * 61xx and GET RESPONSE, class errors. */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The card image: round trip, refusals that leave the file alone, atomic
  * writes, a failed write rolled back, and a torn VERIFY. */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The model table: every shipped model is consistent data. */
 #include <config.h>
 

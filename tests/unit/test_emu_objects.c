@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Objects: create, read, update, attributes, delete, private objects,
  * memory exhaustion, INITIALIZE TOKEN. */
 #include <config.h>

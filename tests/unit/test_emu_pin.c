@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The applet's PIN paths: wrong, last try, blocked, unblock, change with
  * a bad new PIN, must-change, PIN set at issue. */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Profile files: the shipped example parses to the model it describes;
  * every kind of mistake is refused with a line number or a reason. */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * apdu/gost.c against KalkanCrypt's output (tests/data/kz-gost, from
  * ncalayer-rs): the Streebog-512 digest, the SubjectPublicKeyInfo with the

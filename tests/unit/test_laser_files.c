@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The LASER applet's files (jacarta-laser.md §3, §6, §8): CREATE FILE as
  * pkcs15init sends it, UPDATE and READ BINARY, DELETE of the selected
  * file, ACLs, memory, chaining, and the card image round trip. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The LASER applet's keys (jacarta-laser.md §6, §7): GENERATE into a KO
  * (the public half through GET RESPONSE), PSO sign, raw and decipher
  * with the KO selected last, a public key KO, and private-key import by

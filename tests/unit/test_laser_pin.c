@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The LASER applet's PINs (jacarta-laser.md §5): plain and secure
  * VERIFY, status, tries and blocking, LOGOUT, RESET RETRY COUNTER, the
  * logical-expression KOs in ACLs, and a torn VERIFY that spends its try. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The LASER applet's selection and reading, as Aladdin's driver binds a
  * JaCarta (jacarta-laser.md §2-§4): SELECT modes and FCPs, GET
  * CAPABILITY lengths, LIST FILES, TokenInfo and the factory tree. */

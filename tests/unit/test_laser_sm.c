@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* LASER secure messaging (jacarta-laser.md §9): wrap and unwrap against
  * fixed vectors computed with OpenSSL's command line (3DES-CBC, and the
  * retail MAC as single DES-CBC then EDE), then the whole handshake with

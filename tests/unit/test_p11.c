@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The PKCS#11 layer over virtual readers with in-process cards: CKR codes
  * for bad arguments and states, login and default-PIN policy, size
  * queries, attribute rules, the object cache, and APDUs per operation. */

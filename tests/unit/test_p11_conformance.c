@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* PKCS#11 2.40 base specification: the return codes every entry point
  * owes before it does anything -- CKR_CRYPTOKI_NOT_INITIALIZED before
  * C_Initialize (§5.4: "any call other than C_Initialize and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* GOST through the module.  Streebog (CKM_GOSTR3411_12_256/_512, the
  * TC26 names): listed and described as digests, and C_Digest whole and in
  * parts gives GOST R 34.11-2012's own example 1 and KalkanCrypt's digest

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Private-key import (C_CreateObject of CKO_PRIVATE_KEY, PKCS#11 2.40
  * §4.9, §5.7): keys made by OpenSSL go onto the models that take
  * imported keys, sign there, and OpenSSL verifies with the key it made;

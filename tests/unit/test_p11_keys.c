@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Keys as PKCS#11 sees them: a key pair is two objects (destroying one
  * half leaves the other); the attributes of §4 that may change do, those
  * that may not say so; CKA_MODIFIABLE tells the truth; session key pairs

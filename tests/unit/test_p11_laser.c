@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The LASER card driver (driver/card_laser.c) against the LASER applet
  * in this process: bind, login and tries, the factory PIN, keys made on
  * the card, a steady-state signature in one APDU that stays right when

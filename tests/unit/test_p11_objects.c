@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Session objects (PKCS#11 2.40 §4.4 CKA_TOKEN false, §6.7): made by any
  * session, read-only ones too; seen by every session of the application,
  * private ones only while logged in; gone when their session closes, at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Only a card that is gone looks like a removed card.  Not what other
  * applications send between our operations (OpenSC probing for its
  * applications, another application selected, another process binding

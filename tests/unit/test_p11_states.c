@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The conformance table's other columns (test_p11_conformance.c has "not
  * initialised" and "bad session handle" for every function): wrong
  * session state, NULL arguments, bad template and buffer too small, each

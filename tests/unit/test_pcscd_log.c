@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* pcscd's APDU log as trace records: pairs, timing, PIN commands masked,
  * unanswered commands, and broken lines. */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The two status-word tables and the return-code names. */
 #include <config.h>
 

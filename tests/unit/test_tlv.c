@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* BER-TLV reader and writer: multi-byte tags, long lengths, nesting,
  * truncation and hostile lengths. */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Trace lines: the exact format, redaction of secrets, round trips and
  * strict parsing. */
 #include <config.h>

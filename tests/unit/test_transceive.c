@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The transceive engine: one test for every branch of the flow sketch in
  * apdu/transceive.h, over the scripted transport. */
 #include <config.h>
