@@ -44,6 +44,14 @@ struct server {
 	struct tm_faults faults;
 	bool inserted;
 	uint64_t not_before_ms;  /* no reconnect until then (after a tear) */
+	/* The link as vpcd sees it: a TCP connection is not a card in the
+	 * reader.  vpcd takes one card per port, and a second emulator on a
+	 * taken port connects into the listen backlog and is never served;
+	 * only vpcd's first frame says the card is in. */
+	enum { LINK_NONE, LINK_OPEN, LINK_TAKEN } link;
+	bool told_waiting;        /* "waiting for vpcd" said for this episode */
+	bool told_backlog;        /* "vpcd has not taken the card" said */
+	uint64_t opened_ms;
 	int ctl_fd;
 	/* Control clients being read: each request is bounded as a whole
 	 * (CONTROL_DEADLINE_MS) and read only when poll says so, so a slow
@@ -109,6 +117,7 @@ static void remove_card(struct server *s)
 		tm_vpcd_shutdown(&s->v); /* else vpcd would connect right back */
 	else
 		tm_vpcd_close(&s->v);
+	s->link = LINK_NONE;
 	power_loss(s);
 }
 
@@ -187,20 +196,57 @@ static int handle_apdu(struct server *s, size_t len)
 	if (tm_vpcd_send(&s->v, s->resp, n) != 0) {
 		vlog(s, "vpcd went away while we answered");
 		tm_vpcd_close(&s->v);
+		s->link = LINK_NONE;
 		power_loss(s);
 	}
 	return 0;
 }
+
+/* What the emulator tells its user about the link, with or without -v:
+ * each state once, when it begins. */
+static void say(const struct server *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(const struct server *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "tumar-emu[%s]: ", s->a->model->key);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void link_opened(struct server *s)
+{
+	s->link = LINK_OPEN;
+	s->opened_ms = mono_ms();
+	s->told_waiting = s->told_backlog = false;
+	say(s, "connected to vpcd's port %u; waiting for vpcd to take the card", s->v.port);
+}
+
+static void link_closed(struct server *s)
+{
+	s->link = LINK_NONE;
+}
+
+/* vpcd has held the connection this long without a frame: say why the
+ * card may not be in a reader yet (no timing decides anything else). */
+#define BACKLOG_HINT_MS 3000
 
 static void handle_frame(struct server *s)
 {
 	size_t len;
 
 	if (tm_vpcd_recv(&s->v, s->cmd, sizeof(s->cmd), &len) != 0) {
-		vlog(s, "the link to vpcd closed; reconnecting");
+		say(s, "the link to vpcd closed; %s", s->v.listen ? "listening again" : "reconnecting");
 		tm_vpcd_close(&s->v);
+		link_closed(s);
 		power_loss(s);
 		return;
+	}
+	if (s->link != LINK_TAKEN) {
+		s->link = LINK_TAKEN;
+		say(s, "vpcd took the card: it is in the reader on port %u", s->v.port);
 	}
 	if (len != 1) {
 		if (handle_apdu(s, len) != 0)
@@ -267,7 +313,8 @@ static void control_command(struct server *s, const char *line, char *reply, siz
 		snprintf(reply, cap, "ok %s model=%s serial=%s apdus=%llu vpcd=%s",
 			 s->inserted ? "inserted" : "removed", s->a->model->key,
 			 s->a->ops->serial(s->a), (unsigned long long)s->apdus,
-			 s->v.fd >= 0 ? "connected" : "waiting");
+			 s->link == LINK_TAKEN ? "connected" : s->link == LINK_OPEN ? "connecting"
+									     : "waiting");
 	} else {
 		snprintf(reply, cap, "error: commands are remove, insert, status, fault ...");
 	}
@@ -356,8 +403,13 @@ static void try_connect(struct server *s)
 			vlog(s, "cannot listen on port %u: %s", s->v.port, strerror(errno));
 		return;
 	}
-	if (tm_vpcd_open(&s->v) == 0)
-		vlog(s, "connected to vpcd at %s:%u", s->v.host, s->v.port);
+	if (tm_vpcd_open(&s->v) == 0) {
+		link_opened(s);
+	} else if (!s->told_waiting) {
+		say(s, "waiting for vpcd at %s:%u (pcscd with vsmartcard-vpcd's reader on that port)",
+		    s->v.host, s->v.port);
+		s->told_waiting = true;
+	}
 }
 
 int tm_server_run(struct tm_chip *a, const struct tm_server_opts *o)
@@ -423,6 +475,17 @@ int tm_server_run(struct tm_chip *a, const struct tm_server_opts *o)
 		}
 		int waiting = s.inserted && s.v.fd < 0 && !s.v.listen;
 		int timeout = waiting || mono_ms() < s.not_before_ms ? RECONNECT_EVERY_MS : -1;
+		if (s.link == LINK_OPEN && !s.told_backlog) {
+			uint64_t now = mono_ms(), at = s.opened_ms + BACKLOG_HINT_MS;
+			if (now >= at) {
+				say(&s, "vpcd has not taken the card on port %u yet: it serves one card "
+				    "per port, so another token may be in that reader (tumar-emu ctl "
+				    "SOCKET status says vpcd=connected once it is)", s.v.port);
+				s.told_backlog = true;
+			} else if (timeout < 0 || (uint64_t)timeout > at - now) {
+				timeout = (int)(at - now);
+			}
+		}
 		if (reading && (timeout < 0 || timeout > 100))
 			timeout = 100; /* to see control deadlines pass */
 		int r = poll(p, n, timeout);
@@ -438,7 +501,7 @@ int tm_server_run(struct tm_chip *a, const struct tm_server_opts *o)
 			if (s.v.fd >= 0)
 				handle_frame(&s);
 			else if (tm_vpcd_open(&s.v) == 0)
-				vlog(&s, "vpcd connected on port %u", s.v.port);
+				link_opened(&s);
 		}
 	}
 	vlog(&s, "stopping");

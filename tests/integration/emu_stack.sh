@@ -105,6 +105,25 @@ check "each reader answers with its own model's ATR" bash -c \
 	'test "$(opensc-tool -r 1 -a 2>&1)" = "${1}" && test "$(opensc-tool -r 0 -a 2>&1)" = "${2}"' \
 	_ "${ATR[jacarta-pki]}" "${ATR[kaztoken]}"
 
+# A third emulator on the first's port: TCP lets it into vpcd's listen
+# backlog, but vpcd serves one card per port, so it is not "connected"
+# (only vpcd's first frame says a card is in) until the first one goes.
+check "the first token: vpcd took it, and status says connected" \
+	bash -c '"$@" status | grep -q vpcd=connected && grep -q "vpcd took the card" "$0"' \
+	"$WORK/tester.log" "${CTL[@]}"
+"$EMU" --model akey --card "$WORK/third.img" --vpcd "localhost:$PORT" --control "$WORK/third.ctl" \
+	>"$WORK/third.log" 2>&1 &
+THIRD=$!
+PIDS+=("$THIRD")
+THIRD_CTL=("$EMU" ctl "$WORK/third.ctl")
+wait_for 100 bash -c '"$@" status | grep -q vpcd=connecting' _ "${THIRD_CTL[@]}"
+check "a token on a port another holds: connecting, never called connected" \
+	bash -c '"$@" status | grep -q vpcd=connecting && grep -q "waiting for vpcd to take the card" "$0" &&
+		! grep -q "vpcd took the card" "$0" && opensc-tool -r 0 -a | grep -qi "3b:88:01"' \
+	"$WORK/third.log" "${THIRD_CTL[@]}"
+kill "$THIRD"
+wait "$THIRD" 2>/dev/null
+
 # vpcd goes away with pcscd; the emulator reconnects when it is back.
 stop_pcscd
 wait_for 30 bash -c '"$@" status | grep -q vpcd=waiting' _ "${CTL[@]}"
