@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 void tm_vpcd_init(struct tm_vpcd *v, const char *host, uint16_t port, bool listen)
@@ -44,7 +45,14 @@ static int connect_to(const char *host, uint16_t port)
 		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
 		if (fd < 0)
 			continue;
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+		/* A port whose listen backlog is full drops the SYN, and a
+		 * blocking connect would wait minutes with the control socket
+		 * unserved: Linux bounds connect by SO_SNDTIMEO (socket(7)).
+		 * Cleared again once connected, so answers are never cut. */
+		struct timeval bound = {.tv_sec = 1}, none = {0};
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &bound, sizeof(bound));
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
+		    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &none, sizeof(none)) == 0)
 			break;
 		close(fd);
 		fd = -1;

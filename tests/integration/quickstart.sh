@@ -22,5 +22,5 @@ check "the signed document verifies, RSA and GOST (gost-engine)" \
 	bash -c '[ $(grep -c "^Verified OK" <<<"$0") -eq 2 ] && grep -q "layout nca" <<<"$0"' "$out"
 check "expiry lists the three certificates" bash -c '[ $(grep -c "days left" <<<"$0") -eq 3 ]' "$out"
 check "it stops what it started" \
-	bash -c 'grep -q "Stopped emu" <<<"$0" && grep -q "Stopped pcscd" <<<"$0"' "$out"
+	bash -c 'grep -q "Stopped tumar-emu kaztoken" <<<"$0" && grep -q "Stopped pcscd" <<<"$0"' "$out"
 tap_done
