@@ -50,8 +50,9 @@ static void usage(FILE *f)
 "  -h, --help            this text\n"
 "  --version\n"
 "\n"
-"Control commands (tumar-emu ctl SOCKET ...): remove, insert, status,\n"
-"fault sw INS SW [COUNT], fault delay MS, fault tear N, fault clear.\n"
+"Control commands (tumar-emu ctl SOCKET ...): remove, insert, status [--json],\n"
+"fault sw INS|* SW [COUNT], fault delay MS, fault tear [N], each with options\n"
+"ins=INS p1p2=HHHH nth=N count=N|forever; fault list, fault clear [ID].\n"
 "\n"
 "Exit status: 0 stopped by a signal; 1 bad usage or set-up; 2 the card\n"
 "image was refused (damaged, foreign, another model).\n");
@@ -92,7 +93,7 @@ static void list_models(void)
 static int ctl(int argc, char **argv)
 {
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
-	char line[256] = "", reply[256];
+	char line[256] = "", reply[8192];
 	int fd;
 
 	if (argc < 2 || strlen(argv[0]) >= sizeof(a.sun_path)) {
@@ -113,9 +114,20 @@ static int ctl(int argc, char **argv)
 		close(fd);
 		return 1;
 	}
-	ssize_t n = recv(fd, reply, sizeof(reply) - 1, MSG_WAITALL);
+	/* The reply may be several lines (status, fault list); it ends
+	 * when the emulator closes its end. */
+	size_t n = 0;
+	for (ssize_t r; n < sizeof(reply) - 1; n += (size_t)r) {
+		r = recv(fd, reply + n, sizeof(reply) - 1 - n, 0);
+		if (r < 0 && errno == EINTR) {
+			r = 0;
+			continue;
+		}
+		if (r <= 0)
+			break;
+	}
 	close(fd);
-	if (n <= 0)
+	if (n == 0)
 		return 1;
 	reply[n] = '\0';
 	fputs(reply, stdout);

@@ -161,8 +161,9 @@ static int handle_apdu(struct server *s, size_t len)
 {
 	int64_t t0 = wall_us();
 	uint64_t m0 = mono_ms();
-	bool tear = tm_faults_take_tear(&s->faults);
-	uint16_t fault_sw = len >= 4 ? tm_faults_take_sw(&s->faults, s->cmd[1]) : 0;
+	struct tm_fault_hit hit = tm_faults_apply(&s->faults, s->cmd, len);
+	bool tear = hit.tear;
+	uint16_t fault_sw = hit.sw;
 	size_t n;
 
 	s->apdus++;
@@ -186,8 +187,8 @@ static int handle_apdu(struct server *s, size_t len)
 	}
 	if (s->o->realistic)
 		sleep_us(op_latency_us(s));
-	if (s->faults.delay_ms)
-		sleep_us((uint64_t)s->faults.delay_ms * 1000u);
+	if (hit.delay_ms)
+		sleep_us((uint64_t)hit.delay_ms * 1000u);
 	uint64_t dur_us = (mono_ms() - m0) * 1000u;
 	if (len >= 4)
 		vlog(s, "APDU %02X %02X %02X%02X (%zu bytes) -> %02X%02X (%zu bytes)", s->cmd[0],
@@ -297,26 +298,83 @@ static int control_listen(const char *path)
 	return fd;
 }
 
+static const char *link_name(const struct server *s)
+{
+	return s->link == LINK_TAKEN ? "connected" : s->link == LINK_OPEN ? "connecting" : "waiting";
+}
+
+/* A JSON string of s (a model key or serial: printable ASCII, but made
+ * safe whatever it is). */
+static void json_string(const char *s, char *out, size_t cap)
+{
+	size_t o = 0;
+
+	if (cap < 3)
+		return;
+	out[o++] = '"';
+	for (; *s && o + 8 < cap; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			o += (size_t)snprintf(out + o, cap - o, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7F)
+			o += (size_t)snprintf(out + o, cap - o, "\\u%04x", c);
+		else
+			out[o++] = (char)c;
+	}
+	out[o++] = '"';
+	out[o] = '\0';
+}
+
+/* "status": one line of state, then one per armed fault; "status
+ * --json": the same as one JSON object. */
+static void control_status(struct server *s, bool json, char *reply, size_t cap)
+{
+	char faults[TM_FAULTS_MAX * 200];
+
+	if (json) {
+		char model[80], serial[80];
+		json_string(s->a->model->key, model, sizeof(model));
+		json_string(s->a->ops->serial(s->a), serial, sizeof(serial));
+		tm_faults_json(&s->faults, faults, sizeof(faults));
+		snprintf(reply, cap,
+			 "ok {\"inserted\":%s,\"model\":%s,\"serial\":%s,\"apdus\":%llu,"
+			 "\"vpcd\":\"%s\",\"faults\":%s}",
+			 s->inserted ? "true" : "false", model, serial, (unsigned long long)s->apdus,
+			 link_name(s), faults);
+		return;
+	}
+	tm_faults_list(&s->faults, faults, sizeof(faults));
+	size_t len = strlen(faults);
+	if (len > 0)
+		faults[len - 1] = '\0'; /* the reply's newline comes later */
+	snprintf(reply, cap, "ok %s model=%s serial=%s apdus=%llu vpcd=%s faults=%zu%s%s",
+		 s->inserted ? "inserted" : "removed", s->a->model->key, s->a->ops->serial(s->a),
+		 (unsigned long long)s->apdus, link_name(s), s->faults.n, len ? "\n" : "", faults);
+}
+
+static bool is_word(const char *line, const char *w)
+{
+	size_t n = strlen(w);
+	return strncmp(line, w, n) == 0 && (line[n] == '\0' || line[n] == ' ');
+}
+
 static void control_command(struct server *s, const char *line, char *reply, size_t cap)
 {
 	if (tm_faults_command(&s->faults, line, reply, cap))
 		return;
-	if (strncmp(line, "remove", 6) == 0) {
+	if (is_word(line, "remove")) {
 		remove_card(s);
 		s->inserted = false;
 		snprintf(reply, cap, "ok card removed");
-	} else if (strncmp(line, "insert", 6) == 0) {
+	} else if (is_word(line, "insert")) {
 		s->inserted = true;
 		s->not_before_ms = 0;
 		snprintf(reply, cap, "ok card inserted");
-	} else if (strncmp(line, "status", 6) == 0) {
-		snprintf(reply, cap, "ok %s model=%s serial=%s apdus=%llu vpcd=%s",
-			 s->inserted ? "inserted" : "removed", s->a->model->key,
-			 s->a->ops->serial(s->a), (unsigned long long)s->apdus,
-			 s->link == LINK_TAKEN ? "connected" : s->link == LINK_OPEN ? "connecting"
-									     : "waiting");
+	} else if (strcmp(line, "status") == 0 || strcmp(line, "status --json") == 0) {
+		control_status(s, strcmp(line, "status") != 0, reply, cap);
 	} else {
-		snprintf(reply, cap, "error: commands are remove, insert, status, fault ...");
+		snprintf(reply, cap, "error: commands are remove, insert, status [--json], "
+				     "fault sw|delay|tear|list|clear ...");
 	}
 }
 
@@ -349,7 +407,7 @@ static void control_accept(struct server *s)
  * (or the line is full, or it closed its end). */
 static void control_read(struct server *s, struct ctl_client *c)
 {
-	char reply[256];
+	char reply[TM_FAULTS_MAX * 200 + 512];
 
 	for (;;) {
 		if (c->n == sizeof(c->line) - 1)

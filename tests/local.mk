@@ -29,6 +29,7 @@ tests_unit_test_gost_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_SRCDIR_FLAG)
 fuzz_targets = \
 	tests/fuzz/fuzz_apdu_decode \
 	tests/fuzz/fuzz_applet \
+	tests/fuzz/fuzz_faults \
 	tests/fuzz/fuzz_image \
 	tests/fuzz/fuzz_laser_applet \
 	tests/fuzz/fuzz_laser_codecs \
@@ -70,6 +71,9 @@ FUZZ_EMU_LIBS = emulator/libtumar-emu.la $(FUZZ_LIBS)
 tests_fuzz_fuzz_applet_SOURCES = tests/fuzz/fuzz_applet.c tests/fuzz/fuzz.h $(FUZZ_MAIN)
 tests_fuzz_fuzz_applet_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_applet_LDADD = $(FUZZ_EMU_LIBS)
+tests_fuzz_fuzz_faults_SOURCES = tests/fuzz/fuzz_faults.c tests/fuzz/fuzz.h $(FUZZ_MAIN)
+tests_fuzz_fuzz_faults_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_faults_LDADD = $(FUZZ_EMU_LIBS)
 tests_fuzz_fuzz_image_SOURCES = tests/fuzz/fuzz_image.c tests/fuzz/fuzz.h $(FUZZ_MAIN)
 tests_fuzz_fuzz_image_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_image_LDADD = $(FUZZ_EMU_LIBS)
@@ -113,6 +117,7 @@ tests_libtmemutest_la_SOURCES = tests/support/emu.c tests/support/emu.h \
 tests_libtmemutest_la_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_SRCDIR_FLAG)
 emu_tests = \
 	tests/unit/test_emu_crypto \
+	tests/unit/test_emu_faults \
 	tests/unit/test_emu_framing \
 	tests/unit/test_emu_image \
 	tests/unit/test_emu_models \
@@ -128,6 +133,7 @@ check_PROGRAMS += $(emu_tests)
 TESTS += $(emu_tests)
 EMU_TEST_LIBS = tests/libtmemutest.la emulator/libtumar-emu.la $(LDADD)
 tests_unit_test_emu_crypto_LDADD = $(EMU_TEST_LIBS)
+tests_unit_test_emu_faults_LDADD = $(EMU_TEST_LIBS)
 tests_unit_test_emu_framing_LDADD = $(EMU_TEST_LIBS)
 tests_unit_test_emu_image_LDADD = $(EMU_TEST_LIBS)
 tests_unit_test_emu_models_LDADD = $(EMU_TEST_LIBS)

@@ -74,6 +74,46 @@ check "remove: the reader is empty, the emulator still runs" removed
 check "insert: the card is back without a restart" inserted
 check "fault sw: GET CHALLENGE answers 6F00 once, then 9000" challenge_fault_once
 check "a bad control command is refused" bash -c '! "$@" fault sw zz' _ "${CTL[@]}"
+# Faults that match INS and P1P2 and start at the Nth such command, and
+# say so; status lists what is armed, in words and as JSON.
+sws() { grep -o 'SW1=0x[0-9A-F]*, SW2=0x[0-9A-F]*' | tr -d ' ' | tr '\n' ' '; }
+nth_fault() {
+	"${CTL[@]}" fault sw 84 6A86 p1p2=0000 nth=2 count=1 | grep -qx \
+		"ok fault [0-9]* armed: answers 6A86 to INS 84 P1P2 0000, from the 2nd such command from now, once" ||
+		return 1
+	test "$(apdu 0084000008 0084000008 0084000008 | sws)" = \
+		"SW1=0x90,SW2=0x00 SW1=0x6A,SW2=0x86 SW1=0x90,SW2=0x00 "
+}
+check "fault sw p1p2= nth=: the reply says what is armed; only the 2nd GET CHALLENGE fails" nth_fault
+listed_faults() {
+	local out
+	"${CTL[@]}" fault delay 1 ins=B0 >/dev/null && "${CTL[@]}" fault tear ins=D6 nth=5 >/dev/null &&
+		out=$("${CTL[@]}" status) || return 1
+	grep -q '^ok inserted .* faults=2$' <<<"$out" &&
+		grep -q '^fault [0-9]*: adds 1 ms to INS B0, from the next one, every time$' <<<"$out" &&
+		grep -q '^fault [0-9]*: tears power during INS D6, from the 5th such command from now, once$' <<<"$out"
+}
+check "status lists the armed faults" listed_faults
+json_faults() {
+	"${CTL[@]}" status --json | sed 's/^ok //' | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+f = s["faults"]
+assert s["model"] == "kaztoken" and s["vpcd"] == "connected" and s["inserted"] is True, s
+assert [x["kind"] for x in f] == ["delay", "tear"], f
+assert f[0]["ins"] == "B0" and f[0]["delay_ms"] == 1 and f[0]["count"] is None, f
+assert f[1]["ins"] == "D6" and f[1]["skip"] == 4 and f[1]["count"] == 1, f'
+}
+check "status --json: the same faults as JSON" json_faults
+clear_one() {
+	local id
+	id=$("${CTL[@]}" fault list | sed -n 's/^fault \([0-9]*\): tears.*/\1/p')
+	[ -n "$id" ] && "${CTL[@]}" fault clear "$id" | grep -qx "ok fault $id cleared" &&
+		"${CTL[@]}" fault list | grep -q "^ok 1 fault armed" &&
+		"${CTL[@]}" fault clear | grep -qx "ok 1 fault cleared" &&
+		"${CTL[@]}" status | grep -q 'faults=0$'
+}
+check "fault clear ID clears that one; fault clear the rest" clear_one
 "$PCSC_FLOW" "$READER" 12345678 "$WORK" rsa >/dev/null 2>&1 </dev/null || true
 check "trace: the VERIFY is there, its PIN is not" \
 	bash -c "grep -q ' s 00200081\*8 9000' '$WORK/trace.log' &&
