@@ -4,6 +4,7 @@
 #include "profile.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,8 +203,18 @@ static char *trim(char *s)
 	return s;
 }
 
-static int fail(char *why, size_t cap, unsigned line, const char *msg)
+/* "profile line N: ..." (or "profile: ..." when no line is to blame). */
+static int fail(char *why, size_t cap, unsigned line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail(char *why, size_t cap, unsigned line, const char *fmt, ...)
 {
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
 	if (line)
 		snprintf(why, cap, "profile line %u: %s", line, msg);
 	else
@@ -211,22 +222,80 @@ static int fail(char *why, size_t cap, unsigned line, const char *msg)
 	return TM_ERR_MALFORMED;
 }
 
-static int check_model(const struct tm_model *m, char *why, size_t cap)
+/* What a field takes, for the error that says a value is not it. */
+static void rule(const struct field *f, char *out, size_t cap)
 {
-	const struct tm_pin_policy *p[] = {&m->user, &m->so};
-	for (int i = 0; i < 2; i++) {
-		if (p[i]->min_len < 1 || p[i]->min_len > p[i]->max_len || p[i]->tries < 1)
-			return fail(why, cap, 0, "PIN lengths or tries out of range");
-		if ((p[i]->required & p[i]->allowed) != p[i]->required)
-			return fail(why, cap, 0, "a required character class is not allowed");
-		if (p[i]->factory[0] && !tm_pin_acceptable(p[i], (const uint8_t *)p[i]->factory,
-							    strlen(p[i]->factory), NULL))
-			return fail(why, cap, 0, "a factory PIN breaks its own rules");
+	switch (f->kind) {
+	case STR: snprintf(out, cap, "a non-empty text of at most %zu bytes", f->size - 1); break;
+	case PIN: snprintf(out, cap, "a PIN of at most %d characters", TM_MAX_PIN_LEN); break;
+	case UINT: snprintf(out, cap, "a whole number from 0 to %lu", f->max); break;
+	case BOOL: snprintf(out, cap, "yes or no"); break;
+	case ATR:
+		snprintf(out, cap,
+			 "the ATR in hex, at most %d bytes, TS 3B or 3F, its TCK right where one is due",
+			 TM_MODEL_MAX_ATR);
+		break;
+	case CHARS: snprintf(out, cap, "a list of digits, lower, upper, other"); break;
+	case ALGS:
+		snprintf(out, cap, "a list of up to %d of rsa:LO-HI (multiples of 1024 from 1024 to "
+				   "4096), ec-p256, gost-512, gost-256", TM_MODEL_MAX_ALGS);
+		break;
+	case APPLET: snprintf(out, cap, "tumar or laser"); break;
 	}
+}
+
+/* The line a key was given on (0: not given, a default). */
+static unsigned line_of(const unsigned *lines, const char *key)
+{
+	for (size_t i = 0; i < N_FIELDS; i++)
+		if (strcmp(fields[i].key, key) == 0)
+			return lines[i];
+	return 0;
+}
+
+static int check_pins(const struct tm_pin_policy *p, const char *who, const unsigned *lines,
+		      char *why, size_t cap)
+{
+	char k[2][24];
+	const char *reason;
+
+	snprintf(k[0], sizeof(k[0]), "%s_min", who);
+	snprintf(k[1], sizeof(k[1]), "%s_tries", who);
+	if (p->min_len < 1)
+		return fail(why, cap, line_of(lines, k[0]), "%s = 0: a PIN has at least 1 character",
+			    k[0]);
+	if (p->min_len > p->max_len)
+		return fail(why, cap, line_of(lines, k[0]), "%s = %u is more than %s_max = %u",
+			    k[0], p->min_len, who, p->max_len);
+	if (p->tries < 1)
+		return fail(why, cap, line_of(lines, k[1]), "%s = 0: wants 1 to 15 tries", k[1]);
+	snprintf(k[0], sizeof(k[0]), "%s_require", who);
+	if ((p->required & p->allowed) != p->required)
+		return fail(why, cap, line_of(lines, k[0]),
+			    "%s asks for a character class that %s_chars does not allow", k[0], who);
+	snprintf(k[0], sizeof(k[0]), "%s_pin", who);
+	if (p->factory[0] &&
+	    !tm_pin_acceptable(p, (const uint8_t *)p->factory, strlen(p->factory), &reason))
+		return fail(why, cap, line_of(lines, k[0]),
+			    "the factory PIN %s breaks its own rules: %s (%s_min %u, %s_max %u)", k[0],
+			    reason, who, p->min_len, who, p->max_len);
+	return TM_OK;
+}
+
+static int check_model(const struct tm_model *m, const unsigned *lines, char *why, size_t cap)
+{
+	if (check_pins(&m->user, "user", lines, why, cap) != TM_OK ||
+	    check_pins(&m->so, "so", lines, why, cap) != TM_OK)
+		return TM_ERR_MALFORMED;
 	if (strspn(m->key, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(m->key))
-		return fail(why, cap, 0, "key: lower-case letters, digits and '-' only");
-	if (m->max_cmd < 255 || m->max_resp < 256)
-		return fail(why, cap, 0, "max_command must be 255 or more, max_response 256 or more");
+		return fail(why, cap, line_of(lines, "key"),
+			    "key = \"%s\": lower-case letters, digits and '-' only", m->key);
+	if (m->max_cmd < 255)
+		return fail(why, cap, line_of(lines, "max_command"),
+			    "max_command = %u: wants 255 to 65535", m->max_cmd);
+	if (m->max_resp < 256)
+		return fail(why, cap, line_of(lines, "max_response"),
+			    "max_response = %u: wants 256 to 65533", m->max_resp);
 	return TM_OK;
 }
 
@@ -243,7 +312,7 @@ int tm_profile_parse(const char *text, size_t len, struct tm_model *out, char *w
 		.latency = {3000, 300000, 20000000},
 		.sources = "profile file",
 	};
-	bool seen[N_FIELDS] = {false};
+	unsigned lines[N_FIELDS] = {0}; /* where each key was given */
 	unsigned line_no = 0;
 	const char *p = text, *end = text + len;
 
@@ -255,7 +324,7 @@ int tm_profile_parse(const char *text, size_t len, struct tm_model *out, char *w
 		char line[512];
 		line_no++;
 		if (n >= sizeof(line))
-			return fail(why, cap, line_no, "line too long");
+			return fail(why, cap, line_no, "line longer than %zu bytes", sizeof(line) - 1);
 		memcpy(line, p, n);
 		line[n] = '\0';
 		p += n + (nl ? 1 : 0);
@@ -275,21 +344,24 @@ int tm_profile_parse(const char *text, size_t len, struct tm_model *out, char *w
 		for (i = 0; i < N_FIELDS && strcmp(fields[i].key, key) != 0; i++)
 			;
 		if (i == N_FIELDS)
-			return fail(why, cap, line_no, "unknown key");
-		if (seen[i])
-			return fail(why, cap, line_no, "key given twice");
-		if (!set_field(&fields[i], value, &m))
-			return fail(why, cap, line_no, "bad value");
-		seen[i] = true;
-	}
-	for (size_t i = 0; i < N_FIELDS; i++) {
-		if (fields[i].required && !seen[i]) {
-			char msg[96];
-			snprintf(msg, sizeof(msg), "missing required key \"%s\"", fields[i].key);
-			return fail(why, cap, 0, msg);
+			return fail(why, cap, line_no, "unknown key \"%.40s\" (docs/emulator.md lists them)",
+				    key);
+		if (lines[i])
+			return fail(why, cap, line_no, "key \"%s\" given twice (first on line %u)",
+				    key, lines[i]);
+		if (!set_field(&fields[i], value, &m)) {
+			char r[160];
+			rule(&fields[i], r, sizeof(r));
+			/* A PIN is not echoed, not even a factory one. */
+			return fail(why, cap, line_no, "%s = \"%.40s\": wants %s", key,
+				    fields[i].kind == PIN ? "..." : value, r);
 		}
+		lines[i] = line_no;
 	}
-	if (check_model(&m, why, cap) != TM_OK)
+	for (size_t i = 0; i < N_FIELDS; i++)
+		if (fields[i].required && !lines[i])
+			return fail(why, cap, 0, "missing required key \"%s\"", fields[i].key);
+	if (check_model(&m, lines, why, cap) != TM_OK)
 		return TM_ERR_MALFORMED;
 	*out = m;
 	return TM_OK;
@@ -308,6 +380,6 @@ int tm_profile_load(const char *path, struct tm_model *out, char *why, size_t ca
 	n = fread(text, 1, sizeof(text), f);
 	fclose(f);
 	if (n > TM_PROFILE_MAX_SIZE)
-		return fail(why, cap, 0, "larger than 64 KiB");
+		return fail(why, cap, 0, "%s is larger than 64 KiB", path);
 	return tm_profile_parse(text, n, out, why, cap);
 }

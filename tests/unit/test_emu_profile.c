@@ -73,19 +73,47 @@ static void expect_refused(const char *from, const char *to, const char *reason)
 static void test_mistakes_refused(void **state)
 {
 	(void)state;
-	expect_refused("memory = 32768\n", "", "missing required key \"memory\"");
-	expect_refused("4E 82", "4E 83", "bad value");               /* TCK */
-	expect_refused("user_pin = 123456", "user_pin = 12a456", "factory PIN");
-	expect_refused("user_tries = 5", "user_tries = 16", "bad value");
-	expect_refused("user_tries = 5", "user_tries = -1", "bad value");
-	expect_refused("key = mytoken", "key = My Token", "key:");
-	expect_refused("name = My Token", "name = My Token\ncolour = blue", "line 5: unknown key");
-	expect_refused("name = My Token", "name = My Token\nname = Again", "given twice");
-	expect_refused("name = My Token", "name My Token", "expected key = value");
-	expect_refused("rsa:1024-2048", "rsa:1000-2048", "bad value");
-	expect_refused("extended_length = no", "extended_length = maybe", "bad value");
-	expect_refused("user_min = 6", "user_min = 13", "lengths");
-	expect_refused("user_require = digits", "user_require = upper", "required");
+	expect_refused("memory = 32768\n", "", "profile: missing required key \"memory\"");
+	expect_refused("4E 82", "4E 83", "line 6: atr = \"3B 88 01");               /* TCK */
+	expect_refused("4E 82", "4E 83", "its TCK right");
+	expect_refused("user_pin = 123456", "user_pin = 12a456",
+		       "line 7: the factory PIN user_pin breaks its own rules: a character the model "
+		       "does not allow");
+	expect_refused("user_tries = 5", "user_tries = 16",
+		       "line 8: user_tries = \"16\": wants a whole number from 0 to 15");
+	expect_refused("user_tries = 5", "user_tries = -1", "user_tries = \"-1\": wants");
+	expect_refused("user_tries = 5", "user_tries = 0", "line 8: user_tries = 0: wants 1 to 15");
+	expect_refused("key = mytoken", "key = My Token",
+		       "line 3: key = \"My Token\": lower-case letters, digits and '-' only");
+	expect_refused("name = My Token", "name = My Token\ncolour = blue",
+		       "line 5: unknown key \"colour\"");
+	expect_refused("name = My Token", "name = My Token\nname = Again",
+		       "line 5: key \"name\" given twice (first on line 4)");
+	expect_refused("name = My Token", "name My Token", "line 4: expected key = value");
+	expect_refused("rsa:1024-2048", "rsa:1000-2048", "multiples of 1024");
+	expect_refused("extended_length = no", "extended_length = maybe",
+		       "extended_length = \"maybe\": wants yes or no");
+	expect_refused("user_min = 6", "user_min = 13", "user_min = 13 is more than user_max = 12");
+	expect_refused("user_require = digits", "user_require = upper",
+		       "user_require asks for a character class that user_chars does not allow");
+	/* A PIN the profile gets wrong is not echoed in the error. */
+	expect_refused("so_pin = 12345678", "so_pin = 1234567812345678123456781234567812345678",
+		       "so_pin = \"...\": wants a PIN of at most");
+}
+
+static void test_errors_never_echo_a_pin(void **state)
+{
+	(void)state;
+	char text[4096], why[256];
+	struct tm_model m;
+	const char *at = strstr(example, "so_pin = 12345678");
+
+	assert_non_null(at);
+	snprintf(text, sizeof(text), "%.*sso_pin = 1234567812345678123456781234567812345678%s",
+		 (int)(at - example), example, at + strlen("so_pin = 12345678"));
+	assert_int_equal(tm_profile_parse(text, strlen(text), &m, why, sizeof(why)),
+			 TM_ERR_MALFORMED);
+	assert_null(strstr(why, "12345678"));
 }
 
 int main(void)
@@ -93,6 +121,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_example_parses),
 		cmocka_unit_test(test_mistakes_refused),
+		cmocka_unit_test(test_errors_never_echo_a_pin),
 	};
 	return cmocka_run_group_tests_name("emu_profile", tests, setup, NULL);
 }
