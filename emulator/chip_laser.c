@@ -10,6 +10,7 @@
 
 #include "apdu/rc.h"
 #include "emulator/chip.h"
+#include "emulator/inspect_print.h"
 #include "emulator/laser_applet.h"
 #include "emulator/laser_factory.h"
 #include "emulator/laser_image.h"
@@ -130,6 +131,7 @@ static int inspect(const struct tm_model *m, const char *path, FILE *out, char *
 		m->key, c->serial, count_files(c->mf), tm_laser_free_bytes(c),
 		user ? tm_laser_pin_tries(user) : 0, user ? user->pin_factory : 0,
 		so ? tm_laser_pin_tries(so) : 0, so ? so->pin_factory : 0);
+	tm_inspect_print_laser(c, out);
 	tm_laser_card_free(c);
 	return TM_OK;
 }

@@ -10,6 +10,7 @@
 
 #include "apdu/rc.h"
 #include "emulator/chip.h"
+#include "emulator/inspect_print.h"
 #include "emulator/image.h"
 
 static struct tm_applet *A(const struct tm_chip *c)
@@ -120,6 +121,7 @@ static int inspect(const struct tm_model *m, const char *path, FILE *out, char *
 		m->key, c->serial, c->change_counter, c->n_objects, temporary, tm_card_free_bytes(c),
 		c->pins[TM_PIN_IDX_USER].tries_left, c->pins[TM_PIN_IDX_USER].flags,
 		c->pins[TM_PIN_IDX_SO].tries_left, c->pins[TM_PIN_IDX_SO].flags);
+	tm_inspect_print_card(c, out);
 	tm_card_free(c);
 	return TM_OK;
 }

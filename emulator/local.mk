@@ -18,6 +18,7 @@ emulator_libtumar_emu_la_SOURCES = \
 	emulator/faults.c emulator/faults.h \
 	emulator/image.c emulator/image.h \
 	emulator/image_file.c emulator/image_file.h \
+	emulator/inspect_print.c emulator/inspect_print.h \
 	emulator/keys.c emulator/keys.h \
 	emulator/laser_access.c \
 	emulator/laser_applet.c emulator/laser_applet.h emulator/laser_internal.h \

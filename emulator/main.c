@@ -14,6 +14,7 @@
 #include "apdu/protocol.h"
 #include "apdu/rc.h"
 #include "emulator/chip.h"
+#include "emulator/inspect_print.h"
 #include "emulator/models.h"
 #include "emulator/profile.h"
 #include "emulator/server.h"
@@ -43,7 +44,8 @@ static void usage(FILE *f)
 "                        127.0.0.1 unless ADDR says otherwise (no authentication)\n"
 "Testing:\n"
 "  --control SOCKET      a Unix socket for remove, insert, status and faults\n"
-"  --inspect             print the card image's state and exit (no PINs)\n"
+"  --inspect             list the card image's PINs, objects and keys, and exit\n"
+"                        (no PIN values; --model may be left out)\n"
 "  --latency realistic   answer as slowly as a real USB token (estimates)\n"
 "  --trace FILE          append every APDU to FILE (PINs redacted)\n"
 "  -v, --verbose         log to stderr\n"
@@ -203,6 +205,22 @@ int main(int argc, char **argv)
 		case 'R': printf("tumar-emu %s\n", PACKAGE_VERSION); return 0;
 		default: usage(stderr); return 1;
 		}
+	}
+	/* --inspect reads the model from the image when none is given. */
+	static char image_model[64];
+	if (inspect && card != NULL && model_key == NULL && profile_path == NULL) {
+		char why[256];
+		if (tm_inspect_model_key(card, image_model, sizeof(image_model), why,
+					 sizeof(why)) != TM_OK) {
+			fprintf(stderr, "tumar-emu: %s: %s\n", card, why[0] ? why : "no such card image");
+			return 2;
+		}
+		if (tm_model_find(image_model) == NULL) {
+			fprintf(stderr, "tumar-emu: %s: the card image is of model \"%s\", which is "
+					"not built in: give its --profile-file\n", card, image_model);
+			return 2;
+		}
+		model_key = image_model;
 	}
 	if (optind != argc || card == NULL || (model_key == NULL) == (profile_path == NULL)) {
 		fprintf(stderr, "tumar-emu: give --card and one of --model or --profile-file\n\n");

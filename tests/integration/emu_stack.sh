@@ -57,6 +57,14 @@ for model in kaztoken etoken-pro-72k jacarta-pki akey kz-idcard tumar-full; do
 	stop_emu
 done
 
+# --inspect reads the model from a LASER image too: its file tree, each
+# PIN KO's tries, no PIN value.
+check "jacarta-pki: --inspect (no --model) lists the files and the user PIN's KO" bash -c '
+	out=$("$0" --card "$1/jacarta-pki.img" --inspect) &&
+	grep -q "^model=jacarta-pki .*applet=laser" <<<"$out" &&
+	grep -q "^file 3F00/0020 ko size=[0-9]* lcs=[0-9A-F]* pin tries_left=10 of 10 factory$" <<<"$out" &&
+	grep -q "^file 3F00/3000/C000 ef .*name=\"TokenInfo\"" <<<"$out" && ! grep -q 1234567890 <<<"$out"' \
+	"$EMU" "$WORK"
 # A fresh emulator for the tester's controls.
 start_emu tester kaztoken --trace "$WORK/trace.log"
 CTL=("$EMU" ctl "$WORK/tester.ctl")

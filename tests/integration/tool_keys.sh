@@ -114,6 +114,18 @@ check "keys: the certificate's name and end beside its key; --json dates in RFC 
 	bash -c 'run 0 "$TOOL" $T1s keys && has "cert +IVANOV IVAN, ends 20[0-9-]+ " &&
 		run 0 "$TOOL" $T1s keys --json &&
 		has "\"not_after\":\"20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\""'
+# The hardware tester's view of the same card: tumar-emu --inspect reads
+# the model from the image and lists what the token owner just did.
+inspect_keys() {
+	local out
+	out=$("$EMU" --card "$WORK/one.img" --inspect) || return 1
+	grep -q '^model=kaztoken serial=KZ0001 ' <<<"$out" &&
+		grep -q '^pin user tries_left=10 of 10$' <<<"$out" &&
+		[ "$(grep -c '^object [0-9A-F]\{4\} private-key id=[0-9A-F]* label="[^"]*" alg=rsa bits=2048 usage=sign' <<<"$out")" = 2 ] &&
+		[ "$(grep -c '^object [0-9A-F]\{4\} certificate id=[0-9A-F]* label=.* size=[1-9][0-9]* written=' <<<"$out")" = 1 ] &&
+		! grep -q 12345678 <<<"$out"
+}
+check "tumar-emu --inspect (no --model): the PINs, both keys and the certificate, no PIN value" inspect_keys
 check "csr: the one RSA key without a certificate is taken when the other has one" \
 	bash -c 'run 0 "$TOOL" $T1s csr --purpose sign --alg rsa2048 --cn "A B" --iin 900101300017 \
 		-o "$WORK/r1.csr" && openssl req -in "$WORK/r1.csr" -noout'
