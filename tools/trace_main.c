@@ -41,7 +41,8 @@ static void usage(FILE *f)
 "                          was selected and verified before)\n"
 "\n"
 "Exit status: 0; 1 when some trace line is broken, or (replay) a response\n"
-"differs; 2 bad usage, an unreadable file or (replay) no such reader.\n");
+"differs; 2 bad usage, an unreadable file or (replay) no such reader;\n"
+"3 no APDUs in the input.\n");
 }
 
 void tm_trace_hex(char *out, const uint8_t *p, size_t n)
@@ -63,7 +64,7 @@ int tm_trace_each(FILE *in, const char *name,
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
-	unsigned long n = 0, broken = 0;
+	unsigned long n = 0, broken = 0, apdus = 0;
 
 	if (rec == NULL || log == NULL) {
 		free(rec);
@@ -76,15 +77,18 @@ int tm_trace_each(FILE *in, const char *name,
 		int rc = tm_trace_parse(line, (size_t)len, rec);
 		if (rc == TM_ERR_NOT_FOUND)
 			rc = tm_pcscd_log_line(log, line, (size_t)len, rec);
-		if (rc == TM_OK)
+		if (rc == TM_OK) {
 			fn(rec, ctx);
-		else if (rc != TM_ERR_NOT_FOUND) {
+			apdus++;
+		} else if (rc != TM_ERR_NOT_FOUND) {
 			fprintf(stderr, "tumar-trace: %s:%lu: not a valid trace line; skipped\n", name, n);
 			broken++;
 		}
 	}
-	if (tm_pcscd_log_finish(log, rec) == TM_OK)
+	if (tm_pcscd_log_finish(log, rec) == TM_OK) {
 		fn(rec, ctx);
+		apdus++;
+	}
 	/* A pcscd log holds PINs in clear until they are masked. */
 	if (line != NULL)
 		OPENSSL_cleanse(line, cap);
@@ -92,7 +96,17 @@ int tm_trace_each(FILE *in, const char *name,
 	OPENSSL_cleanse(rec, sizeof(*rec));
 	free(rec);
 	free(log);
-	return broken ? 1 : 0;
+	if (broken)
+		return 1;
+	/* Nothing at all is not a trace with no errors: most often the
+	 * wrong file, or a pcscd log without -a. */
+	if (apdus == 0) {
+		fprintf(stderr, "tumar-trace: %s: no APDUs in it (%lu line%s): not a Tumar trace "
+				"nor a pcscd log with APDUs (pcscd -f -a)\n",
+			name, n, n == 1 ? "" : "s");
+		return 3;
+	}
+	return 0;
 }
 
 static bool want_colour(const char *mode)

@@ -46,7 +46,16 @@ check "a broken trace line: exit 1 and its line number" \
 	bash -c '[ $1 -eq 1 ] && grep -q "bad.log:1: not a valid trace line" "$2"' _ $? "$WORK/bad.out"
 head -c 4096 /dev/urandom >"$WORK/random.bin"
 "$TRACE_TOOL" decode "$WORK/random.bin" >/dev/null 2>&1
-check "random bytes: no crash (exit 0 or 1)" test $? -le 1
+rc=$?
+check "random bytes: no crash (exit 1: broken lines, or 3: no APDUs)" bash -c '[ "$1" = 1 ] || [ "$1" = 3 ]' _ $rc
+printf 'hello\nthis is not a trace\n' >"$WORK/none.log"
+for verb in decode stats; do
+	"$TRACE_TOOL" $verb "$WORK/none.log" >/dev/null 2>"$WORK/none.err"
+	check "$verb: an input with no APDUs says so and exits 3" \
+		bash -c '[ "$1" = 3 ] && grep -q "none.log: no APDUs in it (2 lines)" "$2"' _ $? "$WORK/none.err"
+done
+"$TRACE_TOOL" --json decode - </dev/null >/dev/null 2>"$WORK/none.err"
+check "an empty standard input: exit 3 as well" bash -c '[ "$1" = 3 ] && grep -q "no APDUs" "$2"' _ $? "$WORK/none.err"
 "$TRACE_TOOL" decode "$WORK/no-such-file" >/dev/null 2>&1
 check "a missing file: exit 2" test $? -eq 2
 check "--help reads well" bash -c '"$1" --help | grep -q "decode FILE"' _ "$TRACE_TOOL"
