@@ -16,8 +16,6 @@
 #include "apdu/tlv.h"
 #include "emulator/image_file.h"
 
-#define MAGIC "TUMARIMG"
-
 /* Tags of the image body (private class, local to this file format). */
 enum {
 	T_CARD = 0xE0, T_PIN = 0xE1, T_OBJECT = 0xE2,
@@ -75,7 +73,7 @@ static void encode_object(const struct tm_object *o, struct tm_buf *b)
 
 void tm_image_encode(const struct tm_card *c, struct tm_buf *b)
 {
-	size_t frame = tm_image_frame_begin(b, MAGIC, TM_IMAGE_VERSION);
+	size_t frame = tm_image_frame_begin(b, TM_IMAGE_MAGIC, TM_IMAGE_VERSION);
 
 	size_t m = tm_tlv_begin(b, T_CARD);
 	tm_tlv_put(b, T_MODEL, c->model->key, strlen(c->model->key));
@@ -378,8 +376,9 @@ int tm_image_decode(const uint8_t *data, size_t len, const struct tm_model *mode
 	unsigned version;
 
 	*out = NULL;
-	int rc = tm_image_frame_open(data, len, MAGIC, "Tumar card image", TM_IMAGE_VERSION_OLDEST,
-				     TM_IMAGE_VERSION, &version, &body, &body_len, why, cap);
+	int rc = tm_image_frame_open(data, len, TM_IMAGE_MAGIC, "Tumar card image",
+				     TM_IMAGE_VERSION_OLDEST, TM_IMAGE_VERSION, &version, &body,
+				     &body_len, why, cap);
 	if (rc != TM_OK)
 		return rc;
 	struct tm_card *c = tm_card_blank(model);

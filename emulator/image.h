@@ -24,6 +24,7 @@
  * so an older emulator refuses such an image by its version rather than
  * by a key it cannot read.  Version 1 images are read (each key pair
  * gets its public key object); every image is saved as the newest. */
+#define TM_IMAGE_MAGIC "TUMARIMG"
 #define TM_IMAGE_VERSION 3
 #define TM_IMAGE_VERSION_OLDEST 1
 

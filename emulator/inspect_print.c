@@ -140,7 +140,7 @@ int tm_inspect_model_key(const char *path, char *key, size_t cap, char *why, siz
 	if (rc != TM_OK)
 		return rc;
 	bool laser = len >= 8 && memcmp(data, TM_LASER_IMAGE_MAGIC, 8) == 0;
-	rc = tm_image_frame_open(data, len, laser ? TM_LASER_IMAGE_MAGIC : "TUMARIMG",
+	rc = tm_image_frame_open(data, len, laser ? TM_LASER_IMAGE_MAGIC : TM_IMAGE_MAGIC,
 				 laser ? "LASER card image" : "Tumar card image",
 				 laser ? TM_LASER_IMAGE_VERSION : TM_IMAGE_VERSION_OLDEST,
 				 laser ? TM_LASER_IMAGE_VERSION : TM_IMAGE_VERSION, &version, &body,
