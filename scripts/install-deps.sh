@@ -20,7 +20,8 @@ packages=(
 	gnutls-bin                # p11tool: GnuTLS's PKCS#11 client, finds modules through p11-kit
 	openssh-client            # ssh-agent with the card's key, as users keep it
 	libnss3-tools             # pk12util, certutil, modutil: NSS imports PKCS#12 files onto the token
-	debhelper lintian         # the Debian packages: dpkg-buildpackage, and lintian checks them
+	debhelper dh-python lintian  # the Debian packages: dpkg-buildpackage (dh-python: the Python test API's), and lintian checks them
+	python3-pyscard           # the Python test API's PC/SC (pyscard over pcsc-lite)
 	man-db                    # man: the man pages are rendered and checked
 )
 

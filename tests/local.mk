@@ -186,6 +186,7 @@ integration_tests = \
 	tests/integration/p11_sharing.sh \
 	tests/integration/p11_stack.sh \
 	tests/integration/p11_tool.sh \
+	tests/integration/python_api.sh \
 	tests/integration/quickstart.sh \
 	tests/integration/secrets_scan.sh \
 	tests/integration/tool_eds.sh \
@@ -199,6 +200,7 @@ integration_tests = \
 	tests/integration/trace_tool.sh
 TESTS += $(integration_tests)
 EXTRA_DIST += $(integration_tests) tests/integration/lib.sh tests/integration/SunPkcs11Sign.java \
+	tests/python/tap.py tests/python/test_api.py tests/python/test_kaztoken.py \
 	tests/package/debs.sh
 TEST_EXTENSIONS = .sh
 SH_LOG_DRIVER = $(LOG_DRIVER)
