@@ -76,6 +76,15 @@ static uint64_t mono_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+/* Durations in the trace: microseconds, as the trace format says (a
+ * clock in milliseconds made most of them 0). */
+static uint64_t mono_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
 static int64_t wall_us(void)
 {
 	struct timespec ts;
@@ -160,7 +169,7 @@ static uint64_t op_latency_us(const struct server *s)
 static int handle_apdu(struct server *s, size_t len)
 {
 	int64_t t0 = wall_us();
-	uint64_t m0 = mono_ms();
+	uint64_t m0 = mono_us();
 	struct tm_fault_hit hit = tm_faults_apply(&s->faults, s->cmd, len);
 	bool tear = hit.tear;
 	uint16_t fault_sw = hit.sw;
@@ -180,7 +189,7 @@ static int handle_apdu(struct server *s, size_t len)
 		/* Power goes during this APDU: after its first write, if it
 		 * made one; no answer either way. */
 		vlog(s, "power torn during APDU %02X %02X", s->cmd[0], len > 1 ? s->cmd[1] : 0);
-		trace(s, s->cmd, len, NULL, 0, t0, (mono_ms() - m0) * 1000u);
+		trace(s, s->cmd, len, NULL, 0, t0, mono_us() - m0);
 		remove_card(s);
 		s->not_before_ms = mono_ms() + REINSERT_AFTER_TEAR_MS;
 		return reload(s);
@@ -189,7 +198,7 @@ static int handle_apdu(struct server *s, size_t len)
 		sleep_us(op_latency_us(s));
 	if (hit.delay_ms)
 		sleep_us((uint64_t)hit.delay_ms * 1000u);
-	uint64_t dur_us = (mono_ms() - m0) * 1000u;
+	uint64_t dur_us = mono_us() - m0;
 	if (len >= 4)
 		vlog(s, "APDU %02X %02X %02X%02X (%zu bytes) -> %02X%02X (%zu bytes)", s->cmd[0],
 		     s->cmd[1], s->cmd[2], s->cmd[3], len, s->resp[n - 2], s->resp[n - 1], n);
