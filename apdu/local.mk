@@ -17,5 +17,7 @@ apdu_libtumar_apdu_la_SOURCES = \
 	apdu/sw.c apdu/sw.h \
 	apdu/tlv.c apdu/tlv.h \
 	apdu/trace.c apdu/trace.h \
+	apdu/trace_join.c apdu/trace_join.h \
+	apdu/opensc_log.c apdu/opensc_log.h \
 	apdu/transceive.c apdu/transceive.h
 apdu_libtumar_apdu_la_LIBADD = $(CRYPTO_LIBS) -lpthread

@@ -36,6 +36,13 @@ struct tm_trace_rec {
 	uint32_t duration_us;
 	char reader[TM_TRACE_MAX_READER + 1]; /* "" when the line had "-" */
 	bool sensitive;
+	/* Set by readers of several inputs, not by the parsers: */
+	unsigned process;     /* 1, 2, ...: which process of the input wrote it */
+	uint64_t number;      /* its place among all exchanges of the input, from 0 */
+	/* Set by tm_trace_join: exchanges folded into this one (chained
+	 * pieces after the first, GET RESPONSEs), and the last one's number. */
+	unsigned joined;
+	uint64_t number_last;
 	uint8_t cmd[TM_APDU_MAX_COMMAND]; /* for a secret: the 4 header bytes */
 	size_t cmd_len;
 	size_t hidden_len;    /* for a secret: data bytes not written */

@@ -16,6 +16,7 @@ unit_tests = \
 	tests/unit/test_tlv \
 	tests/unit/test_pcscd_log \
 	tests/unit/test_trace \
+	tests/unit/test_trace_join \
 	tests/unit/test_transceive
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
@@ -41,7 +42,8 @@ fuzz_targets = \
 	tests/fuzz/fuzz_gost_spki \
 	tests/fuzz/fuzz_p12_key \
 	tests/fuzz/fuzz_tlv \
-	tests/fuzz/fuzz_trace
+	tests/fuzz/fuzz_trace \
+	tests/fuzz/fuzz_trace_inputs
 if FUZZING
 noinst_PROGRAMS += $(fuzz_targets)
 FUZZ_MAIN =
@@ -102,6 +104,9 @@ tests_fuzz_fuzz_trace_LDADD = $(FUZZ_LIBS)
 tests_fuzz_fuzz_pcscd_log_SOURCES = tests/fuzz/fuzz_pcscd_log.c tests/fuzz/fuzz.h $(FUZZ_MAIN)
 tests_fuzz_fuzz_pcscd_log_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_pcscd_log_LDADD = $(FUZZ_LIBS)
+tests_fuzz_fuzz_trace_inputs_SOURCES = tests/fuzz/fuzz_trace_inputs.c tests/fuzz/fuzz.h $(FUZZ_MAIN)
+tests_fuzz_fuzz_trace_inputs_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_trace_inputs_LDADD = $(FUZZ_LIBS)
 
 EXTRA_DIST += tests/fuzz/corpus tests/fuzz/replay_main.c docs/examples
 

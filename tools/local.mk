@@ -6,6 +6,8 @@ tools_tumar_trace_SOURCES = \
 	tools/apdu_names.c tools/apdu_names.h \
 	tools/trace_cmds.h \
 	tools/trace_decode.c \
+	tools/trace_input.c \
+	tools/trace_names.c tools/trace_names.h \
 	tools/json_out.c tools/json_out.h \
 	tools/trace_main.c \
 	tools/trace_replay.c \

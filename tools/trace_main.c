@@ -5,13 +5,13 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
 
-#include "apdu/pcscd_log.h"
 #include "apdu/rc.h"
 #include "tools/trace_cmds.h"
 
@@ -27,15 +27,22 @@ static void usage(FILE *f)
 "                                          reader NAME; report each response that\n"
 "                                          differs from the trace's\n"
 "\n"
-"FILE is a trace from tumar-pkcs11.so (TUMAR_TRACE) or tumar-emu (--trace), or\n"
-"pcscd's APDU log (pcscd -f -a, for real tokens); \"-\" reads standard input.\n"
-"Other lines are skipped.  PINs stay masked: traces never hold them, and the\n"
-"PIN commands of a pcscd log are masked as they are read.\n"
+"FILE is a trace from tumar-pkcs11.so (TUMAR_TRACE) or tumar-emu (--trace),\n"
+"pcscd's APDU log (pcscd -f -a) or OpenSC's debug log (OPENSC_DEBUG=9), for\n"
+"real tokens; \"-\" reads standard input.  Other lines are skipped.  PINs stay\n"
+"masked: traces never hold them, and the PIN commands of pcscd's and OpenSC's\n"
+"logs are masked as they are read.  decode joins 61xx/GET RESPONSE and chained\n"
+"commands into one exchange; numbering runs on across the processes that\n"
+"wrote a file, with a line where each new one starts.\n"
 "\n"
 "Options:\n"
 "  --json                  JSON on stdout instead of text\n"
 "  --color[=auto|always|never]  colour (auto: on a terminal, unless NO_COLOR)\n"
+"  --raw                   decode: each APDU as it was sent, none joined\n"
 "  --reader NAME           replay: the PC/SC reader\n"
+"  --pin-fd N              replay: read the user PIN from file descriptor N (one\n"
+"                          line) and send it in the trace's masked VERIFYs of the\n"
+"                          user PIN, so a session replays past its login\n"
 "  --reset                 replay: reset the card first, for a trace recorded\n"
 "                          from power-on (what a card answers depends on what\n"
 "                          was selected and verified before)\n"
@@ -56,56 +63,36 @@ void tm_trace_hex(char *out, const uint8_t *p, size_t n)
 	out[2 * n] = '\0';
 }
 
-int tm_trace_each(FILE *in, const char *name,
-		  void (*fn)(const struct tm_trace_rec *r, void *ctx), void *ctx)
+/* One line from fd, without its line end; the fd is closed.  A PIN is
+ * never echoed in a message. */
+static int read_pin(int fd, char *pin, size_t cap, size_t *len)
 {
-	struct tm_trace_rec *rec = malloc(sizeof(*rec));
-	struct tm_pcscd_log *log = malloc(sizeof(*log));
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	unsigned long n = 0, broken = 0, apdus = 0;
+	size_t n = 0;
+	char ch;
+	ssize_t r;
 
-	if (rec == NULL || log == NULL) {
-		free(rec);
-		free(log);
+	while ((r = read(fd, &ch, 1)) == 1 && ch != '\n') {
+		if (n + 1 >= cap) {
+			fprintf(stderr, "tumar-trace: --pin-fd %d: the PIN is longer than %zu bytes\n", fd, cap - 1);
+			OPENSSL_cleanse(pin, cap);
+			close(fd);
+			return 2;
+		}
+		pin[n++] = ch;
+	}
+	if (r < 0) {
+		fprintf(stderr, "tumar-trace: --pin-fd %d: %s\n", fd, strerror(errno));
+		close(fd);
 		return 2;
 	}
-	tm_pcscd_log_init(log);
-	while ((len = getline(&line, &cap, in)) >= 0) {
-		n++;
-		int rc = tm_trace_parse(line, (size_t)len, rec);
-		if (rc == TM_ERR_NOT_FOUND)
-			rc = tm_pcscd_log_line(log, line, (size_t)len, rec);
-		if (rc == TM_OK) {
-			fn(rec, ctx);
-			apdus++;
-		} else if (rc != TM_ERR_NOT_FOUND) {
-			fprintf(stderr, "tumar-trace: %s:%lu: not a valid trace line; skipped\n", name, n);
-			broken++;
-		}
+	close(fd);
+	if (n > 0 && pin[n - 1] == '\r')
+		n--;
+	if (n == 0) {
+		fprintf(stderr, "tumar-trace: --pin-fd %d: no PIN in it\n", fd);
+		return 2;
 	}
-	if (tm_pcscd_log_finish(log, rec) == TM_OK) {
-		fn(rec, ctx);
-		apdus++;
-	}
-	/* A pcscd log holds PINs in clear until they are masked. */
-	if (line != NULL)
-		OPENSSL_cleanse(line, cap);
-	free(line);
-	OPENSSL_cleanse(rec, sizeof(*rec));
-	free(rec);
-	free(log);
-	if (broken)
-		return 1;
-	/* Nothing at all is not a trace with no errors: most often the
-	 * wrong file, or a pcscd log without -a. */
-	if (apdus == 0) {
-		fprintf(stderr, "tumar-trace: %s: no APDUs in it (%lu line%s): not a Tumar trace "
-				"nor a pcscd log with APDUs (pcscd -f -a)\n",
-			name, n, n == 1 ? "" : "s");
-		return 3;
-	}
+	*len = n;
 	return 0;
 }
 
@@ -125,6 +112,8 @@ int main(int argc, char **argv)
 		{"colour", optional_argument, NULL, 'c'},
 		{"reader", required_argument, NULL, 'r'},
 		{"reset", no_argument, NULL, 'R'},
+		{"raw", no_argument, NULL, 'w'},
+		{"pin-fd", required_argument, NULL, 'p'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -132,13 +121,25 @@ int main(int argc, char **argv)
 	struct tm_trace_out out = {0};
 	const char *colour = "auto", *reader = NULL;
 	bool reset = false;
-	int c;
+	int c, pin_fd = -1;
 
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j': out.json = true; break;
 		case 'r': reader = optarg; break;
 		case 'R': reset = true; break;
+		case 'w': out.raw = true; break;
+		case 'p': {
+			char *end;
+			errno = 0;
+			long v = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || v < 0 || v > INT32_MAX) {
+				fprintf(stderr, "tumar-trace: --pin-fd %s: a file descriptor number\n", optarg);
+				return 2;
+			}
+			pin_fd = (int)v;
+			break;
+		}
 		case 'c':
 			colour = optarg ? optarg : "always";
 			if (strcmp(colour, "auto") && strcmp(colour, "always") && strcmp(colour, "never")) {
@@ -166,7 +167,15 @@ int main(int argc, char **argv)
 							     : "--reader is for replay");
 		return 2;
 	}
+	if (pin_fd >= 0 && !replay) {
+		fprintf(stderr, "tumar-trace: --pin-fd is for replay\n");
+		return 2;
+	}
 	out.colour = !out.json && want_colour(colour);
+	char pin[65];
+	size_t pin_len = 0;
+	if (pin_fd >= 0 && read_pin(pin_fd, pin, sizeof(pin), &pin_len) != 0)
+		return 2;
 	FILE *in = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
 	if (in == NULL) {
 		fprintf(stderr, "tumar-trace: %s: %s\n", file, strerror(errno));
@@ -193,9 +202,10 @@ int main(int argc, char **argv)
 			fgetc(in); /* an empty file: nothing to read */
 	}
 	tj_init(&out.j, stdout);
-	int rc = replay ? tm_trace_replay_cmd(in, file, reader, reset, &out)
+	int rc = replay ? tm_trace_replay_cmd(in, file, reader, reset, pin_fd >= 0 ? pin : NULL, pin_len, &out)
 		 : strcmp(cmd, "decode") == 0 ? tm_trace_decode_cmd(in, file, &out)
 					      : tm_trace_stats_cmd(in, file, &out);
+	OPENSSL_cleanse(pin, sizeof(pin));
 	if (in != stdin)
 		fclose(in);
 	free(snap);

@@ -2,13 +2,17 @@
 /* tumar-trace replay: a trace's commands sent again, through PC/SC, to
  * the card in a reader; every response that differs from the trace's is
  * reported.  Commands whose data the trace masks (PINs) cannot be sent
- * again and are skipped, so what needed them may differ. */
+ * again and are skipped, so what needed them may differ; with --pin-fd,
+ * the user PIN's VERIFY is sent with the PIN read from that descriptor,
+ * so a session replays past its login. */
 #include <config.h>
 
 #include <stdlib.h>
 #include <string.h>
 
 #include <PCSC/winscard.h>
+
+#include <openssl/crypto.h>
 
 #include "apdu/sw.h"
 #include "tools/apdu_names.h"
@@ -18,6 +22,8 @@ struct replay {
 	SCARDHANDLE card;
 	DWORD proto;
 	struct tm_trace_out *out;
+	const char *pin; /* NULL: none given */
+	size_t pin_len;
 	unsigned long sent, same, differ, skipped, failed;
 	uint8_t resp[TM_APDU_MAX_RESPONSE];
 };
@@ -63,14 +69,38 @@ static void replay_one(const struct tm_trace_rec *r, void *ctx)
 	DWORD len = sizeof(rp->resp);
 	LONG rv;
 
+	uint8_t verify[5 + 255];
+	const uint8_t *cmd = r->cmd;
+	size_t cmd_len = r->cmd_len;
+
 	if (r->sensitive) {
-		rp->skipped++;
-		report(rp, r, "skipped (its data is a secret the trace does not hold)", 0);
-		return;
+		const uint8_t *c = r->cmd;
+		bool user_verify = c[0] == 0x00 && c[1] == 0x20 && c[2] == 0x00 && c[3] == 0x81;
+		if (rp->pin == NULL || !user_verify) {
+			rp->skipped++;
+			report(rp, r, rp->pin == NULL ? "skipped (its data is a secret the trace does not hold)"
+						      : "skipped (a secret other than the user PIN's VERIFY)", 0);
+			return;
+		}
+		if (r->hidden_len != rp->pin_len) {
+			char why[128];
+			snprintf(why, sizeof(why), "skipped (the PIN from --pin-fd has %zu bytes, this VERIFY %zu)",
+				 rp->pin_len, r->hidden_len);
+			rp->skipped++;
+			report(rp, r, why, 0);
+			return;
+		}
+		memcpy(verify, c, 4);
+		verify[4] = (uint8_t)rp->pin_len;
+		memcpy(verify + 5, rp->pin, rp->pin_len);
+		cmd = verify;
+		cmd_len = 5 + rp->pin_len;
 	}
 	rp->sent++;
 	SCARD_IO_REQUEST recv_pci = *pci; /* never NULL: libpcscspy reads it */
-	rv = SCardTransmit(rp->card, pci, r->cmd, (DWORD)r->cmd_len, &recv_pci, rp->resp, &len);
+	rv = SCardTransmit(rp->card, pci, cmd, (DWORD)cmd_len, &recv_pci, rp->resp, &len);
+	if (cmd == verify)
+		OPENSSL_cleanse(verify, sizeof(verify));
 	if (rv != SCARD_S_SUCCESS || len < 2) {
 		rp->failed++;
 		report(rp, r, pcsc_stringify_error(rv), 0);
@@ -92,7 +122,7 @@ static void replay_one(const struct tm_trace_rec *r, void *ctx)
 }
 
 int tm_trace_replay_cmd(FILE *in, const char *name, const char *reader, bool reset,
-			struct tm_trace_out *out)
+			const char *pin, size_t pin_len, struct tm_trace_out *out)
 {
 	struct replay *rp = calloc(1, sizeof(*rp));
 	SCARDCONTEXT ctx;
@@ -102,6 +132,8 @@ int tm_trace_replay_cmd(FILE *in, const char *name, const char *reader, bool res
 	if (rp == NULL)
 		return 2;
 	rp->out = out;
+	rp->pin = pin;
+	rp->pin_len = pin_len;
 	rv = SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, &ctx);
 	if (rv != SCARD_S_SUCCESS) {
 		fprintf(stderr, "tumar-trace: PC/SC: %s (is pcscd running?)\n", pcsc_stringify_error(rv));
@@ -133,7 +165,7 @@ int tm_trace_replay_cmd(FILE *in, const char *name, const char *reader, bool res
 		tj_obj(&out->j, NULL);
 		tj_arr(&out->j, "differences");
 	}
-	rc = tm_trace_each(in, name, replay_one, rp);
+	rc = tm_trace_each(in, name, false, replay_one, rp);
 	SCardEndTransaction(rp->card, SCARD_LEAVE_CARD);
 	SCardDisconnect(rp->card, SCARD_LEAVE_CARD);
 	SCardReleaseContext(ctx);

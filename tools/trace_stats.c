@@ -41,7 +41,7 @@ int tm_trace_stats_cmd(FILE *in, const char *name, struct tm_trace_out *out)
 {
 	unsigned long total = 0;
 	unsigned long long us = 0, sent = 0, received = 0;
-	int rc = tm_trace_each(in, name, count, NULL);
+	int rc = tm_trace_each(in, name, false, count, NULL);
 	struct tj *j = &out->j;
 
 	if (out->json) {

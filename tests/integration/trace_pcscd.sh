@@ -13,7 +13,7 @@ sleep 0.3 # pcscd writes its log as it goes
 
 out=$("$TRACE_TOOL" decode "$WORK/pcscd.log" 2>&1)
 check "pcscd log: the commands named" \
-	bash -c 'grep -q "SELECT (by AID)" <<<"$1" && grep -q "GET DATA (card information)" <<<"$1"' _ "$out"
+	bash -c 'grep -q "SELECT (by AID, first or only, FCI)" <<<"$1" && grep -q "GET DATA (card information)" <<<"$1"' _ "$out"
 check "pcscd log: the PIN is in pcscd's log in clear..." grep -q "31 32 33 34 35 36 37 38" "$WORK/pcscd.log"
 check "...and masked by tumar-trace" \
 	bash -c 'grep -q "VERIFY (user PIN)" <<<"$1" && grep -q "8 bytes, secret (masked)" <<<"$1" &&
@@ -48,9 +48,34 @@ check "replay --json" \
 check "replay without --reset: the card's state shows" \
 	bash -c 'out=$("$0" replay "$1" --reader "$2"); grep -q "GET DATA *differs: trace 6D00" <<<"$out"' \
 	"$TRACE_TOOL" "$WORK/recorded.trace" "$READER"
+# With the user PIN on a descriptor, the VERIFY is sent too: the session
+# replays past its login.
+out=$("$TRACE_TOOL" replay "$WORK/recorded.trace" --reader "$READER" --reset --pin-fd 3 3<<<12345678 2>&1)
+check "replay --pin-fd: the VERIFY is sent with the PIN, nothing skipped" \
+	bash -c 'grep -Eq "^[0-9]+ sent: [0-9]+ same, 1 differ, 0 failed; 0 skipped" <<<"$1" &&
+		! grep -q 12345678 <<<"$1"' _ "$out"
+out=$("$TRACE_TOOL" replay "$WORK/recorded.trace" --reader "$READER" --reset --pin-fd 3 3<<<1234 2>&1)
+check "replay --pin-fd with a PIN of another length: that VERIFY skipped, saying why" \
+	grep -q "VERIFY *skipped (the PIN from --pin-fd has 4 bytes, this VERIFY 8)" <<<"$out"
+check "--pin-fd is for replay only, exit 2" \
+	bash -c '"$0" decode "$1" --pin-fd 0 </dev/null 2>/dev/null; [ $? -eq 2 ]' "$TRACE_TOOL" "$WORK/emu.trace"
 check "replay: no such reader, exit 2" \
 	bash -c '"$0" replay "$1" --reader "No reader" 2>/dev/null; [ $? -eq 2 ]' "$TRACE_TOOL" "$WORK/emu.trace"
 check "replay without --reader, exit 2" \
 	bash -c '"$0" replay "$1" 2>/dev/null; [ $? -eq 2 ]' "$TRACE_TOOL" "$WORK/emu.trace"
+# OpenSC's debug log, as a user of OpenSC's tools or module has it: the
+# same commands, named, the reader known, the PIN (in clear in the log)
+# masked.
+OPENSC_DEBUG=9 opensc-tool -r 0 -s 00A4040007F054554D41520100 -s 00CA00A504 \
+	-s 0020008108313233343536373800 >/dev/null 2>"$WORK/opensc.log"
+osc=$("$TRACE_TOOL" decode "$WORK/opensc.log" 2>&1)
+check "OpenSC log: the PIN is in it in clear..." grep -q "31 32 33 34 35 36 37 38" "$WORK/opensc.log"
+check "...and tumar-trace reads its APDUs, the reader named, the PIN masked" \
+	bash -c 'grep -q "AID: F054554D415201 (Tumar applet)" <<<"$1" && grep -q "^#[0-9]* $2 " <<<"$1" &&
+		grep -q "VERIFY (user PIN)" <<<"$1" && grep -q "8 bytes, secret (masked)" <<<"$1" &&
+		! grep -q 3132333435363738 <<<"$1" && ! grep -q "31 32 33 34 35 36 37 38" <<<"$1"' _ "$osc" "$READER"
+check "OpenSC log: its GET DATA with 61xx and GET RESPONSE joined" \
+	bash -c 'sed -n "/GET DATA (card information)/,/^$/p" <<<"$1" | grep -q "C1 (model key).*\"kaztoken\""' _ "$osc"
+
 stop_emu
 tap_done
