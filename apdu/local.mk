@@ -19,5 +19,7 @@ apdu_libtumar_apdu_la_SOURCES = \
 	apdu/trace.c apdu/trace.h \
 	apdu/trace_join.c apdu/trace_join.h \
 	apdu/opensc_log.c apdu/opensc_log.h \
+	apdu/pcsc_spy_log.c apdu/pcsc_spy_log.h \
+	apdu/hexdump.c apdu/hexdump.h \
 	apdu/transceive.c apdu/transceive.h
 apdu_libtumar_apdu_la_LIBADD = $(CRYPTO_LIBS) -lpthread

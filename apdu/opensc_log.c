@@ -8,6 +8,7 @@
 
 #include <openssl/crypto.h>
 
+#include "hexdump.h"
 #include "rc.h"
 
 void tm_opensc_log_init(struct tm_opensc_log *l)
@@ -110,37 +111,18 @@ static int dump_line(struct tm_opensc_log *l, const char *line, size_t len)
 	size_t cap = l->dump == 1 ? sizeof(l->cmd) : sizeof(l->resp);
 	size_t take = l->want - l->got < 16 ? l->want - l->got : 16;
 
-	if (take > cap - l->got || len < 3 * take - 1)
+	if (take > cap - l->got || tm_hexdump_pairs(line, len, take, out + l->got) != TM_OK)
 		return TM_ERR_MALFORMED;
-	for (size_t i = 0; i < take; i++) {
-		int hi = OPENSSL_hexchar2int((unsigned char)line[3 * i]);
-		int lo = OPENSSL_hexchar2int((unsigned char)line[3 * i + 1]);
-		if (hi < 0 || lo < 0 || (3 * i + 2 < len && line[3 * i + 2] != ' '))
-			return TM_ERR_MALFORMED;
-		out[l->got++] = (uint8_t)(hi << 4 | lo);
-	}
+	l->got += take;
 	return TM_OK;
 }
 
 static void emit(struct tm_opensc_log *l, struct tm_trace_rec *rec, bool answered)
 {
-	memset(rec, 0, offsetof(struct tm_trace_rec, cmd));
+	tm_trace_rec_command(rec, l->cmd, l->cmd_len);
 	rec->seq = l->seq++;
 	rec->time_us = l->cmd_at_us;
 	memcpy(rec->reader, l->reader, sizeof(rec->reader));
-	rec->sensitive = tm_trace_is_secret(l->cmd, l->cmd_len);
-	if (rec->sensitive) {
-		struct tm_apdu a;
-		memcpy(rec->cmd, l->cmd, 4);
-		rec->cmd_len = 4;
-		rec->hidden_len = tm_apdu_decode(l->cmd, l->cmd_len, &a, NULL) == TM_OK ? a.nc : 0;
-	} else {
-		memcpy(rec->cmd, l->cmd, l->cmd_len);
-		rec->cmd_len = l->cmd_len;
-		rec->hidden_len = 0;
-	}
-	rec->private_response = false;
-	rec->resp_hidden = 0;
 	rec->has_resp = answered;
 	rec->resp_len = answered ? l->got : 0;
 	if (answered) {

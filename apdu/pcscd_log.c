@@ -67,25 +67,9 @@ static const char *find(const char *line, size_t len, const char *what)
 /* Moves the pending command into rec, masked when it carries a secret. */
 static void emit_command(struct tm_pcscd_log *l, struct tm_trace_rec *rec)
 {
-	memset(rec, 0, offsetof(struct tm_trace_rec, cmd));
+	tm_trace_rec_command(rec, l->cmd, l->cmd_len);
 	rec->seq = ++l->seq;
 	rec->time_us = l->cmd_at_us;
-	rec->sensitive = tm_trace_is_secret(l->cmd, l->cmd_len);
-	if (rec->sensitive) {
-		memcpy(rec->cmd, l->cmd, 4);
-		rec->cmd_len = 4;
-		/* The data's length, as a trace gives it: Lc (short or extended). */
-		size_t lc = l->cmd[4];
-		if (lc == 0 && l->cmd_len >= 7)
-			lc = (size_t)l->cmd[5] << 8 | l->cmd[6];
-		rec->hidden_len = lc;
-	} else {
-		memcpy(rec->cmd, l->cmd, l->cmd_len);
-		rec->cmd_len = l->cmd_len;
-		rec->hidden_len = 0;
-	}
-	rec->has_resp = rec->private_response = false;
-	rec->resp_len = rec->resp_hidden = 0;
 	wipe(l);
 }
 

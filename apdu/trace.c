@@ -410,3 +410,24 @@ int tm_trace_parse(const char *line, size_t len, struct tm_trace_rec *rec)
 	OPENSSL_free(copy);
 	return rc;
 }
+
+void tm_trace_rec_command(struct tm_trace_rec *rec, const uint8_t *cmd, size_t len)
+{
+	memset(rec, 0, offsetof(struct tm_trace_rec, cmd));
+	rec->sensitive = tm_trace_is_secret(cmd, len);
+	if (rec->sensitive) {
+		memcpy(rec->cmd, cmd, 4);
+		rec->cmd_len = 4;
+		/* The data's length, as a trace gives it: Lc (short or extended). */
+		size_t lc = len > 4 ? cmd[4] : 0;
+		if (lc == 0 && len >= 7)
+			lc = (size_t)cmd[5] << 8 | cmd[6];
+		rec->hidden_len = lc;
+	} else {
+		memcpy(rec->cmd, cmd, len);
+		rec->cmd_len = len;
+		rec->hidden_len = 0;
+	}
+	rec->has_resp = rec->private_response = false;
+	rec->resp_len = rec->resp_hidden = 0;
+}

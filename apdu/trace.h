@@ -57,6 +57,13 @@ struct tm_trace_rec {
  * CHANGE REFERENCE DATA and RESET RETRY COUNTER of interindustry class. */
 bool tm_trace_is_secret(const uint8_t *cmd, size_t len);
 
+/* Starts rec afresh (the fields before cmd zeroed, no response) with a
+ * command as another tool's log showed it (len >= 4), masked when it
+ * carries a secret (tm_trace_is_secret): its header, and Lc as the count
+ * of hidden bytes.  For the readers of pcscd's, OpenSC's and pcsc-spy's
+ * logs, which show PINs in clear. */
+void tm_trace_rec_command(struct tm_trace_rec *rec, const uint8_t *cmd, size_t len);
+
 /* The line for ev, with its '\n', NUL-terminated, from OPENSSL_malloc
  * (free with OPENSSL_free); NULL on bad arguments or no memory. */
 char *tm_trace_format(const struct tm_trace_event *ev, size_t *len);

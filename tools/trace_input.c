@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* tumar-trace's inputs: the project's trace lines, pcscd's APDU log and
- * OpenSC's debug log, in any mix, numbered across the processes that
+/* tumar-trace's inputs: the project's trace lines, pcscd's APDU log,
+ * OpenSC's debug log and pcsc-spy's output, in any mix, numbered across the processes that
  * wrote them, and (for decode) joined into whole exchanges. */
 #include <config.h>
 
@@ -10,17 +10,19 @@
 #include <openssl/crypto.h>
 
 #include "apdu/opensc_log.h"
+#include "apdu/pcsc_spy_log.h"
 #include "apdu/pcscd_log.h"
 #include "apdu/rc.h"
 #include "apdu/trace_join.h"
 #include "tools/trace_cmds.h"
 
-enum source { SRC_NONE, SRC_TRACE, SRC_PCSCD, SRC_OPENSC };
+enum source { SRC_NONE, SRC_TRACE, SRC_PCSCD, SRC_OPENSC, SRC_SPY };
 
 struct input {
 	struct tm_trace_rec *rec;
 	struct tm_pcscd_log *pcscd;
 	struct tm_opensc_log *opensc;
+	struct tm_spy_log *spy;
 	struct tm_trace_join *join; /* NULL: each APDU as it came */
 	enum source last_src;
 	uint64_t last_seq;          /* of the last trace line */
@@ -75,6 +77,9 @@ static void release(struct input *in)
 	if (in->opensc != NULL)
 		OPENSSL_cleanse(in->opensc, sizeof(*in->opensc));
 	free(in->opensc);
+	if (in->spy != NULL)
+		OPENSSL_cleanse(in->spy, sizeof(*in->spy));
+	free(in->spy);
 	free(in->join);
 }
 
@@ -90,13 +95,16 @@ int tm_trace_each(FILE *f, const char *name, bool join,
 	in.rec = malloc(sizeof(*in.rec));
 	in.pcscd = malloc(sizeof(*in.pcscd));
 	in.opensc = malloc(sizeof(*in.opensc));
+	in.spy = malloc(sizeof(*in.spy));
 	in.join = join ? malloc(sizeof(*in.join)) : NULL;
-	if (in.rec == NULL || in.pcscd == NULL || in.opensc == NULL || (join && in.join == NULL)) {
+	if (in.rec == NULL || in.pcscd == NULL || in.opensc == NULL || in.spy == NULL ||
+	    (join && in.join == NULL)) {
 		release(&in);
 		return 2;
 	}
 	tm_pcscd_log_init(in.pcscd);
 	tm_opensc_log_init(in.opensc);
+	tm_spy_log_init(in.spy);
 	if (in.join != NULL)
 		tm_trace_join_init(in.join);
 	while ((len = getline(&line, &cap, f)) >= 0) {
@@ -107,9 +115,13 @@ int tm_trace_each(FILE *f, const char *name, bool join,
 			src = SRC_OPENSC;
 			rc = tm_opensc_log_line(in.opensc, line, (size_t)len, in.rec);
 		}
-		/* Not inside an OpenSC dump, whose ASCII column could look like
-		 * anything. */
 		if (rc == TM_ERR_NOT_FOUND && in.opensc->dump == 0) {
+			src = SRC_SPY;
+			rc = tm_spy_log_line(in.spy, line, (size_t)len, in.rec);
+		}
+		/* Not inside another tool's dump, whose ASCII column could look
+		 * like anything. */
+		if (rc == TM_ERR_NOT_FOUND && in.opensc->dump == 0 && in.spy->dump == 0) {
 			src = SRC_PCSCD;
 			rc = tm_pcscd_log_line(in.pcscd, line, (size_t)len, in.rec);
 		}
@@ -122,6 +134,7 @@ int tm_trace_each(FILE *f, const char *name, bool join,
 	}
 	if (tm_opensc_log_finish(in.opensc, in.rec) == TM_OK)
 		take(&in, SRC_OPENSC, in.rec);
+	tm_spy_log_finish(in.spy);
 	if (tm_pcscd_log_finish(in.pcscd, in.rec) == TM_OK)
 		take(&in, SRC_PCSCD, in.rec);
 	if (in.join != NULL)
@@ -138,8 +151,8 @@ int tm_trace_each(FILE *f, const char *name, bool join,
 	 * wrong file, or a pcscd log without -a. */
 	if (apdus == 0) {
 		fprintf(stderr, "tumar-trace: %s: no APDUs in it (%lu line%s): not a Tumar trace, "
-				"a pcscd log with APDUs (pcscd -f -a) nor an OpenSC debug log "
-				"(OPENSC_DEBUG=9)\n",
+				"a pcscd log with APDUs (pcscd -f -a), an OpenSC debug log "
+				"(OPENSC_DEBUG=9) nor pcsc-spy's output\n",
 			name, n, n == 1 ? "" : "s");
 		return 3;
 	}

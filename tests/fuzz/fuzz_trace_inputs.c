@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* OpenSC's debug log reader and the joiner behind it, fed a whole file
- * line by line, as tumar-trace decode reads one: each exchange that comes
+/* The readers of other tools' logs (OpenSC's debug log, pcsc-spy's
+ * output) and the joiner behind them, fed a whole file line by line, as
+ * tumar-trace decode reads one: each exchange that comes
  * out holds together (a command of at least a header, a response of at
  * least a status word, a secret reduced to its header, joined numbers in
  * order), no PIN of the input is in a secret's record, and at the end the
@@ -11,12 +12,14 @@
 #include <string.h>
 
 #include "apdu/opensc_log.h"
+#include "apdu/pcsc_spy_log.h"
 #include "apdu/rc.h"
 #include "apdu/trace.h"
 #include "apdu/trace_join.h"
 #include "fuzz.h"
 
 static struct tm_opensc_log log_state;
+static struct tm_spy_log spy_state;
 static struct tm_trace_join join;
 static struct tm_trace_rec rec;
 static uint64_t number, last_out;
@@ -44,6 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t left = size;
 
 	tm_opensc_log_init(&log_state);
+	tm_spy_log_init(&spy_state);
 	tm_trace_join_init(&join);
 	number = 0;
 	outs = 0;
@@ -51,6 +55,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const char *nl = memchr(p, '\n', left);
 		size_t len = nl ? (size_t)(nl - p) + 1 : left;
 		int rc = tm_opensc_log_line(&log_state, p, len, &rec);
+		if (rc == TM_ERR_NOT_FOUND && log_state.dump == 0)
+			rc = tm_spy_log_line(&spy_state, p, len, &rec);
 
 		if (rc == TM_OK) {
 			rec.process = 1;
@@ -67,9 +73,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rec.number = rec.number_last = number++;
 		tm_trace_join_feed(&join, &rec, check, NULL);
 	}
+	tm_spy_log_finish(&spy_state);
 	tm_trace_join_flush(&join, check, NULL);
 	for (size_t i = 0; i < sizeof(log_state.cmd); i++)
-		if (log_state.cmd[i] != 0 || log_state.pending)
+		if (log_state.cmd[i] != 0 || log_state.pending || spy_state.cmd[i] != 0)
 			abort(); /* a PIN must not stay behind */
 	if (join.have)
 		abort();

@@ -57,6 +57,36 @@ check "replay --pin-fd: the VERIFY is sent with the PIN, nothing skipped" \
 out=$("$TRACE_TOOL" replay "$WORK/recorded.trace" --reader "$READER" --reset --pin-fd 3 3<<<1234 2>&1)
 check "replay --pin-fd with a PIN of another length: that VERIFY skipped, saying why" \
 	grep -q "VERIFY *skipped (the PIN from --pin-fd has 4 bytes, this VERIFY 8)" <<<"$out"
+# pcsc-spy's output, of the same replay: pcsc-lite's spy library sits in
+# front of tumar-trace's PC/SC calls and writes them to a FIFO that
+# pcsc-spy reads.  The PIN passes in clear there too.
+SPY_LIB=$(ls /usr/lib/*/libpcscspy.so.0 2>/dev/null | head -n1)
+if command -v pcsc-spy >/dev/null && [ -n "$SPY_LIB" ]; then
+	mkdir -p "$WORK/spyhome" && mkfifo "$WORK/spyhome/pcsc-spy"
+	PYTHONUNBUFFERED=1 pcsc-spy -n "$WORK/spyhome/pcsc-spy" >"$WORK/spy.log" 2>&1 &
+	SPY_PID=$!
+	PIDS+=("$SPY_PID")
+	HOME=$WORK/spyhome LD_PRELOAD=$SPY_LIB ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0 \
+		"$TRACE_TOOL" replay "$WORK/recorded.trace" --reader "$READER" --reset --pin-fd 3 \
+		3<<<12345678 >/dev/null 2>&1
+	# pcsc-spy ends when the spied program has closed the FIFO.
+	wait_for 100 bash -c '! kill -0 "$1"' _ "$SPY_PID"
+	spy=$("$TRACE_TOOL" decode "$WORK/spy.log" 2>&1)
+	check "pcsc-spy: the PIN is in its output in clear..." grep -q "31 32 33 34 35 36 37 38" "$WORK/spy.log"
+	check "...and tumar-trace reads its transmits, the reader named, the PIN masked, 61xx joined" \
+		bash -c 'grep -q "AID: F054554D415201 (Tumar applet)" <<<"$1" && grep -q "^#0 $2 " <<<"$1" &&
+			grep -q "VERIFY (user PIN)" <<<"$1" && grep -q "8 bytes, secret (masked)" <<<"$1" &&
+			! grep -q 3132333435363738 <<<"$1" && ! grep -q "31 32 33 34 35 36 37 38" <<<"$1" &&
+			grep -q "^  > 00 84 00 00  GET CHALLENGE" <<<"$1"' _ "$spy" "$READER"
+	check "pcsc-spy: the durations are the calls' own" \
+		bash -c '"$0" --json decode "$1" | python3 -c "
+import json, sys
+ex = json.load(sys.stdin)[\"exchanges\"]
+assert len(ex) >= 4 and all(e[\"duration_us\"] > 0 for e in ex), ex
+"' "$TRACE_TOOL" "$WORK/spy.log"
+else
+	not_ok "pcsc-spy and libpcscspy (libpcsclite-dev) are installed"
+fi
 check "--pin-fd is for replay only, exit 2" \
 	bash -c '"$0" decode "$1" --pin-fd 0 </dev/null 2>/dev/null; [ $? -eq 2 ]' "$TRACE_TOOL" "$WORK/emu.trace"
 check "replay: no such reader, exit 2" \
