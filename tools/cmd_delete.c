@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "tools/json_out.h"
 #include "tools/tool_cmds.h"
 #include "tools/tool_keylist.h"
 #include "tools/tool_objects.h"
@@ -162,9 +163,13 @@ int tt_cmd_delete(struct tt_opts *o, int argc, char **argv)
 	if ((rc = destroy(&t, k, a.cert_only)) == TT_OK) {
 		if (o->json) {
 			char id[129];
+			struct tj j;
 			tt_hex(id, k->id, k->id_len);
-			printf("{\"deleted\":\"%s\",\"id\":\"%s\"}\n",
-			       a.cert_only ? "certificate" : "key", id);
+			tj_init(&j, stdout);
+			tj_obj(&j, NULL);
+			tj_str(&j, "deleted", a.cert_only ? "certificate" : "key");
+			tj_str(&j, "id", id);
+			tj_end(&j, '}');
 		} else {
 			printf("Deleted %s.\n", what);
 		}

@@ -93,6 +93,7 @@ struct plan {
 	enum tt_purpose purpose;
 	const char *label;
 	bool was_there, key_written;
+	bool cert_written; /* the store's certificate was put on (--replace: instead of another) */
 	unsigned char id[20];
 	char cert_label[80];
 };
@@ -140,6 +141,7 @@ static int write_all(struct tt_token *t, const struct tt_p12 *s, struct plan *pl
 		if (rc == TT_OK && p->cert != NULL) {
 			rc = tt_install_at(t, p->cert, priv, replace, p->cert_label, sizeof(p->cert_label),
 					   &already);
+			p->cert_written = rc == TT_OK && !already;
 			if (rc != TT_OK && p->key_written &&
 			    t->f->C_DestroyObject(t->s, priv) == CKR_OK)
 				p->key_written = false;
@@ -172,12 +174,17 @@ static void report(const struct tt_opts *o, const struct tt_p12 *s, const struct
 			tj_bool(&j, "already_there", p->was_there);
 			if (p->key_written)
 				tj_str(&j, "id", id);
-			if (p->cert)
+			if (p->cert) {
 				tj_str(&j, "certificate", subject);
+				tj_bool(&j, "certificate_written", p->cert_written);
+			}
 			tj_end(&j, '}');
+		} else if (p->was_there && p->cert && p->cert_written) {
+			printf("The %s key is already on the token; its certificate is now the store's, "
+			       "for %s.\n", p->label, subject);
 		} else if (p->was_there) {
 			printf("The %s key is already on the token%s.\n", p->label,
-			       p->cert ? ", with its certificate" : "");
+			       p->cert ? ", with the store's certificate" : "");
 		} else {
 			printf("Imported the %s key (%s), ID %s%s%s.\n", p->label,
 			       tt_alg_title(tt_p12_key_alg(&s->keys[i])), id,

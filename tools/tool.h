@@ -66,8 +66,9 @@ struct tt_opts {
 /* Frees what the options hold (the URIs). */
 void tt_opts_free(struct tt_opts *o);
 
-/* Handles the common option c; false when c is not one. */
-bool tt_common_opt(struct tt_opts *o, int c, const char *arg);
+/* Handles the common option c: 1 taken, 0 not a common option, -1 a bad
+ * value (said with tt_err, so that --json reports it: exit TT_USAGE). */
+int tt_common_opt(struct tt_opts *o, int c, const char *arg);
 
 /* Parses a subcommand's argv: the common options and its own (own, may be
  * NULL; option values other than the common ones' 'M','S','T','N','J','F',

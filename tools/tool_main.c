@@ -83,6 +83,11 @@ int main(int argc, char **argv)
 	struct tt_opts o = {.slot = -1, .pin_fd = -1};
 	int c;
 
+	/* --json anywhere asks for errors as JSON, those of the options
+	 * before it included. */
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--json") == 0)
+			o.json = true;
 	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
 		if (c == 'h') {
 			usage(stdout);
@@ -92,7 +97,10 @@ int main(int argc, char **argv)
 			puts("tumar-tool " PACKAGE_VERSION);
 			return TT_OK;
 		}
-		if (!tt_common_opt(&o, c, optarg)) {
+		int common = tt_common_opt(&o, c, optarg);
+		if (common < 0)
+			return finish(&o, TT_USAGE);
+		if (common == 0) {
 			usage(stderr);
 			return TT_USAGE;
 		}

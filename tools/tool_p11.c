@@ -41,44 +41,44 @@ int tt_usage(FILE *f, const char *text, int rc)
 	return rc;
 }
 
-bool tt_common_opt(struct tt_opts *o, int c, const char *arg)
+int tt_common_opt(struct tt_opts *o, int c, const char *arg)
 {
 	char *end;
 
 	switch (c) {
-	case 'M': o->module = arg; return true;
+	case 'M': o->module = arg; return 1;
 	case 'T':
 		if (!tt_is_uri(arg)) {
 			o->token = arg;
-			return true;
+			return 1;
 		}
 		p11_kit_uri_free(o->token_uri);
 		if ((o->token_uri = tt_uri_parse(arg, "--token")) == NULL)
-			exit(TT_USAGE);
-		return true;
-	case 'N': o->serial = arg; return true;
-	case 'J': o->json = true; return true;
+			return -1;
+		return 1;
+	case 'N': o->serial = arg; return 1;
+	case 'J': o->json = true; return 1;
 	case 'S':
 		o->slot = strtol(arg, &end, 10);
 		if (*arg == '\0' || *end != '\0' || o->slot < 0) {
 			tt_err("--slot %s: not a slot number", arg);
-			exit(TT_USAGE);
+			return -1;
 		}
-		return true;
+		return 1;
 	case 'F':
 		o->pin_fd = (int)strtol(arg, &end, 10);
 		if (*arg == '\0' || *end != '\0' || o->pin_fd < 0) {
 			tt_err("--pin-fd %s: not a file descriptor", arg);
-			exit(TT_USAGE);
+			return -1;
 		}
-		return true;
+		return 1;
 	case 'P':
 		tt_err("warning: a PIN on the command line can be read by other users "
 		       "(ps, shell history); use TUMAR_PIN or --pin-fd");
 		o->pin = arg;
-		return true;
+		return 1;
 	default:
-		return false;
+		return 0;
 	}
 }
 
@@ -101,7 +101,10 @@ int tt_parse(struct tt_opts *o, int argc, char **argv, const char *usage,
 	while ((c = getopt_long(argc, argv, "ho:", all, NULL)) != -1) {
 		if (c == 'h')
 			return tt_usage(stdout, usage, TT_OK);
-		if (tt_common_opt(o, c, optarg))
+		int taken = tt_common_opt(o, c, optarg);
+		if (taken < 0)
+			return TT_USAGE;
+		if (taken > 0)
 			continue;
 		if (c == '?' || handle == NULL || !handle(c, optarg, ctx))
 			return tt_usage(stderr, usage, TT_USAGE);

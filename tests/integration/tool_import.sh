@@ -82,7 +82,10 @@ check "a renewed store for the same key: refused without --replace, nothing chan
 		has "already has another certificate" && test "$(objects)" = "$n"' "$CA" "$MAKE_P12"
 check "... and with --replace the new certificate takes the old one's place" \
 	bash -c 'n=$(objects) && run 0 "$TOOL" import --replace --password-file "$WORK/pw" "$WORK/GOST512_renewed.p12" &&
-		has "already on the token" && test "$(objects)" = "$n" &&
+		has "GOST512 key is already on the token; its certificate is now the store.s, for " &&
+		test "$(objects)" = "$n" &&
+		run 0 "$TOOL" import --replace --json --password-file "$WORK/pw" "$WORK/GOST512_renewed.p12" &&
+		has "\"already_there\":true" && has "\"certificate_written\":false" &&
 		out=$($P11TOOL --module "$TUMAR_MODULE" -r --type cert --label GOST512 2>/dev/null | openssl x509 -inform DER -noout -serial) &&
 		test "$out" = "$(openssl x509 -in "$WORK/g512b.crt" -noout -serial)"'
 check "expiry: the store's certificate beside its key" \

@@ -75,7 +75,12 @@ check "keys without --login: a key whose private half is not yet seen is not cal
 	bash -c 'run 0 "$TOOL" --serial KZ0002 keygen --purpose auth --alg rsa2048 && run 0 "$TOOL" --serial KZ0002 keys &&
 		has "AUTH_RSA  rsa2048  key \(its private half is seen after --login\)" &&
 		run 0 "$TOOL" --serial KZ0002 keys --login && has "AUTH_RSA  rsa2048  key pair" &&
-		run 0 "$TOOL" --serial KZ0002 delete --yes --label AUTH_RSA'
+		run 0 "$TOOL" --serial KZ0002 delete --yes --json --label AUTH_RSA &&
+		has "^\\{\"deleted\":\"key\",\"id\":\"[0-9a-f]+\"\\}$"'
+check "--json: a bad option value is a JSON error too, before --json or after it" \
+	bash -c 'run 2 "$TOOL" --slot x --json list &&
+		has "^\\{\"error\":\"--slot x: not a slot number\",\"exit_code\":2," &&
+		run 2 "$TOOL" keys --json --pin-fd q && has "\"error\":\"--pin-fd q: not a file descriptor\""'
 check "csr -o into a missing directory: refused before the PIN is asked (no try spent)" \
 	bash -c 'run 2 env TUMAR_PIN=WrongPin1 "$TOOL" $T1s csr --purpose sign --cn "A B" \
 		--iin 900101300017 -o "$WORK/missing/r.csr" && has "cannot write there" &&
