@@ -128,17 +128,15 @@ void tm_inspect_print_laser(const struct tm_laser_card *c, FILE *out)
 		laser_file(out, c->mf, "");
 }
 
-int tm_inspect_model_key(const char *path, char *key, size_t cap, char *why, size_t why_cap)
+int tm_inspect_model_key_of(const uint8_t *data, size_t len, char *key, size_t cap, char *why,
+			    size_t why_cap)
 {
-	uint8_t *data;
-	size_t len, body_len;
+	size_t body_len;
 	const uint8_t *body;
 	unsigned version;
 	struct tm_tlv card, t;
-	int rc = tm_image_file_read(path, &data, &len, why, why_cap);
+	int rc;
 
-	if (rc != TM_OK)
-		return rc;
 	bool laser = len >= 8 && memcmp(data, TM_LASER_IMAGE_MAGIC, 8) == 0;
 	rc = tm_image_frame_open(data, len, laser ? TM_LASER_IMAGE_MAGIC : TM_IMAGE_MAGIC,
 				 laser ? "LASER card image" : "Tumar card image",
@@ -155,6 +153,18 @@ int tm_inspect_model_key(const char *path, char *key, size_t cap, char *why, siz
 		memcpy(key, t.value, t.len);
 		key[t.len] = '\0';
 	}
+	return rc;
+}
+
+int tm_inspect_model_key(const char *path, char *key, size_t cap, char *why, size_t why_cap)
+{
+	uint8_t *data;
+	size_t len;
+	int rc = tm_image_file_read(path, &data, &len, why, why_cap);
+
+	if (rc != TM_OK)
+		return rc;
+	rc = tm_inspect_model_key_of(data, len, key, cap, why, why_cap);
 	OPENSSL_clear_free(data, len);
 	return rc;
 }

@@ -19,5 +19,8 @@ void tm_inspect_print_laser(const struct tm_laser_card *c, FILE *out);
  * is (both keep it in the card record's first TLV, C1 inside E0).  TM_OK,
  * TM_ERR_NOT_FOUND (no file) or TM_ERR_MALFORMED with a sentence in why. */
 int tm_inspect_model_key(const char *path, char *key, size_t cap, char *why, size_t why_cap);
+/* The same for an image's bytes (fuzz_image feeds it). */
+int tm_inspect_model_key_of(const uint8_t *data, size_t len, char *key, size_t cap, char *why,
+			    size_t why_cap);
 
 #endif

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The card image loader.  The input is used twice: as a whole file (the
+/* The card image loader, and --inspect's reader of an image's model
+ * key.  The input is used twice: as a whole file (the
  * header checks), and as an image body under a correct header with its
  * SHA-256, so the fuzzer reaches the body parser that the checksum would
  * otherwise guard.  Whatever loads must encode and load again. */
@@ -13,14 +14,20 @@
 #include "apdu/buf.h"
 #include "apdu/rc.h"
 #include "emulator/image.h"
+#include "emulator/inspect_print.h"
 #include "emulator/models.h"
 #include "fuzz.h"
 
 static void try_load(const uint8_t *data, size_t size, const struct tm_model *m)
 {
 	struct tm_card *c, *again;
-	char why[256];
+	char why[256], key[33];
 	struct tm_buf b;
+
+	/* --inspect's reader of the model key, on the same bytes. */
+	if (tm_inspect_model_key_of(data, size, key, sizeof(key), why, sizeof(why)) == TM_OK &&
+	    (key[0] == '\0' || memchr(key, '\0', sizeof(key)) == NULL))
+		abort();
 
 	if (tm_image_decode(data, size, m, &c, why, sizeof(why)) != TM_OK)
 		return;
