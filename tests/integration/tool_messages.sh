@@ -69,8 +69,12 @@ tear_sign() {
 	out=$("$TOOL" sign -o "$WORK/doc.sig" "$WORK/doc" 2>&1) || run_rc=$?
 	"$EMU" ctl "$WORK/one.ctl" fault clear >/dev/null
 	"$EMU" ctl "$WORK/one.ctl" insert >/dev/null 2>&1
-	wait_for 100 card_present
+	# The tear dropped the link: wait for the emulator to be back in the
+	# reader first, or pcscd's "present" may be the one from before the
+	# tear, not yet updated (seen once: the next sign found no token).
+	wait_for 100 link_up && wait_for 100 card_present
 }
+link_up() { "$EMU" ctl "$WORK/one.ctl" status | grep -q "^ok inserted .*vpcd=connected"; }
 honest=0 runs=0
 for n in 1 2 3 4 5 6 7 8; do
 	tear_sign "$n" || break
