@@ -74,6 +74,10 @@ static int make_csr(EVP_PKEY *key, unsigned bits, const char *cn, const char *ou
 	    X509_ALGOR_set0(alg, OBJ_txt2obj(tm_gost_oid(bits, true, TM_GOST_OID_SIG), 1),
 			    V_ASN1_NULL, NULL) &&
 	    ASN1_BIT_STRING_set(sig, s, (int)s_len) && X509_REQ_set1_signature_algo(req, alg)) {
+		/* Every byte counts: without BITS_LEFT, OpenSSL drops trailing
+		 * zero bytes from the DER (one request in 256 lost s's top byte). */
+		sig->flags &= ~(ASN1_STRING_FLAG_BITS_LEFT | 0x07);
+		sig->flags |= ASN1_STRING_FLAG_BITS_LEFT;
 		X509_REQ_set0_signature(req, sig);
 		sig = NULL;
 		if ((f = fopen(out, "w")) != NULL) {
