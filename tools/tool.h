@@ -36,7 +36,6 @@ struct tt_opts {
 	long slot;          /* a slot ID, or -1 */
 	bool json;
 	int pin_fd;         /* -1, or PINs read a line each from this fd */
-	const char *pin;    /* --pin (warned about) */
 };
 
 /* The options every subcommand takes, for its getopt_long table. */
@@ -61,7 +60,7 @@ struct tt_opts {
 "  --json          machine-readable output on stdout\n" \
 "  --pin-fd N      read PINs from file descriptor N, one per line\n" \
 "  PINs come from TUMAR_PIN, TUMAR_SO_PIN and TUMAR_NEW_PIN, --pin-fd, or\n" \
-"  the terminal (no echo).  --pin PIN works but warns: argv is public.\n"
+"  the terminal (no echo); never from the command line (--pin is refused).\n"
 
 /* Frees what the options hold (the URIs). */
 void tt_opts_free(struct tt_opts *o);

@@ -73,10 +73,12 @@ int tt_common_opt(struct tt_opts *o, int c, const char *arg)
 		}
 		return 1;
 	case 'P':
-		tt_err("warning: a PIN on the command line can be read by other users "
-		       "(ps, shell history); use TUMAR_PIN or --pin-fd");
-		o->pin = arg;
-		return 1;
+		/* Refused, not warned about: by the time a warning is printed
+		 * the PIN has been in ps and the shell's history. */
+		(void)arg;
+		tt_err("--pin: a PIN on the command line can be read by other users (ps, shell "
+		       "history); give it in TUMAR_PIN, on --pin-fd N or at the prompt");
+		return -1;
 	default:
 		return 0;
 	}

@@ -96,14 +96,6 @@ int tt_pin_get(const struct tt_opts *o, enum tt_pin_kind kind, char pin[TT_PIN_M
 		}
 		return TT_OK;
 	}
-	if (kind == TT_PIN_USER && o->pin != NULL) {
-		if (strlen(o->pin) > TT_PIN_MAX) {
-			tt_err("--pin is longer than %d characters", TT_PIN_MAX);
-			return TT_USAGE;
-		}
-		strcpy(pin, o->pin);
-		return TT_OK;
-	}
 	if (ask_tty(prompts[kind], pin) != 0) {
 		tt_err("no %s: set %s, use --pin-fd, or run on a terminal", prompts[kind],
 		       env_names[kind]);

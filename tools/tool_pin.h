@@ -18,7 +18,7 @@ enum tt_pin_kind {
 };
 
 /* Gets a PIN: its environment variable, else the next line of --pin-fd,
- * else --pin (user PIN only), else the terminal without echo.  Returns
+ * else the terminal without echo (never the command line).  Returns
  * TT_OK or an exit code (a message was printed).  Wipe it with
  * OPENSSL_cleanse when done. */
 int tt_pin_get(const struct tt_opts *o, enum tt_pin_kind kind, char pin[TT_PIN_MAX + 1]);

@@ -44,8 +44,10 @@ check "list: no factory-PIN warning now, tries back to 10" \
 check "--pin-fd: PINs from a file descriptor" \
 	bash -c 'run 0 "$TOOL" --pin-fd 3 change-pin 3< <(printf "Tumar2026\nTumar2027\n") &&
 		run 0 env TUMAR_PIN=Tumar2027 TUMAR_NEW_PIN=Tumar2026 "$TOOL" change-pin'
-check "--pin warns that argv is public" \
-	bash -c 'run 2 "$TOOL" --pin Tumar2026 keygen && has "can be read by other users"'
+check "--pin is refused: argv is public, nothing is sent" \
+	bash -c 'run 2 "$TOOL" --pin Tumar2026 change-pin && has "can be read by other users" &&
+		has "TUMAR_PIN" && run 2 "$TOOL" --json change-pin --pin Tumar2026 &&
+		has "\"exit_code\":2" && run 0 "$TOOL" list && has "10 of 10 tries left"'
 export TUMAR_PIN=Tumar2026
 
 # The RSA flow here (a Kaztoken's default is GOST-512: tool_gost.sh).
