@@ -297,7 +297,9 @@ static int control_listen(const char *path)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
-	mode_t old = umask(0077);
+	/* 0600 from the start, never a moment wider: whoever may connect can
+	 * pull the card and arm faults (connect needs only write access). */
+	mode_t old = umask(0177);
 	int rc = bind(fd, (struct sockaddr *)&a, sizeof(a));
 	umask(old);
 	if (rc != 0 || listen(fd, 4) != 0) {

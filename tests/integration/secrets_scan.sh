@@ -65,6 +65,9 @@ check "every trace and log is 0600" bash -c '
 	for f in "$@"; do [ "$(stat -c %a "$f")" = 600 ] || { echo "$f"; exit 1; }; done' _ \
 	"$WORK/driver.trace" "$WORK/driver.log" "$WORK/emu.trace" "$WORK/sec.img"
 # (sec.log is the emulator's stderr, made by this script's shell.)
+# Whoever can reach the control socket can pull the card and arm faults.
+check "the control socket is 0600 and a socket" bash -c \
+	'test -S "$1" && test "$(stat -c %a "$1")" = 600' _ "$WORK/sec.ctl"
 if grep -qiF "$(hex $NEW | sed 's/../& /g; s/ $//')" "$WORK/pcscd.log"; then
 	echo "# pcscd -a logs APDUs in the clear, PINs included (its own logging; docs/testing.md)"
 fi
