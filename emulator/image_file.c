@@ -15,6 +15,7 @@
 #include <openssl/evp.h>
 
 #include "apdu/rc.h"
+#include "stop_point.h"
 
 size_t tm_image_frame_begin(struct tm_buf *b, const char magic[8], uint16_t version)
 {
@@ -119,10 +120,16 @@ int tm_image_file_write(const char *path, const uint8_t *data, size_t len)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return TM_ERR_CARD;
-	if (write_all(fd, data, len) == 0 && fsync(fd) == 0 && close(fd) == 0) {
-		fd = -1;
-		if (rename(tmp, path) == 0 && fsync_dir_of(path) == 0)
-			rc = TM_OK;
+	if (write_all(fd, data, len) == 0) {
+		tm_stop_point(TM_STOP_WRITE);
+		if (fsync(fd) == 0 && close(fd) == 0) {
+			fd = -1;
+			tm_stop_point(TM_STOP_SYNC);
+			if (rename(tmp, path) == 0 && fsync_dir_of(path) == 0) {
+				rc = TM_OK;
+				tm_stop_point(TM_STOP_SAVED);
+			}
+		}
 	}
 	if (fd >= 0)
 		close(fd);

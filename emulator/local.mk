@@ -32,6 +32,7 @@ emulator_libtumar_emu_la_SOURCES = \
 	emulator/models.c emulator/models.h \
 	emulator/profile.c emulator/profile.h \
 	emulator/server.c emulator/server.h \
+	emulator/stop_point.c emulator/stop_point.h \
 	emulator/vpcd.c emulator/vpcd.h
 emulator_libtumar_emu_la_LIBADD = apdu/libtumar-apdu.la $(CRYPTO_LIBS)
 

@@ -18,6 +18,7 @@
 #include "emulator/models.h"
 #include "emulator/profile.h"
 #include "emulator/server.h"
+#include "emulator/stop_point.h"
 #include "emulator/vpcd.h"
 
 static void usage(FILE *f)
@@ -48,6 +49,8 @@ static void usage(FILE *f)
 "                        (no PIN values; --model may be left out)\n"
 "  --latency realistic   answer as slowly as a real USB token (estimates)\n"
 "  --trace FILE          append every APDU to FILE (PINs redacted)\n"
+"  --stop-at EVENT:N     stop (SIGSTOP) at the Nth command, write, sync, saved\n"
+"                        or answer, for a crash test's kill -9\n"
 "  -v, --verbose         log to stderr\n"
 "  -h, --help            this text\n"
 "  --version\n"
@@ -154,6 +157,7 @@ int main(int argc, char **argv)
 		{"list-models", no_argument, NULL, 'M'},
 		{"inspect", no_argument, NULL, 'I'},
 		{"verbose", no_argument, NULL, 'v'},
+		{"stop-at", required_argument, NULL, 'Z'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'R'},
 		{0, 0, 0, 0},
@@ -198,6 +202,13 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			so.realistic = strcmp(optarg, "realistic") == 0;
+			break;
+		case 'Z':
+			if (!tm_stop_at_arm(optarg)) {
+				fprintf(stderr, "tumar-emu: --stop-at takes EVENT:N, EVENT one of "
+						"command, write, sync, saved, answer, N from 1\n");
+				return 1;
+			}
 			break;
 		case 'M': list_models(); return 0;
 		case 'I': inspect = true; break;

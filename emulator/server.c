@@ -20,6 +20,7 @@
 #include "apdu/rc.h"
 #include "apdu/trace.h"
 #include "emulator/faults.h"
+#include "emulator/stop_point.h"
 #include "emulator/vpcd.h"
 
 /* A torn card comes back after this long, as if re-inserted. */
@@ -176,6 +177,7 @@ static int handle_apdu(struct server *s, size_t len)
 	size_t n;
 
 	s->apdus++;
+	tm_stop_point(TM_STOP_COMMAND);
 	if (fault_sw != 0) {
 		s->resp[0] = (uint8_t)(fault_sw >> 8);
 		s->resp[1] = (uint8_t)fault_sw;
@@ -208,6 +210,8 @@ static int handle_apdu(struct server *s, size_t len)
 		tm_vpcd_close(&s->v);
 		s->link = LINK_NONE;
 		power_loss(s);
+	} else {
+		tm_stop_point(TM_STOP_ANSWER);
 	}
 	return 0;
 }
@@ -523,7 +527,7 @@ int tm_server_run(struct tm_chip *a, const struct tm_server_opts *o)
 		struct pollfd p[2 + CONTROL_CLIENTS];
 		int client_slot[CONTROL_CLIENTS];
 		nfds_t n = 0;
-		int vpcd_slot = -1, ctl_slot = -1;
+		int vpcd_slot = -1, ctl_slot = -1, vpcd_fd = -1;
 		bool reading = false;
 		if (s.ctl_fd >= 0) {
 			ctl_slot = (int)n;
@@ -539,8 +543,8 @@ int tm_server_run(struct tm_chip *a, const struct tm_server_opts *o)
 		}
 		if (s.v.fd >= 0 || (s.v.listen && s.v.listen_fd >= 0 && s.inserted)) {
 			vpcd_slot = (int)n;
-			p[n++] = (struct pollfd){.fd = s.v.fd >= 0 ? s.v.fd : s.v.listen_fd,
-						 .events = POLLIN};
+			vpcd_fd = s.v.fd >= 0 ? s.v.fd : s.v.listen_fd;
+			p[n++] = (struct pollfd){.fd = vpcd_fd, .events = POLLIN};
 		}
 		int waiting = s.inserted && s.v.fd < 0 && !s.v.listen;
 		int timeout = waiting || mono_ms() < s.not_before_ms ? RECONNECT_EVERY_MS : -1;
@@ -566,10 +570,15 @@ int tm_server_run(struct tm_chip *a, const struct tm_server_opts *o)
 		control_expire(&s);
 		if (ctl_slot >= 0 && (p[ctl_slot].revents & POLLIN))
 			control_accept(&s);
+		/* A control command read above may have pulled the card: then
+		 * what poll saw ready is closed, and is no reason to read from
+		 * vpcd -- nor to connect again, which would put a removed card
+		 * back in the reader. */
 		if (vpcd_slot >= 0 && p[vpcd_slot].revents) {
-			if (s.v.fd >= 0)
+			if (s.v.fd >= 0 && s.v.fd == vpcd_fd)
 				handle_frame(&s);
-			else if (tm_vpcd_open(&s.v) == 0)
+			else if (s.v.fd < 0 && s.v.listen && s.inserted && s.v.listen_fd == vpcd_fd &&
+				 tm_vpcd_open(&s.v) == 0)
 				link_opened(&s);
 		}
 	}

@@ -177,9 +177,8 @@ tests_integration_pcsc_flow_LDADD = apdu/libtumar-apdu.la $(PCSC_LIBS) $(CRYPTO_
 integration_tests = \
 	tests/integration/bench_smoke.sh \
 	tests/integration/docs_man.sh \
-	tests/integration/emu_crash.sh \
-	tests/integration/emu_crash_laser.sh \
 	tests/integration/emu_crash_laser_pin.sh \
+	tests/integration/emu_remove_race.sh \
 	tests/integration/emu_stack.sh \
 	tests/integration/p11_engine.sh \
 	tests/integration/p11_gost.sh \
@@ -205,6 +204,7 @@ integration_tests = \
 	tests/integration/trace_tool.sh
 TESTS += $(integration_tests)
 EXTRA_DIST += $(integration_tests) tests/integration/lib.sh tests/integration/SunPkcs11Sign.java \
+	tests/integration/remove_race.py \
 	tests/python/tap.py tests/python/test_api.py tests/python/test_kaztoken.py \
 	tests/package/debs.sh
 TEST_EXTENSIONS = .sh

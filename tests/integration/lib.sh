@@ -208,10 +208,7 @@ field() {
 
 # For the crash tests: run_session feeds the APDUs on stdin to an emulator
 # started as "$EMU" "${CRASH_EMU[@]}" --listen $PORT and waits for all
-# answers (in $WORK/session.out); crash_session DELAY_MS [PATTERN] kills
-# it -9 after DELAY_MS, counted from the first answer matching PATTERN
-# when given (so some kills land after an answered try however fast the
-# machine is); its answers are in $WORK/crash.out.
+# answers (in $WORK/session.out).
 run_session() {
 	"$EMU" "${CRASH_EMU[@]}" --listen "$PORT" >>"$WORK/emu.log" 2>&1 &
 	local pid=$!
@@ -220,37 +217,6 @@ run_session() {
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	return $rc
-}
-
-# wrong_tries DELAY_MS PATTERN: one crash round of wrong tries (the
-# APDUs on stdin; not in a pipe, which would lose the counts), then the accounting both crash tests share: the
-# counter only goes down (else counter_up), every wrong try the client
-# saw answered is on disk (else free_try), an image that does not load
-# (bad_image); wrong_answered counts the answered ones.  Returns 1 when
-# the image did not load.
-wrong_tries() {
-	local before after answered
-	before=$(field user_tries)
-	crash_session "$1" $2
-	after=$(field user_tries) || { bad_image=$((bad_image + 1)); return 1; }
-	answered=$(grep -c '^63C' "$WORK/crash.out")
-	[ "$after" -le "$before" ] || counter_up=$((counter_up + 1))
-	[ $((before - after)) -ge "$answered" ] || free_try=$((free_try + 1))
-	wrong_answered=$((wrong_answered + answered))
-}
-
-crash_session() {
-	"$EMU" "${CRASH_EMU[@]}" --listen "$PORT" >>"$WORK/emu.log" 2>&1 &
-	local pid=$!
-	# (<&0: a background job of a script reads /dev/null otherwise,
-	# unless its stdin is a pipe.)
-	"$VPCD_CLIENT" "$PORT" >"$WORK/crash.out" 2>&1 <&0 &
-	local client=$!
-	[ -z "${2:-}" ] || wait_for 100 grep -q "$2" "$WORK/crash.out"
-	sleep "$(printf '0.%03d' "$1")"
-	kill -9 "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	wait "$client" 2>/dev/null
 }
 
 # GOST (tests p11_gost.sh, tool_gost.sh): openssl with gost-engine.

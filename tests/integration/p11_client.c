@@ -29,6 +29,13 @@
  *       signature fails, polls the slot list (as applications do) and
  *       signs again once the token is back; ends when FILE exists and a
  *       signature after the last failure worked.  Prints the counts.
+ *   p11-client MODULE PIN pulls FILE SLOT
+ *       signs, verifying each signature, while another process pulls the
+ *       card, restarts pcscd or the emulator; after a failure closes the
+ *       session, polls the slot list until the token is back, and signs
+ *       in a fresh session.  Ends when FILE exists and a signature after
+ *       the last failure worked.  Prints the counts, every code that is
+ *       not of the removal family, and the longest call.
  *   p11-client MODULE PIN session-key FILE SLOT
  *       logs in, makes a session key pair (CKA_TOKEN false, label
  *       "sessionkey"), signs with it, creates FILE and waits to be killed.
@@ -364,6 +371,93 @@ static int outlive(const char *file, CK_SLOT_ID slot)
 	return 0;
 }
 
+/* What a card that went away may answer: the device or token gone, or
+ * the session it took with it. */
+static bool removal_family(CK_RV rv)
+{
+	return rv == CKR_DEVICE_REMOVED || rv == CKR_TOKEN_NOT_PRESENT ||
+	       rv == CKR_SESSION_HANDLE_INVALID || rv == CKR_SESSION_CLOSED;
+}
+
+/* The longest call so far, in ms, and the call that took it. */
+static double longest_ms;
+static const char *longest_what = "-";
+static void timed(const char *what, double t0)
+{
+	double ms = (now() - t0) * 1000.0;
+	if (ms > longest_ms) {
+		longest_ms = ms;
+		longest_what = what;
+	}
+}
+
+static int pulls(const char *file, CK_SLOT_ID slot)
+{
+	CK_SESSION_HANDLE s = 0;
+	CK_OBJECT_HANDLE priv = 0, pub;
+	EVP_PKEY *key = NULL;
+	int verified = 0, bad = 0, failures = 0, other = 0, back = 0, i = 0, since_failure = 0;
+	CK_RV others[8];
+	bool have = false, ready = false;
+	char ready_file[4096];
+	double t0;
+
+	snprintf(ready_file, sizeof(ready_file), "%s.ready", file);
+	for (;; i++) {
+		if (!have) {
+			CK_ULONG n = 0;
+			t0 = now();
+			f->C_GetSlotList(CK_TRUE, NULL, &n);
+			timed("C_GetSlotList", t0);
+			t0 = now();
+			CK_RV rv = open_key(slot, &s, &priv, &pub);
+			timed("open, login, find", t0);
+			if (rv != CKR_OK) {
+				/* While pcscd is away its readers are too. */
+				if (!removal_family(rv) && rv != CKR_SLOT_ID_INVALID && other < 8)
+					others[other++] = rv;
+				f->C_CloseAllSessions(slot);
+				usleep(20000);
+				continue;
+			}
+			EVP_PKEY_free(key);
+			key = public_key(s, pub);
+			have = true;
+			back += failures > 0;
+		}
+		bool good;
+		t0 = now();
+		CK_RV rv = sign_verified(s, priv, key, 0, i, &good);
+		timed("C_SignInit + C_Sign", t0);
+		if (rv != CKR_OK) {
+			failures++;
+			since_failure = 0;
+			if (!removal_family(rv) && other < 8)
+				others[other++] = rv;
+			f->C_CloseSession(s);
+			have = false;
+			continue;
+		}
+		good ? verified++ : bad++;
+		since_failure++;
+		if (!ready) {
+			FILE *r = fopen(ready_file, "w");
+			if (r != NULL)
+				fclose(r);
+			ready = true;
+		}
+		if (access(file, F_OK) == 0 && since_failure > 0)
+			break;
+	}
+	EVP_PKEY_free(key);
+	printf("verified=%d bad=%d failures=%d back=%d longest_ms=%.0f longest=%s other=%d codes=",
+	       verified, bad, failures, back, longest_ms, longest_what, other);
+	for (int k = 0; k < other; k++)
+		printf("%s0x%lX", k ? "," : "", others[k]);
+	printf("\n");
+	return bad == 0 && other == 0 ? 0 : 1;
+}
+
 static int session_key(const char *file, CK_SLOT_ID slot)
 {
 	CK_SESSION_HANDLE s;
@@ -399,7 +493,7 @@ int main(int argc, char **argv)
 	if (argc < 5) {
 		fprintf(stderr, "usage: p11-client MODULE PIN threads N COUNT SLOT... | reset SLOT | "
 				"loop SECONDS SLOT | until FILE MIN SLOT | alongside OTHER COUNT SLOT | "
-				"outlive FILE SLOT | session-key FILE SLOT\n");
+				"outlive FILE SLOT | pulls FILE SLOT | session-key FILE SLOT\n");
 		return 2;
 	}
 	void *lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
@@ -426,6 +520,8 @@ int main(int argc, char **argv)
 		rc = until(argv[4], atoi(argv[5]), strtoul(argv[6], NULL, 10));
 	} else if (strcmp(argv[3], "outlive") == 0 && argc == 6) {
 		rc = outlive(argv[4], strtoul(argv[5], NULL, 10));
+	} else if (strcmp(argv[3], "pulls") == 0 && argc == 6) {
+		rc = pulls(argv[4], strtoul(argv[5], NULL, 10));
 	} else if (strcmp(argv[3], "session-key") == 0 && argc == 6) {
 		rc = session_key(argv[4], strtoul(argv[5], NULL, 10));
 	} else if (strcmp(argv[3], "alongside") == 0 && argc == 7) {

@@ -61,10 +61,12 @@ int main(int argc, char **argv)
 	}
 	a.sin_port = htons((uint16_t)atoi(argv[1]));
 	fd = socket(AF_INET, SOCK_STREAM, 0);
-	for (int i = 0; i < 100; i++) { /* the emulator may still be starting */
+	/* The emulator may still be starting: on a loaded machine, or under
+	 * ASan, that can take seconds.  30 s only bounds a start that hangs. */
+	for (int i = 0; i < 1500; i++) {
 		if (connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0)
 			break;
-		if (i == 99) {
+		if (i == 1499) {
 			perror("vpcd-client: connect");
 			return 1;
 		}

@@ -1,0 +1,13 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# tests/stress/: hardening at scale (docs/testing.md).  make check runs
+# each script in its short form; make stress runs the long forms
+# (TM_STRESS_LONG=1), whose figures docs/testing.md records.
+stress_tests = \
+	tests/stress/card_pulls.sh \
+	tests/stress/crash_points.sh
+TESTS += $(stress_tests)
+EXTRA_DIST += $(stress_tests)
+
+stress: all
+	TM_STRESS_LONG=1 $(MAKE) $(AM_MAKEFLAGS) check TESTS="$(stress_tests)"
+.PHONY: stress
