@@ -323,8 +323,16 @@ static int t_list_objects(struct tm_token *t)
 	while ((rc = tm_tlv_next(&it, &e)) == TM_OK) {
 		if (e.tag != TM_TAG_OBJECT)
 			continue;
-		if (t->n_objects == TM_TOKEN_MAX_OBJECTS)
-			break; /* more than a token of this class holds: ignore the rest */
+		if (t->n_objects == TM_TOKEN_MAX_OBJECTS) {
+			/* More than the module's table holds (another program
+			 * filled the card): the rest is left out, the token
+			 * stays usable.  Failing here made the whole token
+			 * look removed. */
+			tm_log(TM_LOG_CARD, "%s: more than %d objects: the rest is left out", t->reader,
+			       TM_TOKEN_MAX_OBJECTS);
+			rc = TM_ERR_NOT_FOUND;
+			break;
+		}
 		struct tm_card_object *o = &t->objects[t->n_objects];
 		if ((rc = parse_object(&e, o)) != TM_OK) {
 			/* One object we cannot take in (a public key that does

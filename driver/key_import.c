@@ -236,7 +236,9 @@ CK_RV tm_key_import(struct tm_session *se, struct tm_slot *slot, const CK_ATTRIB
 	if (rc == TM_OK) {
 		tm_log(TM_LOG_CARD, "importing a %s-%u private key",
 		       r.type == CKK_RSA ? "RSA" : r.gost ? "GOST" : "EC", o.bits);
-		rc = t->drv->import_key(t, &o, &r.parts, &ref);
+		rc = tm_token_room(t, 1);
+		if (rc == TM_OK)
+			rc = t->drv->import_key(t, &o, &r.parts, &ref);
 		if (rc == TM_OK && !r.token)
 			tm_skey_add(slot, se->handle, ref);
 		tm_token_drop_objects(t);

@@ -263,7 +263,9 @@ CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 	if (rc == TM_OK) {
 		tm_log(TM_LOG_CARD, "generating a %s %s-%u key pair on the card",
 		       token ? "token" : "session", rsa ? "RSA" : gost ? "GOST" : "EC", o.bits);
-		rc = t->drv->generate(t, &o, &po, &ref, &pub_ref);
+		rc = tm_token_room(t, 2);
+		if (rc == TM_OK)
+			rc = t->drv->generate(t, &o, &po, &ref, &pub_ref);
 		if (rc == TM_OK && !token) {
 			tm_skey_add(slot, se->handle, ref);
 			tm_skey_add(slot, se->handle, pub_ref);

@@ -482,7 +482,9 @@ CK_RV C_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_
 		uint16_t ref;
 		int rc = tm_token_begin(t);
 		if (rc == TM_OK) {
-			rc = t->drv->create_object(t, &o, value->pValue, value->ulValueLen, &ref);
+			rc = tm_token_room(t, 1);
+			if (rc == TM_OK)
+				rc = t->drv->create_object(t, &o, value->pValue, value->ulValueLen, &ref);
 			tm_token_drop_objects(t);
 			t->drv->refresh(t); /* free memory changed */
 			tm_token_end(t);

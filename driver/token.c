@@ -245,6 +245,15 @@ int tm_token_objects(struct tm_token *t)
 	return rc;
 }
 
+int tm_token_room(struct tm_token *t, size_t n)
+{
+	int rc = tm_token_objects(t);
+
+	if (rc == TM_OK && t->n_objects + n > TM_TOKEN_MAX_OBJECTS)
+		rc = TM_ERR_CARD_MEMORY;
+	return rc;
+}
+
 struct tm_card_object *tm_token_find(struct tm_token *t, uint16_t ref)
 {
 	for (size_t i = 0; i < t->n_objects; i++)

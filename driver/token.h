@@ -190,6 +190,10 @@ void tm_token_reselected(struct tm_token *t, uint32_t old_counter);
 
 /* The directory, read once and again only after a change. */
 int tm_token_objects(struct tm_token *t);
+/* TM_OK when the module's table has room for n more objects of this
+ * token (read first), TM_ERR_CARD_MEMORY when not: asked before a write
+ * makes objects, so nothing is written that the module could not show. */
+int tm_token_room(struct tm_token *t, size_t n);
 void tm_token_drop_objects(struct tm_token *t);
 struct tm_card_object *tm_token_find(struct tm_token *t, uint16_t ref);
 

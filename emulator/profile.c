@@ -44,7 +44,7 @@ static const struct field fields[] = {
 	F("so_max", UINT, so.max_len, TM_MAX_PIN_LEN, true),
 	F("so_chars", CHARS, so.allowed, 0, false),
 	F("so_require", CHARS, so.required, 0, false),
-	F("memory", UINT, memory, 16u * 1024 * 1024, true),
+	F("memory", UINT, memory, TM_PROFILE_MAX_MEMORY, true),
 	F("max_command", UINT, max_cmd, 65535, false),
 	F("max_response", UINT, max_resp, 65533, false),
 	F("algorithms", ALGS, algs, 0, true),

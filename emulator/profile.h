@@ -14,6 +14,13 @@
 #include "emulator/models.h"
 
 #define TM_PROFILE_MAX_SIZE 65536
+/* The most memory a profile may give a card.  A full card's image is
+ * larger than its memory (each object's TLV headers beyond its 32-byte
+ * charge, a key's DER beyond its cost) and must stay under the loader's
+ * cap, TM_IMAGE_MAX_SIZE (16 MiB): at 16 MiB of memory a card full of
+ * small objects made an image the save refused (test_emu_image).  Real
+ * tokens hold well under 1 MiB. */
+#define TM_PROFILE_MAX_MEMORY (8u * 1024 * 1024)
 
 /* TM_OK, or TM_ERR_MALFORMED with a sentence in why. */
 int tm_profile_parse(const char *text, size_t len, struct tm_model *out,

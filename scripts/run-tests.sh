@@ -56,7 +56,7 @@ build_and_check strict --enable-strict
 san_cc=gcc
 command -v clang >/dev/null && san_cc=clang
 build_and_check sanitize CC=$san_cc --enable-strict --enable-asan --enable-ubsan
-only="tests/unit/test_p11" build_and_check thread CC=$san_cc --enable-strict --enable-tsan
+only="tests/unit/test_p11 tests/unit/test_p11_threads" build_and_check thread CC=$san_cc --enable-strict --enable-tsan
 
 if [ "${TM_SKIP_DISTCHECK:-0}" != 1 ] && [ -d "$out/strict" ]; then
 	echo "=== make distcheck"

@@ -220,7 +220,8 @@ tests_libtmp11test_la_SOURCES = tests/support/p11_readers.c tests/support/p11_re
 tests_libtmp11test_la_CPPFLAGS = $(AM_CPPFLAGS) $(P11KIT_CFLAGS) $(TEST_SRCDIR_FLAG)
 p11_tests = tests/unit/test_p11 tests/unit/test_p11_conformance tests/unit/test_p11_objects \
 	tests/unit/test_p11_keys tests/unit/test_p11_import tests/unit/test_p11_states \
-	tests/unit/test_p11_sharing tests/unit/test_p11_laser tests/unit/test_p11_gost
+	tests/unit/test_p11_sharing tests/unit/test_p11_laser tests/unit/test_p11_gost \
+	tests/unit/test_p11_threads
 check_PROGRAMS += $(p11_tests)
 TESTS += $(p11_tests)
 P11_TEST_LIBS = tests/libtmp11test.la driver/libtumar-driver.la \
@@ -237,6 +238,8 @@ tests_unit_test_p11_import_CPPFLAGS = $(AM_CPPFLAGS) $(P11KIT_CFLAGS)
 tests_unit_test_p11_import_LDADD = $(P11_TEST_LIBS)
 tests_unit_test_p11_states_CPPFLAGS = $(AM_CPPFLAGS) $(P11KIT_CFLAGS)
 tests_unit_test_p11_states_LDADD = $(P11_TEST_LIBS)
+tests_unit_test_p11_threads_CPPFLAGS = $(AM_CPPFLAGS) $(P11KIT_CFLAGS)
+tests_unit_test_p11_threads_LDADD = $(P11_TEST_LIBS)
 tests_unit_test_p11_sharing_CPPFLAGS = $(AM_CPPFLAGS) $(P11KIT_CFLAGS)
 tests_unit_test_p11_sharing_LDADD = $(P11_TEST_LIBS)
 tests_unit_test_p11_laser_CPPFLAGS = $(AM_CPPFLAGS) $(P11KIT_CFLAGS)

@@ -24,6 +24,10 @@ struct vreader {
 	bool reset_pending;   /* a foreign reset not yet reported to us */
 	tm_test_filter_fn *filter;
 	unsigned connection;  /* bumps on removal: old connections fail */
+	/* The card's answer.  One per reader: the module talks to two
+	 * readers from two threads at once (a static buffer shared by the
+	 * readers gave a thread the other card's bytes: test_p11_threads). */
+	uint8_t out[TM_APDU_MAX_RESPONSE];
 };
 
 static struct vreader readers[TM_TEST_READERS];
@@ -235,17 +239,16 @@ static void v_end(void *conn) { (void)conn; }
 
 static int v_transmit(void *vconn, const uint8_t *cmd, size_t len, uint8_t *resp, size_t *resp_len)
 {
-	static uint8_t out[TM_APDU_MAX_RESPONSE];
 	struct vconn *c = vconn;
 	struct vreader *r = &readers[c->i];
 	int rc = conn_state(c);
 
 	if (rc != TM_OK)
 		return rc;
-	size_t n = r->chip->ops->process(r->chip, cmd, len, out, sizeof(out));
+	size_t n = r->chip->ops->process(r->chip, cmd, len, r->out, sizeof(r->out));
 	if (n == 0 || n > *resp_len)
 		return TM_ERR_TRANSPORT;
-	memcpy(resp, out, n);
+	memcpy(resp, r->out, n);
 	*resp_len = n;
 	if (r->filter != NULL)
 		r->filter(cmd, len, resp, n);

@@ -22,6 +22,9 @@
 #include "apdu/protocol.h"
 #include "apdu/rc.h"
 #include "emulator/image.h"
+#include "emulator/image_file.h"
+#include "emulator/models.h"
+#include "emulator/profile.h"
 #include "tests/support/emu.h"
 
 static char dir[] = "/tmp/tumar-image-XXXXXX";
@@ -332,6 +335,59 @@ static void test_torn_verify_spends_the_try(void **state)
 	emu_free(e);
 }
 
+/* A card of the largest memory a profile may give, full to the last
+ * byte of small objects (the most bookkeeping per byte): its image must
+ * stay under the loader's cap and load again, or the save that fills
+ * the card is refused and the card can never be filled.  Two shapes:
+ * objects with every name at its longest, and one-byte objects until
+ * the references run out. */
+static void fill_and_reload(size_t size, size_t names)
+{
+	struct tm_model big = *tm_model_find("kaztoken");
+	big.memory = TM_PROFILE_MAX_MEMORY;
+	struct tm_card *c = tm_card_new(&big, "TMBIG", "big", NULL), *back = NULL;
+	struct tm_object probe = {.cls = TM_OBJ_DATA, .size = size, .id_len = names,
+				  .label_len = names};
+	char why[256];
+	struct tm_buf b;
+
+	assert_non_null(c);
+	/* Counted here: tm_card_free_bytes() walks every object each time. */
+	size_t free_bytes = tm_card_free_bytes(c), cost = tm_object_cost(&probe);
+	for (; free_bytes >= cost; free_bytes -= cost) {
+		struct tm_object *o = tm_card_add(c);
+		if (o == NULL)
+			break; /* references used up first */
+		uint16_t ref = o->ref;
+		*o = probe;
+		o->ref = ref;
+		o->flags = TM_OBJF_MODIFIABLE;
+		memset(o->id, 'i', o->id_len);
+		memset(o->label, 'l', o->label_len);
+		assert_non_null(o->value = OPENSSL_zalloc(o->size));
+		o->written = o->size;
+	}
+	print_message("%zu objects, %zu bytes free of %lu\n", c->n_objects, tm_card_free_bytes(c),
+		      (unsigned long)big.memory);
+	tm_buf_init_dynamic(&b, TM_IMAGE_MAX_SIZE);
+	tm_image_encode(c, &b);
+	assert_false(b.failed);
+	print_message("image: %zu bytes (cap %u)\n", b.len, TM_IMAGE_MAX_SIZE);
+	assert_true(b.len <= TM_IMAGE_MAX_SIZE);
+	assert_int_equal(tm_image_decode(b.data, b.len, &big, &back, why, sizeof(why)), TM_OK);
+	assert_int_equal(back->n_objects, c->n_objects);
+	tm_card_free(back);
+	tm_buf_free(&b);
+	tm_card_free(c);
+}
+
+static void test_full_card_at_the_largest_memory(void **state)
+{
+	(void)state;
+	fill_and_reload(200, TM_MAX_OBJ_ID);
+	fill_and_reload(1, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -342,6 +398,7 @@ int main(void)
 		cmocka_unit_test(test_refusals_leave_the_file),
 		cmocka_unit_test(test_failed_write_rolls_back),
 		cmocka_unit_test(test_torn_verify_spends_the_try),
+		cmocka_unit_test(test_full_card_at_the_largest_memory),
 	};
 	return cmocka_run_group_tests_name("emu_image", tests, setup, teardown);
 }

@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "driver/module.h"
 #include "tests/support/p11_readers.h"
 #include "tests/support/p11_session.h"
 
@@ -379,10 +380,31 @@ static void test_seed_random_arguments(void **state)
 	assert_int_equal(f->C_GenerateRandom(s, NULL, 8), CKR_ARGUMENTS_BAD);
 }
 
+/* The most sessions: one more is CKR_SESSION_COUNT (§5.6), nothing else
+ * changes, and a closed one makes room again. */
+static void test_most_sessions(void **state)
+{
+	(void)state;
+	CK_SESSION_HANDLE s[TM_MAX_SESSIONS], extra;
+	CK_SESSION_INFO info;
+
+	start("kaztoken");
+	for (size_t i = 0; i < TM_MAX_SESSIONS; i++)
+		assert_int_equal(f->C_OpenSession(0, CKF_SERIAL_SESSION, NULL, NULL, &s[i]), CKR_OK);
+	assert_int_equal(f->C_OpenSession(0, CKF_SERIAL_SESSION, NULL, NULL, &extra),
+			 CKR_SESSION_COUNT);
+	assert_int_equal(f->C_GetSessionInfo(s[TM_MAX_SESSIONS - 1], &info), CKR_OK);
+	assert_int_equal(f->C_CloseSession(s[7]), CKR_OK);
+	assert_int_equal(f->C_OpenSession(0, CKF_SERIAL_SESSION, NULL, NULL, &extra), CKR_OK);
+	assert_int_equal(f->C_CloseAllSessions(0), CKR_OK);
+	assert_int_equal(f->C_GetSessionInfo(extra, &info), CKR_SESSION_HANDLE_INVALID);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_not_initialized, teardown),
+		cmocka_unit_test_teardown(test_most_sessions, teardown),
 		cmocka_unit_test_teardown(test_bad_session_handle, teardown),
 		cmocka_unit_test_teardown(test_handle_before_arguments, teardown),
 		cmocka_unit_test_teardown(test_single_and_multi_part, teardown),
