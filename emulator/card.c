@@ -199,10 +199,15 @@ struct tm_object *tm_card_add(struct tm_card *c)
 
 	if (c->next_ref == 0 || c->next_ref == 0xFFFF)
 		return NULL; /* references used up: the card would need a reset */
-	objs = OPENSSL_realloc(c->objects, (c->n_objects + 1) * sizeof(*objs));
-	if (objs == NULL)
-		return NULL;
-	c->objects = objs;
+	if (c->n_objects == c->cap_objects) {
+		size_t cap = c->cap_objects + c->cap_objects / 2 + 8;
+		objs = OPENSSL_realloc(c->objects, cap * sizeof(*objs));
+		if (objs == NULL)
+			return NULL;
+		c->objects = objs;
+		c->cap_objects = cap;
+	}
+	objs = c->objects;
 	struct tm_object *o = &objs[c->n_objects++];
 	memset(o, 0, sizeof(*o));
 	o->ref = c->next_ref++;

@@ -68,6 +68,8 @@ struct tm_card {
 	struct tm_pin pins[TM_PIN_COUNT];
 	struct tm_object *objects;
 	size_t n_objects;
+	size_t cap_objects; /* room in objects: grown by half, so filling a
+			     * card is not quadratic in its objects */
 	char *path;         /* the image file; NULL: in memory only */
 	/* Set by a fault: the next save is the last thing done before power
 	 * is lost (see emulator/faults.c). */

@@ -234,7 +234,10 @@ static int decode_object(struct reader *r, const struct tm_tlv *e, struct tm_car
 	    !get_uint(e->value, e->len, T_CLASS, 1, &cls) ||
 	    !get_uint(e->value, e->len, T_OFLAGS, 1, &flags))
 		return bad(r, "object record");
-	if (ref == 0 || ref >= c->next_ref || tm_card_find(c, (uint16_t)ref) != NULL ||
+	/* Saved cards list their objects by rising reference, so the search
+	 * for a duplicate runs only for an image that does not. */
+	bool rising = c->n_objects == 0 || ref > c->objects[c->n_objects - 1].ref;
+	if (ref == 0 || ref >= c->next_ref || (!rising && tm_card_find(c, (uint16_t)ref) != NULL) ||
 	    cls < TM_OBJ_CERTIFICATE || cls > TM_OBJ_PUBLIC_KEY ||
 	    (flags & ~(uint32_t)(TM_OBJF_PRIVATE | TM_OBJF_MODIFIABLE | TM_OBJF_TEMPORARY |
 				 TM_OBJF_IMPORTED)) != 0)
