@@ -16,10 +16,16 @@ void tm_opensc_log_init(struct tm_opensc_log *l)
 	memset(l, 0, offsetof(struct tm_opensc_log, cmd));
 }
 
+/* Wipes only the bytes written: got counts the command's while its dump
+ * is read (dump 1), the response's after; the whole 64 KiB buffer for
+ * each exchange made a long log slow to read. */
 static void wipe(struct tm_opensc_log *l)
 {
-	OPENSSL_cleanse(l->cmd, sizeof(l->cmd));
-	OPENSSL_cleanse(l->resp, l->got);
+	size_t cmd_used = l->dump == 1 && l->got > l->cmd_len ? l->got : l->cmd_len;
+
+	OPENSSL_cleanse(l->cmd, cmd_used);
+	if (l->dump != 1)
+		OPENSSL_cleanse(l->resp, l->got);
 	l->pending = false;
 	l->dump = 0;
 	l->cmd_len = l->want = l->got = 0;

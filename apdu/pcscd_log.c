@@ -14,9 +14,12 @@ void tm_pcscd_log_init(struct tm_pcscd_log *l)
 	memset(l, 0, sizeof(*l));
 }
 
+/* cmd_len counts every byte parse_hex wrote, also of a line it refused,
+ * so only those are wiped, not the whole 64 KiB buffer per exchange. */
 static void wipe(struct tm_pcscd_log *l)
 {
-	OPENSSL_cleanse(l->cmd, sizeof(l->cmd));
+	OPENSSL_cleanse(l->cmd, l->cmd_len);
+	l->cmd_len = 0;
 	l->pending = false;
 }
 
@@ -90,11 +93,11 @@ int tm_pcscd_log_line(struct tm_pcscd_log *l, const char *line, size_t len,
 			emit_command(l, rec); /* the earlier one was never answered */
 		l->clock_us += delta;
 		rc = parse_hex(p, end, l->cmd, sizeof(l->cmd), &n);
+		l->cmd_len = n;
 		if (rc != TM_OK || n < 4) {
 			wipe(l);
 			return had ? TM_OK : TM_ERR_MALFORMED;
 		}
-		l->cmd_len = n;
 		l->cmd_at_us = l->clock_us;
 		l->pending = true;
 		return had ? TM_OK : TM_ERR_NOT_FOUND;

@@ -167,11 +167,12 @@ static void print_data(const char *what, const uint8_t *p, size_t n, uint32_t pa
 	if (n == 0)
 		return;
 	printf("    %s: %zu bytes\n", what, n);
-	if (is_tlv(p, n, 0))
+	if (is_tlv(p, n, 0)) {
 		tree_text(p, n, parent, 0, ins);
-	else
-		dump(p, n > 512 ? 512 : n, 10);
-	if (n > 512 && !is_tlv(p, n, 0))
+		return;
+	}
+	dump(p, n > 512 ? 512 : n, 10);
+	if (n > 512)
 		printf("%10s... %zu bytes more\n", "", n - 512);
 }
 
