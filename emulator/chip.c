@@ -11,6 +11,7 @@
 
 #include "apdu/rc.h"
 #include "emulator/card.h"
+#include "emulator/image_file.h"
 
 static const struct tm_chip_applet *applet_of(const struct tm_model *m)
 {
@@ -28,6 +29,10 @@ struct tm_chip *tm_chip_open(const struct tm_model *m, const char *path, const c
 	if (c == NULL)
 		return NULL;
 	c->model = m;
+	int swept = path ? tm_image_file_sweep(path) : 0;
+	if (swept > 0)
+		fprintf(stderr, "tumar-emu: removed %d temporary file%s of a save cut short "
+				"beside %s\n", swept, swept == 1 ? "" : "s", path);
 	int rc = ap->load(m, path, c, why, sizeof(why));
 	if (rc == TM_OK) {
 		if (serial || label || user_pin)

@@ -3,10 +3,13 @@
 
 #include "image_file.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -136,6 +139,48 @@ int tm_image_file_write(const char *path, const uint8_t *data, size_t len)
 	if (rc != TM_OK)
 		unlink(tmp);
 	return rc;
+}
+
+/* The PID of "BASE.tmp.PID" when name is one of path's temporary files. */
+static long temp_owner(const char *name, const char *base)
+{
+	size_t n = strlen(base);
+	char *end;
+
+	if (strncmp(name, base, n) != 0 || strncmp(name + n, ".tmp.", 5) != 0 ||
+	    name[n + 5] < '1' || name[n + 5] > '9')
+		return 0;
+	errno = 0;
+	long pid = strtol(name + n + 5, &end, 10);
+	return *end == '\0' && errno == 0 && pid > 0 ? pid : 0;
+}
+
+int tm_image_file_sweep(const char *path)
+{
+	char *dir_copy = OPENSSL_strdup(path), *base_copy = OPENSSL_strdup(path);
+	DIR *d = dir_copy && base_copy ? opendir(dirname(dir_copy)) : NULL;
+	const char *base = base_copy ? basename(base_copy) : "";
+	struct dirent *e;
+	int removed = 0;
+
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		long pid = temp_owner(e->d_name, base);
+		struct stat st;
+		/* A live writer's file is its save in progress; EPERM is a
+		 * live process of another user (a PID reused). */
+		if (pid == 0 || pid == (long)getpid() || (pid_t)pid != pid || kill((pid_t)pid, 0) == 0 ||
+		    errno != ESRCH)
+			continue;
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+		    unlinkat(dirfd(d), e->d_name, 0) == 0)
+			removed++;
+	}
+	if (d != NULL)
+		closedir(d);
+	OPENSSL_free(dir_copy);
+	OPENSSL_free(base_copy);
+	return removed;
 }
 
 /* Refuses what is not plainly this user's own card image: a symbolic

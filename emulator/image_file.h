@@ -44,6 +44,13 @@ int tm_image_save(const char *path, const struct tm_buf *encoded, bool *tear_on_
 /* Writes data to path atomically.  TM_OK or TM_ERR_CARD. */
 int tm_image_file_write(const char *path, const uint8_t *data, size_t len);
 
+/* Removes the temporary files (path.tmp.PID) that a writer killed in
+ * the middle of a save left beside the image: only those of processes
+ * that are gone, and only the user's own regular files.  They are never
+ * read (the image is the old one or the new one), only litter.  Returns
+ * how many were removed. */
+int tm_image_file_sweep(const char *path);
+
 /* Reads path into a new buffer (free it with OPENSSL_clear_free(*data,
  * *len)).  TM_ERR_NOT_FOUND when there is no file; other errors come with
  * a sentence in why. */

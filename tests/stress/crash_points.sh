@@ -29,7 +29,7 @@ rand_hex() { od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n' | tr a-f A-F; }
 proc_state() { sed -n 's/^[0-9]* ([^)]*) \(.\).*/\1/p' "/proc/$1/stat" 2>/dev/null; }
 
 declare -A at
-points=0 torn_left=0 bad_image=0 counter_up=0 free_try=0 pin_lost=0 half_written=0 hung=0 wrong_answered=0
+points=0 litter=0 unswept=0 torn_left=0 bad_image=0 counter_up=0 free_try=0 pin_lost=0 half_written=0 hung=0 wrong_answered=0
 # kill_at SPEC: the APDUs on stdin to an emulator armed with --stop-at
 # SPEC, killed -9 where it stopped.  Returns 0 when it stopped there, 1
 # when the session ended first (no such point).  Answers: $WORK/crash.out.
@@ -58,8 +58,11 @@ kill_at() {
 		points=$((points + 1))
 		at[${1%:*}]=$((${at[${1%:*}]:-0} + 1))
 	fi
-	# A temporary image of the killed process is litter, never the card.
-	rm -f "$IMG".tmp.*
+	# A temporary image of the killed process is litter, never the card;
+	# the next emulator to open the card removes it, and any left by an
+	# earlier kill is gone by now.
+	[ -e "$IMG.tmp.$pid" ] && litter=$((litter + 1))
+	ls "$IMG".tmp.* 2>/dev/null | grep -qv "\.tmp\.$pid\$" && unswept=$((unswept + 1))
 	return $reached
 }
 
@@ -246,4 +249,7 @@ check "no wrong try was answered without being on disk first" test "$free_try" =
 check "kills at answer points came after answered wrong tries ($wrong_answered)" test "$wrong_answered" -gt 0
 check "the PIN was always the old or the new one" test "$pin_lost" = 0
 check "no object the card calls written reads back otherwise" test "$half_written" = 0
+printf '%s\n' $L_SELECT | run_session
+check "kills left temporary images ($litter); the next start removed each" \
+	test "$litter" -gt 0 -a "$unswept" = 0 -a -z "$(ls "$IMG".tmp.* 2>/dev/null)"
 tap_done
