@@ -189,6 +189,12 @@ CK_RV tm_session_refuse(CK_SESSION_HANDLE h, CK_RV rv)
 	return rv;
 }
 
+bool tm_rc_card_gone(int rc)
+{
+	return rc == TM_ERR_CARD_REMOVED || rc == TM_ERR_NO_CARD || rc == TM_ERR_TRANSPORT ||
+	       rc == TM_ERR_CARD_RESET || rc == TM_ERR_PROTOCOL || rc == TM_ERR_TIMEOUT;
+}
+
 CK_RV tm_card_failed(struct tm_slot *slot, int rc)
 {
 	/* A transport failure in the middle of a transaction leaves the card
@@ -200,8 +206,7 @@ CK_RV tm_card_failed(struct tm_slot *slot, int rc)
 	 * the sessions kept and the login dropped. */
 	/* So is a reader's answer that is no answer (an empty response, a
 	 * timeout): seen when a card goes in the middle of an exchange. */
-	if (rc == TM_ERR_CARD_REMOVED || rc == TM_ERR_NO_CARD || rc == TM_ERR_TRANSPORT ||
-	    rc == TM_ERR_CARD_RESET || rc == TM_ERR_PROTOCOL || rc == TM_ERR_TIMEOUT) {
+	if (tm_rc_card_gone(rc)) {
 		tm_log(TM_LOG_CARD, "%s: the card is gone (%s)", slot->reader, tm_rc_name(rc));
 		tm_slot_drop_token(slot);
 		return CKR_DEVICE_REMOVED;

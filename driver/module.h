@@ -38,6 +38,8 @@ struct tm_slot {
 	bool present;        /* a card is in the reader */
 	unsigned events;     /* the reader's insertion/removal counter */
 	struct tm_token *token; /* NULL: no card, or one no driver knows */
+	bool foreign;        /* the card in the reader answered to no driver (at foreign_events) */
+	unsigned foreign_events;
 	unsigned generation; /* bumped when a token goes: its sessions die */
 	bool changed;        /* for C_WaitForSlotEvent */
 	struct tm_session_objects *sobjs; /* session objects (session_object.c) */
@@ -126,6 +128,9 @@ CK_RV tm_session_refuse(CK_SESSION_HANDLE h, CK_RV rv);
 /* After a card operation failed with rc: a card gone makes the token go
  * (its sessions die); returns the CKR for rc. */
 CK_RV tm_card_failed(struct tm_slot *slot, int rc);
+/* Whether rc says the card went (or the link to it failed) rather than
+ * what the card answered: such a failure may pass, an answer stays. */
+bool tm_rc_card_gone(int rc);
 
 /* Object handles name a slot, a card object and a view of it. */
 enum tm_view { TM_VIEW_OBJECT = 1, TM_VIEW_PUBLIC = 2, TM_VIEW_PRIVATE = 3 };

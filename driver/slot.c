@@ -46,7 +46,12 @@ void tm_slot_refresh(struct tm_slot *slot)
 		slot->changed = true;
 	slot->present = present;
 	slot->events = events;
-	if (present && slot->token == NULL) {
+	if (!present || events != slot->foreign_events)
+		slot->foreign = false;
+	/* A card that no driver knew is not asked again until it is
+	 * replaced: every C_GetSlotList would otherwise send it our SELECTs,
+	 * in the middle of what its own application does with it. */
+	if (present && slot->token == NULL && !slot->foreign) {
 		struct tm_token *t = OPENSSL_zalloc(sizeof(*t));
 		int rc = t ? tm_token_open(t, &tm_mod.readers, slot->reader, tm_mod.trace)
 			   : TM_ERR_NO_MEMORY;
@@ -56,7 +61,12 @@ void tm_slot_refresh(struct tm_slot *slot)
 		} else {
 			OPENSSL_free(t);
 			/* A card no driver knows stays a slot without a token
-			 * until it is replaced (the event counter moves). */
+			 * until it is replaced (the event counter moves); one
+			 * that went, or was busy, is tried again. */
+			if (!tm_rc_card_gone(rc) && rc != TM_ERR_NO_MEMORY) {
+				slot->foreign = true;
+				slot->foreign_events = events;
+			}
 		}
 	}
 }

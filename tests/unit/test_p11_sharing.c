@@ -115,6 +115,64 @@ static void test_card_without_applet(void **state)
 	assert_int_equal(f->C_GetSessionInfo(s, &si), CKR_SESSION_HANDLE_INVALID);
 }
 
+/* Every answer "file not found": a card in the reader that is none of
+ * the tokens (a bank card, another applet). */
+static void not_ours(const uint8_t *cmd, size_t cmd_len, uint8_t *resp, size_t n)
+{
+	(void)cmd;
+	(void)cmd_len;
+	if (n >= 2) {
+		resp[n - 2] = 0x6A;
+		resp[n - 1] = 0x82;
+	}
+}
+
+static CK_ULONG tokens_now(void)
+{
+	CK_SLOT_ID ids[TM_TEST_READERS];
+	CK_ULONG n = TM_TEST_READERS;
+
+	assert_int_equal(f->C_GetSlotList(CK_TRUE, ids, &n), CKR_OK);
+	return n;
+}
+
+/* A card no driver knows is asked once per insertion, not at every
+ * C_GetSlotList: its own application (another process, through pcscd)
+ * would find our SELECTs in the middle of its work.  A new card in the
+ * reader is asked again. */
+static void test_foreign_card_asked_once(void **state)
+{
+	(void)state;
+	CK_SLOT_INFO si;
+	CK_TOKEN_INFO ti;
+
+	tm_test_reader_insert(0, "kaztoken");
+	tm_test_reader_insert(1, NULL);
+	tm_test_reader_filter(0, not_ours);
+	assert_int_equal(f->C_Initialize(NULL), CKR_OK);
+	assert_int_equal(tokens_now(), 0);
+	unsigned long asked = tm_test_reader_apdus(0);
+	assert_true(asked > 0);
+	for (int i = 0; i < 20; i++)
+		assert_int_equal(tokens_now(), 0);
+	assert_int_equal(f->C_GetSlotInfo(0, &si), CKR_OK);
+	assert_false(si.flags & CKF_TOKEN_PRESENT);
+	assert_int_equal(f->C_GetTokenInfo(0, &ti), CKR_TOKEN_NOT_PRESENT);
+	assert_int_equal(tm_test_reader_apdus(0), asked);
+
+	tm_test_reader_replug(0); /* taken out and put back: asked again */
+	assert_int_equal(tokens_now(), 0);
+	unsigned long again = tm_test_reader_apdus(0);
+	assert_true(again > asked);
+	assert_int_equal(tokens_now(), 0);
+	assert_int_equal(tm_test_reader_apdus(0), again);
+
+	tm_test_reader_filter(0, NULL); /* a token goes in instead */
+	tm_test_reader_replug(0);
+	assert_int_equal(tokens_now(), 1);
+	assert_int_equal(f->C_GetTokenInfo(0, &ti), CKR_OK);
+}
+
 /* The directory's EC point with its last byte changed: off the curve. */
 static void spoil_ec_point(const uint8_t *cmd, size_t cmd_len, uint8_t *resp, size_t n)
 {
@@ -162,6 +220,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_probe_by_other_software, teardown),
 		cmocka_unit_test_teardown(test_other_application_selected, teardown),
 		cmocka_unit_test_teardown(test_card_without_applet, teardown),
+		cmocka_unit_test_teardown(test_foreign_card_asked_once, teardown),
 		cmocka_unit_test_teardown(test_undecodable_object_left_out, teardown),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
