@@ -21,6 +21,12 @@ struct tm_channel *tm_channel_new(const struct tm_transport *t, bool extended)
 	ch = OPENSSL_zalloc(sizeof(*ch));
 	if (ch == NULL)
 		return NULL;
+	ch->tx = OPENSSL_malloc(TM_APDU_MAX_COMMAND);
+	ch->rx = OPENSSL_malloc(TM_APDU_MAX_RESPONSE);
+	if (ch->tx == NULL || ch->rx == NULL) {
+		tm_channel_free(ch);
+		return NULL;
+	}
 	ch->transport = *t;
 	ch->extended = extended;
 	return ch;
@@ -29,6 +35,10 @@ struct tm_channel *tm_channel_new(const struct tm_transport *t, bool extended)
 void tm_channel_free(struct tm_channel *ch)
 {
 	/* The buffers held PINs and plaintexts. */
+	if (ch == NULL)
+		return;
+	OPENSSL_clear_free(ch->tx, TM_APDU_MAX_COMMAND);
+	OPENSSL_clear_free(ch->rx, TM_APDU_MAX_RESPONSE);
 	OPENSSL_clear_free(ch, sizeof(*ch));
 }
 
@@ -44,8 +54,8 @@ static uint64_t now_us(void)
 static int exchange(struct tm_channel *ch, const struct tm_apdu *cmd,
 		    const uint8_t **data, size_t *len, uint16_t *sw)
 {
-	size_t tx_len, rx_len = sizeof(ch->rx);
-	int rc = tm_apdu_encode(cmd, ch->tx, sizeof(ch->tx), &tx_len);
+	size_t tx_len, rx_len = TM_APDU_MAX_RESPONSE;
+	int rc = tm_apdu_encode(cmd, ch->tx, TM_APDU_MAX_COMMAND, &tx_len);
 
 	if (rc != TM_OK)
 		return rc;
@@ -54,7 +64,7 @@ static int exchange(struct tm_channel *ch, const struct tm_apdu *cmd,
 				    &rx_len);
 	uint64_t dt = now_us() - t0;
 	ch->exchanges++;
-	if (rc == TM_OK && (rx_len > sizeof(ch->rx) ||
+	if (rc == TM_OK && (rx_len > TM_APDU_MAX_RESPONSE ||
 			    tm_rapdu_split(ch->rx, rx_len, data, len, sw) != TM_OK))
 		rc = TM_ERR_PROTOCOL;
 	if (ch->on_exchange != NULL)

@@ -51,14 +51,19 @@ struct tm_channel {
 	size_t max_response;   /* cap on all data of one command; 0: 65536 */
 	tm_exchange_fn on_exchange; /* optional */
 	void *on_exchange_ctx;
-	uint8_t tx[TM_APDU_MAX_COMMAND];
-	uint8_t rx[TM_APDU_MAX_RESPONSE];
+	/* Apart from the struct: together they are just past 128 KiB, which
+	 * allocators (ASan's, glibc's below its mmap threshold) would map and
+	 * fault in afresh at every channel; each alone is served from the
+	 * heap. */
+	uint8_t *tx;           /* TM_APDU_MAX_COMMAND bytes */
+	uint8_t *rx;           /* TM_APDU_MAX_RESPONSE bytes */
 	/* Exchanges since the channel was made: the benchmark and tests read
 	 * it to count APDUs per operation. */
 	unsigned long exchanges;
 };
 
-/* A heap-allocated channel (it holds 128 KiB of buffers); free with
+/* A heap-allocated channel (it holds 128 KiB of buffers); NULL when out of
+ * memory or without a transmit function; free with
  * tm_channel_free(), which wipes them. */
 struct tm_channel *tm_channel_new(const struct tm_transport *t, bool extended);
 void tm_channel_free(struct tm_channel *ch);

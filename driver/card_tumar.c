@@ -19,7 +19,7 @@ static int transmit(struct tm_token *t, struct tm_apdu *c, uint8_t *out, size_t 
 		    size_t *len, uint16_t *sw)
 {
 	/* Commands that expect no data still get room for some. */
-	struct tm_response r = {.data = out ? out : t->io, .cap = out ? cap : sizeof(t->io)};
+	struct tm_response r = {.data = out ? out : t->io, .cap = out ? cap : TM_TOKEN_IO_SIZE};
 	int rc = tm_transceive(t->ch, c, &r);
 
 	if (len != NULL)
@@ -180,7 +180,7 @@ static int select_applet(struct tm_token *t, uint8_t *out, size_t cap)
 
 static int t_bind(struct tm_token *t)
 {
-	int rc = select_applet(t, t->io, sizeof(t->io));
+	int rc = select_applet(t, t->io, TM_TOKEN_IO_SIZE);
 
 	/* From now on, the card says how long our APDUs may be. */
 	if (rc == TM_OK)
@@ -226,7 +226,7 @@ static int get_data(struct tm_token *t, uint16_t tag, uint8_t *out, size_t cap, 
 static int t_refresh(struct tm_token *t)
 {
 	uint8_t *out = t->io;
-	const size_t cap = sizeof(t->io);
+	const size_t cap = TM_TOKEN_IO_SIZE;
 	struct tm_tlv a5;
 	size_t len;
 	int rc = get_data(t, TM_GET_DATA_CARD_INFO, out, cap, &len);
@@ -314,7 +314,7 @@ static int t_list_objects(struct tm_token *t)
 	struct tm_tlv_iter it;
 	struct tm_tlv e;
 	size_t len;
-	int rc = get_data(t, TM_GET_DATA_DIRECTORY, out, sizeof(t->io), &len);
+	int rc = get_data(t, TM_GET_DATA_DIRECTORY, out, TM_TOKEN_IO_SIZE, &len);
 
 	tm_token_drop_objects(t);
 	if (rc != TM_OK)
@@ -566,7 +566,7 @@ static int t_generate(struct tm_token *t, const struct tm_card_object *a,
 	tm_tlv_end(&b, e2);
 	struct tm_apdu c = {.ins = TM_INS_GENERATE_KEY_PAIR, .p1 = TM_P1_GENERATE, .data = b.data,
 			    .nc = b.len, .ne = 65536};
-	int rc = tm_buf_ok(&b) ? run(t, &c, out, sizeof(t->io), &len) : TM_ERR_NO_MEMORY;
+	int rc = tm_buf_ok(&b) ? run(t, &c, out, TM_TOKEN_IO_SIZE, &len) : TM_ERR_NO_MEMORY;
 	tm_buf_free(&b);
 	if (rc != TM_OK)
 		return rc;
@@ -604,7 +604,7 @@ static int t_import_key(struct tm_token *t, const struct tm_card_object *a,
 	tm_tlv_end(&b, e2);
 	struct tm_apdu c = {.cla = TM_CLA_PROPRIETARY, .ins = TM_INS_IMPORT_KEY, .data = b.data,
 			    .nc = b.len, .ne = 65536, .sensitive = true};
-	int rc = tm_buf_ok(&b) ? run(t, &c, out, sizeof(t->io), &len) : TM_ERR_NO_MEMORY;
+	int rc = tm_buf_ok(&b) ? run(t, &c, out, TM_TOKEN_IO_SIZE, &len) : TM_ERR_NO_MEMORY;
 	tm_buf_free(&b); /* wipes */
 	struct tm_tlv r;
 	if (rc == TM_OK && (tm_tlv_find(out, len, TM_TAG_FILE_ID, &r) != TM_OK || r.len != 2))

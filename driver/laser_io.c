@@ -23,7 +23,7 @@ static int exchange(struct tm_token *t, struct tm_apdu *c, uint8_t *out, size_t 
 		    size_t *len, uint16_t *sw)
 {
 	struct tm_laser_state *st = tm_laser_st(t);
-	struct tm_response r = {.data = out ? out : t->io, .cap = out ? cap : sizeof(t->io)};
+	struct tm_response r = {.data = out ? out : t->io, .cap = out ? cap : TM_TOKEN_IO_SIZE};
 
 	if (st == NULL || !st->sm.open) {
 		int rc = tm_transceive(t->ch, c, &r);

@@ -96,13 +96,18 @@ int tm_token_open(struct tm_token *t, const struct tm_readers *r, const char *re
 	int rc;
 
 	memset(t, 0, offsetof(struct tm_token, io));
+	t->io = OPENSSL_malloc(TM_TOKEN_IO_SIZE);
+	if (t->io == NULL)
+		return TM_ERR_NO_MEMORY;
 	t->readers = r;
 	t->trace = trace;
 	snprintf(t->reader, sizeof(t->reader), "%s", reader);
 	t->atr_len = sizeof(t->atr);
 	rc = r->ops->connect(r->ctx, reader, &t->conn, t->atr, &t->atr_len);
-	if (rc != TM_OK)
+	if (rc != TM_OK) {
+		tm_token_close(t);
 		return rc;
+	}
 	t->ch = tm_channel_new(&tr, false);
 	if (t->ch == NULL) {
 		tm_token_close(t);
@@ -153,6 +158,8 @@ void tm_token_close(struct tm_token *t)
 	t->conn = NULL;
 	tm_channel_free(t->ch);
 	t->ch = NULL;
+	OPENSSL_clear_free(t->io, TM_TOKEN_IO_SIZE);
+	t->io = NULL;
 }
 
 /* The card was reset by another application: the card forgot our

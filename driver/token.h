@@ -125,6 +125,8 @@ struct tm_card_driver {
 
 extern const struct tm_card_driver tm_card_tumar, tm_card_laser;
 
+#define TM_TOKEN_IO_SIZE 65536
+
 struct tm_token {
 	const struct tm_card_driver *drv;
 	void *drv_data;                /* the card driver's own, freed by release */
@@ -148,8 +150,12 @@ struct tm_token {
 	bool bare_reset;               /* its first, bare exchange saw a reset */
 	unsigned op_exchanges;         /* exchanges in the operation so far */
 	/* Response data of this token's commands: per token, so two tokens
-	 * work in parallel threads. */
-	uint8_t io[65536];
+	 * work in parallel threads.  Apart from the struct, which it would
+	 * take past 128 KiB: allocators (ASan's, glibc's below its mmap
+	 * threshold) serve both halves from the heap instead of mapping and
+	 * faulting in fresh pages at every open, which was 75% of
+	 * fuzz_pkcs11's time. */
+	uint8_t *io;                   /* TM_TOKEN_IO_SIZE bytes */
 	/* APDU trace (TUMAR_TRACE), shared by the module. */
 	FILE *trace;
 	char reader[128];
