@@ -15,13 +15,13 @@
 
 /* PBKDF2 so that a stolen card image does not give the PIN away at once;
  * few iterations, because a virtual token must answer VERIFY quickly. */
-#define PIN_KDF_ITERATIONS 2000
+int tm_pin_kdf_iterations = 2000;
 
 int tm_pin_set(struct tm_pin *p, const uint8_t *pin, size_t len)
 {
 	if (len > TM_MAX_PIN_LEN || RAND_bytes(p->salt, sizeof(p->salt)) != 1 ||
 	    PKCS5_PBKDF2_HMAC((const char *)pin, (int)len, p->salt, sizeof(p->salt),
-			      PIN_KDF_ITERATIONS, EVP_sha256(), sizeof(p->hash),
+			      tm_pin_kdf_iterations, EVP_sha256(), sizeof(p->hash),
 			      p->hash) != 1)
 		return TM_ERR_CARD;
 	p->len = (uint8_t)len;
@@ -35,7 +35,7 @@ bool tm_pin_matches(const struct tm_pin *p, const uint8_t *pin, size_t len)
 
 	if (len != p->len ||
 	    PKCS5_PBKDF2_HMAC((const char *)pin, (int)len, p->salt, sizeof(p->salt),
-			      PIN_KDF_ITERATIONS, EVP_sha256(), sizeof(h), h) != 1)
+			      tm_pin_kdf_iterations, EVP_sha256(), sizeof(h), h) != 1)
 		return false;
 	ok = CRYPTO_memcmp(h, p->hash, sizeof(h)) == 0;
 	OPENSSL_cleanse(h, sizeof(h));

@@ -66,8 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (tm_pcscd_log_finish(&log_state, &rec) == TM_OK)
 		check();
-	for (size_t i = 0; i < sizeof(log_state.cmd); i++)
-		if (log_state.cmd[i] != 0 || log_state.pending)
-			abort(); /* a PIN must not stay behind */
+	if (!fuzz_all_zero(log_state.cmd, sizeof(log_state.cmd)) || log_state.pending)
+		abort(); /* a PIN must not stay behind */
 	return 0;
 }

@@ -26,6 +26,7 @@
 
 static const uint8_t *in;
 static size_t left;
+static bool gone;              /* the input ran out: the card went with it */
 static struct tm_applet *rec;  /* recording: the card that answers */
 static FILE *rec_out;
 
@@ -39,7 +40,7 @@ static int f_list(void *c, char *names, size_t cap)
 static int f_status(void *c, const char *r, bool *present, unsigned *ev)
 {
 	(void)c; (void)r;
-	*present = true;
+	*present = !gone;
 	*ev = 1;
 	return TM_OK;
 }
@@ -71,8 +72,10 @@ static int f_transmit(void *conn, const uint8_t *cmd, size_t len, uint8_t *resp,
 		*resp_len = n;
 		return TM_OK;
 	}
-	if (left < 2)
-		return TM_ERR_CARD_REMOVED; /* the input ran out: the card is gone */
+	if (left < 2) {
+		gone = true; /* and the reader says so, as a real one would */
+		return TM_ERR_CARD_REMOVED;
+	}
 	size_t n = (size_t)in[0] << 8 | in[1];
 	in += 2;
 	left -= 2;
@@ -147,6 +150,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	in = data;
 	left = size;
+	gone = false;
 	walk();
 	return 0;
 }

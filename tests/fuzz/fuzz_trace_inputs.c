@@ -75,9 +75,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	tm_spy_log_finish(&spy_state);
 	tm_trace_join_flush(&join, check, NULL);
-	for (size_t i = 0; i < sizeof(log_state.cmd); i++)
-		if (log_state.cmd[i] != 0 || log_state.pending || spy_state.cmd[i] != 0)
-			abort(); /* a PIN must not stay behind */
+	if (!fuzz_all_zero(log_state.cmd, sizeof(log_state.cmd)) || log_state.pending ||
+	    !fuzz_all_zero(spy_state.cmd, sizeof(spy_state.cmd)))
+		abort(); /* a PIN must not stay behind */
 	if (join.have)
 		abort();
 	return 0;
