@@ -54,7 +54,9 @@ uint16_t tm_laser_h_read_binary(struct tm_laser_applet *a, const struct tm_apdu 
 	size_t n = f->data_len - off;
 	if (n > c->ne)
 		n = c->ne;
-	tm_buf_add(out, f->data + off, n);
+	/* An EF of size 0 has no data buffer at all: NULL + 0 is undefined. */
+	if (n > 0)
+		tm_buf_add(out, f->data + off, n);
 	a->private_out = private_ef(f);
 	/* Fewer bytes than asked: ISO 7816-4 §7.2.3's warning, which the
 	 * driver takes as success (§3). */
