@@ -3,8 +3,9 @@
 # Builds Tumar from this tree out of tree and runs the test suite in each
 # build: strict (-Werror), AddressSanitizer + UndefinedBehaviorSanitizer,
 # and ThreadSanitizer for the module's threaded unit tests (the other
-# tests load the module into programs TSan cannot join).  Then make
-# distcheck, and the Debian packages built and installed.  Ends with the
+# tests load the module into programs TSan cannot join).  Then a short
+# fuzzing campaign in a libFuzzer build, make distcheck, and the Debian
+# packages built and installed.  Each step prints the seconds it took.  Ends with the
 # line "N passed, N failed" over the test runs; exits non-zero on any
 # failure.
 set -uo pipefail
@@ -25,7 +26,7 @@ count() { # test-suite.log of one build
 	n=$(sed -n "s/^# SKIP: *//p" "$log" | head -n1); skipped=$((skipped + ${n:-0}))
 }
 
-build_and_check() { # name, configure flags...  ($only: the tests to run)
+build() { # name, configure flags...: configures and compiles $out/name
 	local name=$1; shift
 	local dir=$out/$name
 	echo "=== $name build: configure $*"
@@ -38,6 +39,19 @@ build_and_check() { # name, configure flags...  ($only: the tests to run)
 		grep -E "error|warning" "$dir/make.out" | head -n 40
 		echo "=== $name build: compilation failed"; failed=$((failed + 1)); return 1
 	fi
+}
+
+count_tap() { # TAP output
+	local n
+	n=$(grep -c '^ok ' "$1"); passed=$((passed + n))
+	n=$(grep -c '^not ok ' "$1"); failed=$((failed + n))
+	grep -q '^1\.\.0 # SKIP' "$1" && skipped=$((skipped + 1))
+	return 0
+}
+
+build_and_check() { # name, configure flags...  ($only: the tests to run)
+	local name=$1 dir=$out/$1 t0=$SECONDS
+	build "$@" || return 1
 	make -C "$dir" -j"$jobs" check ${only:+TESTS="$only"}
 	if [ -f "$dir/test-suite.log" ]; then
 		count "$dir/test-suite.log"
@@ -46,6 +60,7 @@ build_and_check() { # name, configure flags...  ($only: the tests to run)
 	else
 		echo "=== $name build: no test-suite.log"; failed=$((failed + 1))
 	fi
+	echo "=== $name build: $((SECONDS - t0)) s"
 }
 
 (cd "$src" && NOCONFIGURE=1 ./autogen.sh >/dev/null) || { echo "autogen.sh failed"; echo "0 passed, 1 failed"; exit 1; }
@@ -58,26 +73,38 @@ command -v clang >/dev/null && san_cc=clang
 build_and_check sanitize CC=$san_cc --enable-strict --enable-asan --enable-ubsan
 only="tests/unit/test_p11 tests/unit/test_p11_threads" build_and_check thread CC=$san_cc --enable-strict --enable-tsan
 
+# A short fuzzing campaign (tests/stress/fuzz_campaign.sh): every target
+# a few seconds from its seeds under libFuzzer, ASan and UBSan; crashes
+# fail, and the corpora grown are thrown away (make fuzz-campaign grows
+# them for good).
+if [ "${TM_SKIP_FUZZ:-0}" != 1 ] && [ "$san_cc" = clang ]; then
+	t0=$SECONDS
+	if build fuzz CC=clang --enable-strict --enable-fuzzing --enable-asan --enable-ubsan; then
+		echo "=== fuzzing campaign, short"
+		TM_BUILDDIR=$out/fuzz TM_SRCDIR=$src TM_FUZZ_SECONDS=${TM_FUZZ_SECONDS:-4} \
+			TM_FUZZ_JOBS=$jobs bash "$src/tests/stress/fuzz_campaign.sh" | tee "$out/fuzz.tap"
+		count_tap "$out/fuzz.tap"
+	fi
+	echo "=== fuzzing campaign: $((SECONDS - t0)) s"
+elif [ "${TM_SKIP_FUZZ:-0}" != 1 ]; then
+	echo "=== fuzzing campaign skipped: no clang"; skipped=$((skipped + 1))
+fi
+
 if [ "${TM_SKIP_DISTCHECK:-0}" != 1 ] && [ -d "$out/strict" ]; then
 	echo "=== make distcheck"
+	t0=$SECONDS
 	if make -C "$out/strict" -j"$jobs" distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-strict >"$out/distcheck.out" 2>&1; then
 		echo "=== make distcheck passed"
 	else
 		tail -n 40 "$out/distcheck.out"
 		echo "=== make distcheck failed"; failed=$((failed + 1))
 	fi
+	echo "=== make distcheck: $((SECONDS - t0)) s"
 fi
 
 # The Debian packages, built from the tarball distcheck made and
 # installed (tests/package/debs.sh: as root, and only where no Tumar
 # package is installed already).
-count_tap() { # TAP output
-	local n
-	n=$(grep -c '^ok ' "$1"); passed=$((passed + n))
-	n=$(grep -c '^not ok ' "$1"); failed=$((failed + n))
-	grep -q '^1\.\.0 # SKIP' "$1" && skipped=$((skipped + 1))
-	return 0
-}
 tarball=$(ls "$out"/strict/tumar-*.tar.gz 2>/dev/null | head -n1)
 if [ "${TM_SKIP_PACKAGES:-0}" != 1 ] && [ -n "$tarball" ]; then
 	echo "=== Debian packages"
