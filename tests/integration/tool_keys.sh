@@ -168,4 +168,28 @@ echo data >"$WORK/doc.txt"
 check "sign -o into a missing directory: refused before the PIN is asked" \
 	bash -c 'run 2 env TUMAR_PIN=WrongPin1 "$TOOL" $T1s sign -o "$WORK/missing/s" "$WORK/doc.txt" &&
 		has "cannot write there" && [ "$(tries)" = 10 ]'
+# Every command that uses a token chooses it through --slot as list does:
+# slot 9 has none, so each says so (exit 3) instead of "2 tokens are
+# present" (exit 2), and slot 1 is the second token.
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/p12.key" -out "$WORK/p12.pem" -days 30 \
+	-subj "/CN=SLOT TEST" >/dev/null 2>&1
+echo pass >"$WORK/p12.pw"
+openssl pkcs12 -export -legacy -inkey "$WORK/p12.key" -in "$WORK/p12.pem" -passout file:"$WORK/p12.pw" \
+	-out "$WORK/slot.p12" 2>/dev/null
+slot_every_command() {
+	local -a cmds=(
+		"keys" "expiry" "delete --id 00ff --yes" "change-pin" "unblock"
+		"keygen --purpose sign --alg rsa2048"
+		"csr --purpose sign --cn X --iin 900101300017 -o $WORK/slot.csr"
+		"install-cert $WORK/r.pem" "import --password-file $WORK/p12.pw $WORK/slot.p12"
+		"reissue --purpose sign --out-dir $WORK/re" "sign -o $WORK/slot.sig $WORK/doc.txt")
+	local c
+	for c in "${cmds[@]}"; do
+		# shellcheck disable=SC2086 # each entry is a command and its words
+		run 3 "$TOOL" --slot 9 $c && has "no token in slot 9" || { echo "--slot 9 $c: $out"; return 1; }
+	done
+	run 0 "$TOOL" --slot 1 keys --login && has "No keys on the token" &&
+		run 0 "$TOOL" --slot 0 keys && has "IVANOV IVAN"
+}
+check "--slot is honoured by every command that uses a token" slot_every_command
 tap_done

@@ -78,8 +78,8 @@ check "a running pcscd is used; its vpcd readers are the ports it listens on" \
 run_start --model akey
 check "a second token takes its second reader" \
 	bash -c '[ $0 -eq 0 ] && grep -q "reader on port $2;" <<<"$1" || { echo "$1"; exit 1; }' "$rc" "$out" $((PORT + 1))
-check "stop leaves a pcscd it did not start running" \
-	bash -c '"$STACK" stop && kill -0 $0' "$PCSCD_PID"
+check "stop --all leaves a pcscd it did not start running" \
+	bash -c '"$STACK" stop --all && ! "$STACK" status && kill -0 $0' "$PCSCD_PID"
 
 check "start --model nosuch: a clear error" \
 	bash -c 'out=$("$STACK" start --model nosuch 2>&1); [ $? -ne 0 ] && grep -q "no model nosuch" <<<"$out"'
