@@ -36,8 +36,8 @@ static void usage(FILE *f)
 "                  take a second token)\n"
 "  --setup         generate the keys bench-rsa and bench-ec where missing\n"
 "  --quick         fewer samples (a smoke run)\n"
-"  --profile FORM  only sign 5000 times (rsa, multipart or ecdsa), or 20000\n"
-"                  in 2 threads on 2 tokens (threads), for perf\n"
+"  --profile FORM  only sign 5000 times (rsa, multipart, ecdsa or gost512),\n"
+"                  or 20000 in 2 threads on 2 tokens (threads), for perf\n"
 "  --json FILE     the results as JSON too\n"
 "  --ratio-limit X the C_Sign median / peer's target (default 1.0)\n"
 "  --cold-limit N  the target for APDUs from C_Initialize to the first C_Sign\n"
@@ -219,8 +219,10 @@ int main(int argc, char **argv)
 	}
 	if (o.profile) {
 		struct bm_samples s = {0};
-		int form = strcmp(o.profile, "ecdsa") == 0 ? BM_ECDSA
-			   : strcmp(o.profile, "multipart") == 0 ? BM_RSA_MULTIPART : BM_RSA_SINGLE;
+		int form = strcmp(o.profile, "ecdsa") == 0     ? BM_ECDSA
+			   : strcmp(o.profile, "gost512") == 0   ? BM_GOST512
+			   : strcmp(o.profile, "multipart") == 0 ? BM_RSA_MULTIPART
+								 : BM_RSA_SINGLE;
 		bool ok = do_sign(&o.a, 5000, &s, form);
 		printf("%s: median %.3f ms over %zu\n", o.profile, bm_median(&s) * 1e3, s.n);
 		bm_free(&s);
