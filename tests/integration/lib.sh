@@ -197,6 +197,10 @@ apdu() {
 	opensc-tool -r 0 "${args[@]}" 2>&1
 }
 
+# For the crash tests: a process's state letter (T: stopped, as
+# tumar-emu --stop-at leaves itself), or nothing once it is gone.
+proc_state() { sed -n 's/^[0-9]* ([^)]*) \(.\).*/\1/p' "/proc/$1/stat" 2>/dev/null; }
+
 # For the crash tests: the card image's state (--inspect) and one of its
 # fields (field user_tries).
 inspect() { "$EMU" "${CRASH_EMU[@]}" --inspect; }

@@ -25,9 +25,6 @@ hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
 lc() { printf '%02X' "$((${#1} / 2))"; }
 rand_hex() { od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n' | tr a-f A-F; }
 
-# proc_state PID: its state letter (T: stopped), or nothing once gone.
-proc_state() { sed -n 's/^[0-9]* ([^)]*) \(.\).*/\1/p' "/proc/$1/stat" 2>/dev/null; }
-
 declare -A at
 points=0 litter=0 unswept=0 torn_left=0 bad_image=0 counter_up=0 free_try=0 pin_lost=0 half_written=0 hung=0 wrong_answered=0
 # kill_at SPEC: the APDUs on stdin to an emulator armed with --stop-at
