@@ -106,6 +106,7 @@ static int parse_card_info(struct tm_token *t, const uint8_t *d, size_t n)
 			if (x.len == 8) {
 				ci->mem_total = be(x.value, 4);
 				ci->mem_free = be(x.value + 4, 4);
+				ci->mem_known = true;
 			}
 			break;
 		case TM_TAG_CI_CHANGE_COUNTER: if (x.len == 4) ci->change_counter = be(x.value, 4); break;

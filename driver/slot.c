@@ -253,10 +253,12 @@ CK_RV C_GetTokenInfo(CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
 	count_sessions(slotID, &pInfo->ulSessionCount, &pInfo->ulRwSessionCount);
 	pInfo->ulMaxPinLen = t->pins[0].max_len;
 	pInfo->ulMinPinLen = t->pins[0].min_len;
-	pInfo->ulTotalPublicMemory = t->info.mem_total;
-	pInfo->ulFreePublicMemory = t->info.mem_free;
-	pInfo->ulTotalPrivateMemory = t->info.mem_total;
-	pInfo->ulFreePrivateMemory = t->info.mem_free;
+	/* A card that does not say (LASER) is not a full card: PKCS#11 2.40
+	 * §5.5 has CK_UNAVAILABLE_INFORMATION for that, not 0 of 0. */
+	pInfo->ulTotalPublicMemory = t->info.mem_known ? t->info.mem_total : CK_UNAVAILABLE_INFORMATION;
+	pInfo->ulFreePublicMemory = t->info.mem_known ? t->info.mem_free : CK_UNAVAILABLE_INFORMATION;
+	pInfo->ulTotalPrivateMemory = pInfo->ulTotalPublicMemory;
+	pInfo->ulFreePrivateMemory = pInfo->ulFreePublicMemory;
 	pInfo->hardwareVersion.major = 1;
 	pInfo->firmwareVersion.major = TM_PROTOCOL_VERSION;
 	tm_slot_end(s);

@@ -27,6 +27,7 @@ struct tm_card_info {
 	char serial[TM_MAX_SERIAL + 1], label[TM_MAX_TOKEN_LABEL + 1];
 	uint16_t caps, max_cmd, max_resp;
 	uint32_t mem_total, mem_free, change_counter;
+	bool mem_known;        /* the card said how much memory it has (LASER does not) */
 	uint16_t sweep;        /* objects to sweep at bind: temporary or incomplete */
 	struct { uint8_t key_alg; uint16_t min_bits, max_bits; } algs[TM_TOKEN_MAX_ALGS];
 	size_t n_algs;

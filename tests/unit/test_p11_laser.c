@@ -56,6 +56,10 @@ static void test_bind_and_login(void **state)
 	assert_true(ti.flags & CKF_LOGIN_REQUIRED);
 	assert_int_equal(ti.ulMinPinLen, 4);
 	assert_int_equal(ti.ulMaxPinLen, 16);
+	/* LASER says nothing of its memory: unknown, not a full card. */
+	assert_true(ti.ulTotalPublicMemory == CK_UNAVAILABLE_INFORMATION);
+	assert_true(ti.ulFreePublicMemory == CK_UNAVAILABLE_INFORMATION);
+	assert_true(ti.ulFreePrivateMemory == CK_UNAVAILABLE_INFORMATION);
 	/* The factory PIN is known before anyone logs in (EEEF's 02C4). */
 	assert_true(ti.flags & CKF_USER_PIN_TO_BE_CHANGED);
 	CK_SESSION_HANDLE s = open_rw();
