@@ -94,6 +94,14 @@ static const struct {
 	{0xE1, 0xC6, "application"}, {0xE1, 0xC7, "key algorithm"}, {0xE1, 0xC8, "key bits"},
 	{0xE1, 0xC9, "owner"}, {0xE1, 0xCA, "subject"}, {0xE1, 0xCB, "start date"},
 	{0xE1, 0xCC, "end date"}, {0x62, 0x80, "size"}, {0x62, 0xA5, "attributes"},
+	/* The rest of an FCP as ISO 7816-4 §7.4.3 (Table 12) names it: what
+	 * LASER's SELECT answers, where the Tumar-wide names below (83
+	 * reference, 84 key reference) would mislead. */
+	{0x62, 0x81, "size with structure"}, {0x62, 0x82, "file descriptor"},
+	{0x62, 0x83, "file identifier"}, {0x62, 0x84, "DF name"},
+	{0x62, 0x85, "proprietary"}, {0x62, 0x86, "security attributes"},
+	{0x62, 0x87, "FCI extension EF"}, {0x62, 0x88, "short EF identifier"},
+	{0x62, 0x8A, "life cycle status"},
 	{0, 0x7F49, "public key"}, {0x7F49, 0x81, "modulus"}, {0x7F49, 0x82, "exponent"},
 	{0x7F49, 0x86, "point"}, {0x7F49, 0x06, "curve OID"},
 	{0, 0x54, "offset"}, {0, 0x53, "bytes"}, {0, 0x83, "reference"},

@@ -82,4 +82,8 @@ check "tumar-trace names LASER's commands (capability, secure VERIFY, SM, PIN ch
 	bash -c 'for n in "GET CAPABILITY (LASER)" "VERIFY, secure (LASER)" "SECURE MESSAGING KEY (LASER)" \
 		"UPDATE KO / CHANGE PIN (LASER)" "LIST FILES (LASER)"; do
 		grep -qF "$n" "$1" || { echo "# no $n"; exit 1; }; done' _ "$WORK/decoded.txt"
+check "tumar-trace: LASER's key generation (00 47) named, its FCPs in ISO 7816-4's names" \
+	bash -c 'grep -q "> 00 47 00 00  GENERATE ASYMMETRIC KEY PAIR" "$1" &&
+		grep -q "83 (file identifier): [0-9A-F]\{4\}$" "$1" && grep -q "8A (life cycle status): 05" "$1" &&
+		! grep -q "(key reference)" "$1"' _ "$WORK/decoded.txt"
 tap_done
