@@ -78,6 +78,11 @@ static bool is_tlv(const uint8_t *p, size_t n, unsigned depth)
 
 	if (n == 0 || depth > TREE_MAX_DEPTH)
 		return false;
+	/* ISO 7816-4 §5.2 lets 00 and FF pad between TLVs, but data that
+	 * starts with them is far likelier a binary file (LASER's cardcf:
+	 * 00 06 00 03 01 00 01 00) than padded TLVs: shown as bytes. */
+	if (depth == 0 && (p[0] == 0x00 || p[0] == 0xFF))
+		return false;
 	tm_tlv_iter_init(&it, p, n);
 	while ((rc = tm_tlv_next(&it, &t)) == TM_OK)
 		if (tm_tlv_is_constructed(t.tag) && t.len && !is_tlv(t.value, t.len, depth + 1))

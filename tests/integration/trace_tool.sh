@@ -87,6 +87,10 @@ check "data that is no TLV: 16 bytes a line with the printable ones beside" \
 		"48656C6C6F2C20546F6B656E212000FF0102030405" >"$1/dump.log"
 		"$0" decode "$1/dump.log" | grep -Fq "0000  48 65 6C 6C 6F 2C 20 54 6F 6B 65 6E 21 20 00 FF  |Hello, Token! ..|"' \
 	"$TRACE_TOOL" "$WORK"
+check "a binary file that starts with 00 (LASER's cardcf): bytes, not TLVs made of its padding" \
+	bash -c 'printf "TM1 0 2026-12-03T10:00:00.000000Z 1 - - 00B0000008 00060003010001009000\n" >"$1/cf.log"
+		"$0" decode "$1/cf.log" | grep -Fq "0000  00 06 00 03 01 00 01 00 "' \
+	"$TRACE_TOOL" "$WORK"
 check "decode explains status words" grep -q "63C9 COUNTER: .*9 tries left" <<<"$out"
 check "a PIN is masked, never shown" \
 	bash -c 'grep -q "8 bytes, secret" <<<"$1" && ! grep -q 3132333435363738 <<<"$1"' _ "$out"
