@@ -4,7 +4,8 @@
 # fails half-way is called that, never "no key"; the last PIN try is
 # announced before it is spent and the PIN that just blocked is called
 # blocked; a blocked PIN is refused without a try; the prompt names the
-# token; the factory SO PIN is warned about; a new PIN with a space or a
+# token; the factory SO PIN is warned about, and a login with the factory
+# user PIN; a new PIN with a space or a
 # Cyrillic letter is refused before anything is sent; list without
 # pcscd exits 3.
 . "$(dirname "$0")/lib.sh"
@@ -31,7 +32,13 @@ check "a new PIN with a space: refused by the NCA rule before anything is sent" 
 check "a new PIN with a Cyrillic letter: refused before anything is sent" \
 	bash -c 'run 2 env TUMAR_PIN=12345678 TUMAR_NEW_PIN="Tumar2026Ж" "$TOOL" change-pin &&
 		has "printable ASCII only" && [ "$(tries)" = 10 ]'
+check "a command logged in with the factory PIN warns, naming the command that changes it" \
+	bash -c 'run 0 env TUMAR_PIN=12345678 "$TOOL" keys --login &&
+		has "warning: this token is still on its factory PIN" &&
+		has "tumar-tool --serial KZ0001 change-pin" && has "No keys on the token"'
 env TUMAR_PIN=12345678 TUMAR_NEW_PIN=Tumar2026 "$TOOL" change-pin >/dev/null
+check "after the change: no factory-PIN warning" \
+	bash -c 'run 0 env TUMAR_PIN=Tumar2026 "$TOOL" keys --login && lacks "factory PIN"'
 # At a terminal (script(1) gives one), the PIN typed once the prompt is
 # there: the prompt flushes what was typed before it.
 mkfifo "$WORK/tty.in"
