@@ -89,12 +89,14 @@ int tt_cmd_list(struct tt_opts *o, int argc, char **argv)
 		tt_token_close(&t);
 		return tt_fail("C_GetSlotList", rv);
 	}
+	static const char no_readers[] = "No readers.  Is pcscd running, and is the token plugged in?";
+	static const char no_match[] = "No token matches the options.";
 	tj_init(&j, stdout);
 	if (o->json) {
 		tj_obj(&j, NULL);
 		tj_arr(&j, "slots");
 	} else if (n == 0) {
-		puts("No readers.  Is pcscd running, and is the token plugged in?");
+		puts(no_readers);
 	}
 	int shown = 0;
 	for (CK_ULONG i = 0; i < n; i++) {
@@ -173,13 +175,17 @@ int tt_cmd_list(struct tt_opts *o, int argc, char **argv)
 			       "  holding the token can use your keys.  Change it now:\n"
 			       "      tumar-tool --serial %s change-pin\n", serial);
 	}
+	/* As --help says: nothing to show is exit 3, so scripts can tell;
+	 * with --json the one object says why, beside the empty list. */
+	rc = n == 0 || shown == 0 ? TT_NO_TOKEN : TT_OK;
 	if (o->json) {
 		tj_end(&j, ']');
+		if (rc != TT_OK)
+			tt_json_error(&j, rc, n == 0 ? no_readers : no_match);
 		tj_end(&j, '}');
 	} else if (n > 0 && shown == 0) {
-		puts("No token matches the options.");
+		puts(no_match);
 	}
 	tt_token_close(&t);
-	/* As --help says: nothing to show is exit 3, so scripts can tell. */
-	return n == 0 || shown == 0 ? TT_NO_TOKEN : TT_OK;
+	return rc;
 }

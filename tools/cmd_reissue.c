@@ -262,6 +262,8 @@ int tt_cmd_reissue(struct tt_opts *o, int argc, char **argv)
 	}
 	if (o->json) {
 		tj_end(&j, ']');
+		if (rc != TT_OK) /* what was made before the failure, and the failure */
+			tt_json_error(&j, rc, NULL);
 		tj_end(&j, '}');
 	}
 out:

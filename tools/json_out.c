@@ -56,13 +56,22 @@ static void open_(struct tj *j, const char *key, char c)
 void tj_obj(struct tj *j, const char *key) { open_(j, key, '{'); }
 void tj_arr(struct tj *j, const char *key) { open_(j, key, '['); }
 
+static unsigned stdout_documents;
+
 void tj_end(struct tj *j, char close)
 {
 	fputc(close, j->f);
 	if (j->depth > 0)
 		j->depth--;
-	if (j->depth == 0)
+	if (j->depth == 0) {
 		fputc('\n', j->f);
+		stdout_documents += j->f == stdout;
+	}
+}
+
+unsigned tj_stdout_documents(void)
+{
+	return stdout_documents;
 }
 
 void tj_strn(struct tj *j, const char *key, const char *value, size_t len)

@@ -27,5 +27,9 @@ void tj_int(struct tj *j, const char *key, long long value);
 void tj_bool(struct tj *j, const char *key, bool value);
 /* A number; NaN and infinities are written as null. */
 void tj_num(struct tj *j, const char *key, double value);
+/* How many whole documents (depth-0 values) this process wrote to
+ * stdout: a caller that would add one more can tell it would make the
+ * output no longer one JSON value. */
+unsigned tj_stdout_documents(void);
 
 #endif

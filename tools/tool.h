@@ -89,6 +89,14 @@ extern const struct tt_cmd tt_cmds[];
 void tt_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Every error printed so far (warnings aside), one a line; "" if none. */
 const char *tt_errors(void);
+/* What exit code rc means, as --help's "Exit status" says it. */
+const char *tt_exit_meaning(int rc);
+/* The members of --json's error object, "error" (why, else the errors
+ * said so far, else the meaning), "exit_code" and "exit_meaning", into
+ * the object j has open: a command that wrote its own document before it
+ * failed carries them in it. */
+struct tj;
+void tt_json_error(struct tj *j, int rc, const char *why);
 /* The subcommand's usage when it is asked for or an option is bad. */
 int tt_usage(FILE *f, const char *text, int rc);
 

@@ -36,22 +36,36 @@ static const char *const exit_meanings[] = {
 	"a certificate has ended",
 };
 
+const char *tt_exit_meaning(int rc)
+{
+	return rc >= 0 && rc <= TT_EXPIRED ? exit_meanings[rc] : "failed";
+}
+
 /* With --json, a command that fails says so on stdout too, as an object
  * a script can read (the messages went to stderr as well).  expiry's 4
- * and 5 are findings it reported in its own output, not errors. */
+ * and 5 are findings it reported in its own output, not errors.  A
+ * command that already wrote its document carried its error in it (list
+ * with nothing to show): a second one would make stdout no longer one
+ * JSON value. */
 static int finish(struct tt_opts *o, int rc)
 {
 	tt_opts_free(o);
-	if (!o->json || rc == TT_OK || rc == TT_EXPIRING || rc == TT_EXPIRED)
+	if (!o->json || rc == TT_OK || rc == TT_EXPIRING || rc == TT_EXPIRED ||
+	    tj_stdout_documents() > 0)
 		return rc;
 	struct tj j;
 	tj_init(&j, stdout);
 	tj_obj(&j, NULL);
-	tj_str(&j, "error", *tt_errors() ? tt_errors() : exit_meanings[rc]);
-	tj_int(&j, "exit_code", rc);
-	tj_str(&j, "exit_meaning", rc >= 0 && rc <= TT_EXPIRED ? exit_meanings[rc] : "failed");
+	tt_json_error(&j, rc, NULL);
 	tj_end(&j, '}');
 	return rc;
+}
+
+void tt_json_error(struct tj *j, int rc, const char *why)
+{
+	tj_str(j, "error", why ? why : *tt_errors() ? tt_errors() : tt_exit_meaning(rc));
+	tj_int(j, "exit_code", rc);
+	tj_str(j, "exit_meaning", tt_exit_meaning(rc));
 }
 
 static void usage(FILE *f)

@@ -50,6 +50,10 @@ check "--json: an error is a JSON object on stdout too, with the exit code and i
 		python3 -c "import json,sys; d=json.loads(sys.argv[1]); assert d[\"exit_code\"] == 3, d
 assert \"no token with serial number NOSUCH\" in d[\"error\"], d
 assert d[\"exit_meaning\"].startswith(\"no module, no reader or token\"), d" "$out"'
+check "list --json of a serial no token has: one JSON object (no second one after it), exit 3" \
+	bash -c 'out=$("$TOOL" --serial NOSUCH list --json 2>/dev/null); [ $? = 3 ] &&
+		python3 -c "import json,sys; d=json.loads(sys.argv[1]); assert d[\"slots\"] == [], d
+assert d[\"exit_code\"] == 3 and \"No token matches\" in d[\"error\"], d" "$out"'
 check "a URI with an attribute RFC 7512 does not name is refused" \
 	bash -c 'run 2 "$TOOL" --token "pkcs11:colour=red" list && has "attributes this tool does not know"'
 check "not a URI at all" bash -c 'run 2 "$TOOL" --token "pkcs11:token=%zz" list && has "not a PKCS#11 URI"'
@@ -160,6 +164,11 @@ check "the other token was not touched" \
 check "reissue --out-dir missing/: refused before a key is made" \
 	bash -c 'run 2 "$TOOL" $T1s reissue --purpose sign --out-dir "$WORK/missing" &&
 		has "cannot write there" && [ "$(count)" = 2 ]'
+check "reissue --json into a missing directory: one JSON object, the failure in it" \
+	bash -c 'out=$("$TOOL" $T1s reissue --json --purpose sign --out-dir "$WORK/missing" 2>/dev/null)
+		[ $? = 2 ] && [ "$(count)" = 2 ] &&
+		python3 -c "import json,sys; d=json.loads(sys.argv[1]); assert d[\"exit_code\"] == 2, d
+assert \"cannot write there\" in d[\"error\"], d" "$out"'
 check "reissue --out-dir: a new key and its request (written whole)" \
 	bash -c 'mkdir -p "$WORK/re" && run 0 "$TOOL" $T1s reissue --purpose sign --out-dir "$WORK/re" &&
 		openssl req -in "$WORK/re/RSA.csr" -verify -noout && [ "$(count)" = 4 ] &&

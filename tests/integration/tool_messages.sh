@@ -118,4 +118,8 @@ stop_emu
 stop_pcscd
 check "list without pcscd: exit 3 and a sentence saying what is missing" \
 	bash -c 'run 3 "$TOOL" list && has "No readers"'
+check "list --json without pcscd: one JSON object, the empty list with the error beside it" \
+	bash -c 'out=$("$TOOL" list --json 2>/dev/null); [ $? = 3 ] &&
+		python3 -c "import json,sys; d=json.loads(sys.argv[1]); assert d[\"slots\"] == [], d
+assert d[\"exit_code\"] == 3 and \"No readers\" in d[\"error\"], d" "$out"'
 tap_done
