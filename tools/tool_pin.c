@@ -186,8 +186,12 @@ int tt_pin_check_new(const struct tt_token *t, CK_USER_TYPE who, const char *pin
 	if (t->pin_info != NULL && t->pin_info(t->slot, who, &pi) != CKR_OK)
 		pi.allowed = TUMAR_PIN_DIGIT | TUMAR_PIN_LOWER | TUMAR_PIN_UPPER | TUMAR_PIN_OTHER;
 	if (len < pi.min_len || (pi.max_len > 0 && len > pi.max_len)) {
-		tt_err("the new PIN has %zu characters; this token takes %lu to %lu", len,
-		       (unsigned long)pi.min_len, (unsigned long)pi.max_len);
+		if (pi.min_len == pi.max_len) /* an ID card's 6 digits: not "6 to 6" */
+			tt_err("the new PIN has %zu characters; this token takes exactly %lu", len,
+			       (unsigned long)pi.min_len);
+		else
+			tt_err("the new PIN has %zu characters; this token takes %lu to %lu", len,
+			       (unsigned long)pi.min_len, (unsigned long)pi.max_len);
 		broken++;
 	}
 	if (has & NOT_ASCII) {

@@ -261,6 +261,9 @@ check "kz-idcard: letters are refused by the card's own rule, before anything is
 	bash -c 'run 2 env TUMAR_PIN=135790 TUMAR_NEW_PIN=Tumar2026 "$TOOL" change-pin &&
 		has "does not take a Latin capital letter" && lacks "NCA rule" &&
 		run 0 "$TOOL" list && has "3 of 3 tries left"'
+check "kz-idcard: a PIN of another length: 'exactly 6', before anything is sent" \
+	bash -c 'run 2 env TUMAR_PIN=135790 TUMAR_NEW_PIN=1234 "$TOOL" change-pin &&
+		has "this token takes exactly 6" && lacks "6 to 6" && run 0 "$TOOL" list && has "3 of 3 tries left"'
 check "kz-idcard: a digits-only PIN is accepted (the NCA password rule is not for it)" \
 	bash -c 'run 0 env TUMAR_PIN=135790 TUMAR_NEW_PIN=246802 "$TOOL" change-pin'
 stop_emu
