@@ -18,7 +18,8 @@
 #include "tools/tool_pin.h"
 
 static const char usage[] =
-"Usage: tumar-tool csr --purpose sign|auth --cn NAME --iin IIN [--email E] -o FILE\n"
+"Usage: tumar-tool csr --purpose sign|auth --cn NAME --iin IIN [--email E]\n"
+"                      -o FILE\n"
 "\n"
 "Makes a certificate request (PKCS#10, PEM) for the key on the token and has\n"
 "the token sign it; the CA issues the certificate from it.\n"

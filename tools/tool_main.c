@@ -11,7 +11,7 @@
 #include "tools/tool_cmds.h"
 
 const struct tt_cmd tt_cmds[] = {
-	{"list", "readers and tokens: model, serial, PIN tries, factory-PIN warning", tt_cmd_list},
+	{"list", "readers and tokens: model, serial, PIN tries, factory PIN", tt_cmd_list},
 	{"change-pin", "change the user PIN (or --so the SO PIN)", tt_cmd_change_pin},
 	{"unblock", "unblock the user PIN with the SO PIN and set a new one", tt_cmd_unblock},
 	{"keys", "the keys on the token: label, algorithm, ID, certificate, URI", tt_cmd_keys},
@@ -19,7 +19,7 @@ const struct tt_cmd tt_cmds[] = {
 	{"csr", "a PKCS#10 certificate request signed by the token's key", tt_cmd_csr},
 	{"install-cert", "put an issued certificate next to its key", tt_cmd_install_cert},
 	{"import", "an NCA key store (.p12) onto the token: keys and certificates", tt_cmd_import},
-	{"delete", "delete a key (with its certificate) or a certificate, after asking", tt_cmd_delete},
+	{"delete", "delete a key (and its certificate) or a certificate; asks first", tt_cmd_delete},
 	{"expiry", "the token's certificates and when they end", tt_cmd_expiry},
 	{"reissue", "new keys and requests while the certificates are valid", tt_cmd_reissue},
 	{"sign", "sign a file with the token's key (to try it, or in scripts)", tt_cmd_sign},

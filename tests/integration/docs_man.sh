@@ -31,6 +31,13 @@ check "tumar-emu(1) has every option of --help" \
 	test -z "$(missing "$MAN/tumar-emu.1" $("$EMU" --help | grep -o -- '--[a-z][a-z-]*' | sort -u))"
 check "tumar-trace(1) has every option of --help" \
 	test -z "$(missing "$MAN/tumar-trace.1" $("$TRACE" --help | grep -o -- '--[a-z][a-z-]*' | sort -u))"
+# --help is read in an 80-column terminal: no line past it.
+check "every --help fits in 80 columns (tumar-tool and each of its commands, tumar-emu, tumar-trace, tumar-stack and its verbs)" \
+	bash -c 'out=$(for c in $("$0" --help | sed -n "s/^  \([a-z][a-z-]*\)  .*/\1/p"); do
+			"$0" "$c" --help 2>&1 | awk -v c="$c" "length > 80 { print c \": \" \$0 }"; done
+		for p in "$0" "$1" "$2" "$3" "$3 start" "$3 status" "$3 stop"; do
+			$p --help 2>&1 | awk -v p="${p##*/}" "length > 80 { print p \": \" \$0 }"; done)
+		[ -z "$out" ] || { echo "$out"; exit 1; }' "$TOOL" "$EMU" "$TRACE" "$TM_SRCDIR/scripts/tumar-stack"
 check "tumar-emu(1) names every model" \
 	test -z "$(missing "$MAN/tumar-emu.1" $("$EMU" --list-models | grep '^[a-z]'))"
 
