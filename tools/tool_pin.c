@@ -309,6 +309,22 @@ int tt_login_check(const struct tt_token *t, CK_USER_TYPE who)
 	return TT_OK;
 }
 
+/* The module logs in with a factory PIN under its default policy (warn)
+ * and raises CKF_USER_PIN_TO_BE_CHANGED, but its own warning goes to a log
+ * nobody reads: the owner who just typed the PIN printed in the NCA's
+ * guide hears it here, at every command, until the PIN is changed. */
+static void warn_factory_pin(struct tt_token *t)
+{
+	char serial[17];
+
+	if (tt_token_refresh(t) != CKR_OK || !(t->info.flags & CKF_USER_PIN_TO_BE_CHANGED))
+		return;
+	tt_field(serial, sizeof(serial), t->info.serialNumber, sizeof(t->info.serialNumber));
+	tt_err("warning: this token is still on its factory PIN (or must have its PIN "
+	       "changed), which anyone holding it can look up; change it: tumar-tool%s%s change-pin",
+	       serial[0] ? " --serial " : "", serial);
+}
+
 int tt_login(struct tt_token *t, const struct tt_opts *o, CK_USER_TYPE who)
 {
 	char pin[TT_PIN_MAX + 1];
@@ -321,22 +337,6 @@ int tt_login(struct tt_token *t, const struct tt_opts *o, CK_USER_TYPE who)
 	rc = tt_login_with(t, who, pin);
 	OPENSSL_cleanse(pin, sizeof(pin));
 	if (rc == TT_OK && who == CKU_USER)
-		tt_warn_factory_pin(t);
+		warn_factory_pin(t);
 	return rc;
-}
-
-/* The module logs in with a factory PIN under its default policy (warn)
- * and raises CKF_USER_PIN_TO_BE_CHANGED, but its own warning goes to a log
- * nobody reads: the owner who just typed the PIN printed in the NCA's
- * guide hears it here, at every command, until the PIN is changed. */
-void tt_warn_factory_pin(struct tt_token *t)
-{
-	char serial[17];
-
-	if (tt_token_refresh(t) != CKR_OK || !(t->info.flags & CKF_USER_PIN_TO_BE_CHANGED))
-		return;
-	tt_field(serial, sizeof(serial), t->info.serialNumber, sizeof(t->info.serialNumber));
-	tt_err("warning: this token is still on its factory PIN (or must have its PIN "
-	       "changed), which anyone holding it can look up; change it: tumar-tool%s%s change-pin",
-	       serial[0] ? " --serial " : "", serial);
 }

@@ -51,8 +51,6 @@ int tt_login_check(const struct tt_token *t, CK_USER_TYPE who);
  * left, a user login on a factory PIN warned about.  Returns TT_OK or an
  * exit code. */
 int tt_login(struct tt_token *t, const struct tt_opts *o, CK_USER_TYPE who);
-/* The warning: when the token says its user PIN is to be changed. */
-void tt_warn_factory_pin(struct tt_token *t);
 /* The same with a PIN already in hand. */
 int tt_login_with(struct tt_token *t, CK_USER_TYPE who, char *pin);
 
